@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text;
+
+namespace Linksmith.Cli;
+
+/// <summary>How paths look in human output: as they are, except what would break a line or a terminal.</summary>
+internal static class Display
+{
+    /// <summary>
+    /// The path with control characters written as C escapes (<c>\n</c>, <c>\t</c>, <c>\x1b</c>) and
+    /// bytes that are not UTF-8 as <c>\xNN</c>, so one path stays on one line. JSON output keeps paths exact.
+    /// </summary>
+    public static string Path(string path)
+    {
+        if (!NeedsEscaping(path))
+        {
+            return path;
+        }
+
+        var builder = new StringBuilder(path.Length + 8);
+        foreach (var c in path)
+        {
+            switch (c)
+            {
+                case '\n':
+                    builder.Append("\\n");
+                    break;
+                case '\t':
+                    builder.Append("\\t");
+                    break;
+                case '\r':
+                    builder.Append("\\r");
+                    break;
+                case >= '\uDC80' and <= '\uDCFF':
+                    builder.Append("\\x").Append(((int)c - 0xDC00).ToString("x2", CultureInfo.InvariantCulture));
+                    break;
+                case < ' ' or '\u007f':
+                    builder.Append("\\x").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
+                    break;
+                default:
+                    builder.Append(c);
+                    break;
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool NeedsEscaping(string path)
+    {
+        foreach (var c in path)
+        {
+            if (c < ' ' || c == '\u007f' || (c >= '\uDC80' && c <= '\uDCFF'))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

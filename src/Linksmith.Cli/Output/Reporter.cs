@@ -1,0 +1,55 @@
+namespace Linksmith.Cli;
+
+/// <summary>
+/// Reports what a command did and what failed, keeps the exit code, and holds the errors for
+/// <c>--json</c>. Every failure reaches the user as <c>linksmith: error: PATH: reason</c> plus a hint.
+/// </summary>
+internal sealed class Reporter(CliConsole console, bool json)
+{
+    private readonly List<LinksmithException> errors = [];
+
+    public CliConsole Console { get; } = console;
+
+    public bool Json { get; } = json;
+
+    public int ExitCode { get; private set; } = ExitCodes.Success;
+
+    public IReadOnlyList<LinksmithException> Errors => errors;
+
+    /// <summary>A line of human output; dropped in JSON mode, where the document says it all.</summary>
+    public void Line(string text)
+    {
+        if (!Json)
+        {
+            Console.Out.WriteLine(text);
+        }
+    }
+
+    /// <summary>A notice on stderr (in both modes): something the user should know but that is no failure.</summary>
+    public void Notice(string text) => Console.Error.WriteLine($"linksmith: {text}");
+
+    public void Fail(LinksmithException error)
+    {
+        errors.Add(error);
+        ExitCode = ExitCodes.Worst(ExitCode, ExitCodes.For(error));
+        Console.Error.WriteLine($"linksmith: error: {Display.Path(error.Path)}: {error.Reason}");
+        var hint = Hints.For(error);
+        if (hint.Length > 0)
+        {
+            Console.Error.WriteLine($"hint: {hint}");
+        }
+    }
+
+    /// <summary>A usage error (exit 2): the command line itself is wrong.</summary>
+    public int Usage(string message, string hint = "")
+    {
+        ExitCode = ExitCodes.Worst(ExitCode, ExitCodes.Usage);
+        Console.Error.WriteLine($"linksmith: error: {message}");
+        if (hint.Length > 0)
+        {
+            Console.Error.WriteLine($"hint: {hint}");
+        }
+
+        return ExitCode;
+    }
+}

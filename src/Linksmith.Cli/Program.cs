@@ -1,0 +1,3 @@
+using Linksmith.Cli;
+
+return LinksmithCli.Run(NativeArguments.Recover(args), CliConsole.FromSystem());

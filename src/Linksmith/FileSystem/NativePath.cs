@@ -1,0 +1,102 @@
+using System.Buffers;
+using System.Text;
+
+namespace Linksmith;
+
+/// <summary>
+/// Converts between .NET strings and the raw bytes Unix file names are made of.
+/// </summary>
+/// <remarks>
+/// Linux file names are byte strings and need not be valid UTF-8. .NET decodes them lossily
+/// (every bad byte becomes U+FFFD), after which the file can no longer be named. Linksmith uses
+/// the same convention as Python's <c>surrogateescape</c>: a byte that is not part of valid
+/// UTF-8 is carried as the lone surrogate U+DC80..U+DCFF and turned back into that byte on the
+/// way out, so every name round-trips. Strings without such surrogates encode as plain UTF-8.
+/// </remarks>
+public static class NativePath
+{
+    private const char EscapeBase = '\uDC00';
+
+    /// <summary>Encodes <paramref name="path"/> as a NUL-terminated native file name.</summary>
+    public static byte[] ToNullTerminatedBytes(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!ContainsEscapedBytes(path))
+        {
+            var plain = new byte[Encoding.UTF8.GetByteCount(path) + 1];
+            Encoding.UTF8.GetBytes(path, plain);
+            return plain;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(path.Length + 8);
+        Span<byte> scratch = stackalloc byte[4];
+        for (var i = 0; i < path.Length; i++)
+        {
+            var c = path[i];
+            if (c >= '\uDC80' && c <= '\uDCFF')
+            {
+                buffer.Write([(byte)(c - EscapeBase)]);
+                continue;
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < path.Length && char.IsLowSurrogate(path[i + 1]))
+            {
+                var written = new Rune(c, path[i + 1]).EncodeToUtf8(scratch);
+                buffer.Write(scratch[..written]);
+                i++;
+                continue;
+            }
+
+            var rune = Rune.IsValid(c) ? new Rune(c) : Rune.ReplacementChar;
+            var count = rune.EncodeToUtf8(scratch);
+            buffer.Write(scratch[..count]);
+        }
+
+        buffer.Write([(byte)0]);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Decodes a native file name, escaping bytes that are not valid UTF-8.</summary>
+    public static string FromBytes(ReadOnlySpan<byte> name)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(name))
+        {
+            return Encoding.UTF8.GetString(name);
+        }
+
+        var builder = new StringBuilder(name.Length);
+        while (!name.IsEmpty)
+        {
+            var status = Rune.DecodeFromUtf8(name, out var rune, out var consumed);
+            if (status == OperationStatus.Done)
+            {
+                builder.Append(rune.ToString());
+            }
+            else
+            {
+                // Escape only the first byte and resynchronise on the next one, as surrogateescape does.
+                consumed = 1;
+                builder.Append((char)(EscapeBase + name[0]));
+            }
+
+            name = name[consumed..];
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>True when <paramref name="path"/> carries bytes that are not valid UTF-8.</summary>
+    public static bool ContainsEscapedBytes(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        foreach (var c in path)
+        {
+            if (c >= '\uDC80' && c <= '\uDCFF')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Runtime.InteropServices;
+using Linksmith.Interop;
+
+namespace Linksmith;
+
+/// <summary>Thin, throwing wrappers over the libc calls, taking .NET strings as native byte paths.</summary>
+internal static class UnixFile
+{
+    private const uint StatxMask = Libc.STATX_BASIC_STATS | Libc.STATX_MNT_ID;
+
+    /// <summary>statx; on failure returns false with errno left for <see cref="Marshal.GetLastPInvokeError"/>.</summary>
+    public static unsafe bool TryStatx(string path, int flags, out Libc.Statx result)
+    {
+        var native = NativePath.ToNullTerminatedBytes(path);
+        Libc.Statx buffer;
+        int rc;
+        fixed (byte* p = native)
+        {
+            rc = Libc.statx(Libc.AT_FDCWD, p, flags | Libc.AT_STATX_SYNC_AS_STAT, StatxMask, &buffer);
+        }
+
+        result = buffer;
+        return rc == 0;
+    }
+
+    public static RawEntry ToRawEntry(in Libc.Statx stx)
+    {
+        var kind = (stx.stx_mode & Libc.S_IFMT) switch
+        {
+            Libc.S_IFREG => LinkKind.File,
+            Libc.S_IFDIR => LinkKind.Directory,
+            Libc.S_IFLNK => LinkKind.SymbolicLink,
+            _ => LinkKind.Special,
+        };
+        var identity = new FileIdentity(FileIdentity.MakeDevice(stx.stx_dev_major, stx.stx_dev_minor), stx.stx_ino);
+        return new RawEntry(kind, stx.stx_nlink, identity, (long)stx.stx_size, kind == LinkKind.Directory);
+    }
+
+    public static unsafe string ReadLink(string path)
+    {
+        var native = NativePath.ToNullTerminatedBytes(path);
+        var size = 256;
+        while (true)
+        {
+            var buffer = new byte[size];
+            nint length;
+            fixed (byte* p = native, b = buffer)
+            {
+                length = Libc.readlink(p, b, size);
+            }
+
+            if (length < 0)
+            {
+                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
+            }
+
+            // readlink does not say whether it truncated: a full buffer means try a larger one.
+            if (length < size)
+            {
+                return NativePath.FromBytes(buffer.AsSpan(0, (int)length));
+            }
+
+            size *= 4;
+        }
+    }
+
+    public static unsafe void Rename(string source, string destination)
+    {
+        var s = NativePath.ToNullTerminatedBytes(source);
+        var d = NativePath.ToNullTerminatedBytes(destination);
+        fixed (byte* ps = s, pd = d)
+        {
+            if (Libc.rename(ps, pd) != 0)
+            {
+                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), destination);
+            }
+        }
+    }
+
+    public static unsafe void Unlink(string path)
+    {
+        var native = NativePath.ToNullTerminatedBytes(path);
+        fixed (byte* p = native)
+        {
+            if (Libc.unlink(p) != 0)
+            {
+                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
+            }
+        }
+    }
+
+    public static unsafe void RemoveDirectory(string path)
+    {
+        var native = NativePath.ToNullTerminatedBytes(path);
+        fixed (byte* p = native)
+        {
+            if (Libc.rmdir(p) != 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                throw errno == Libc.ENOTEMPTY
+                    ? new ReplaceRefusedException(path, "is a non-empty directory")
+                    : UnixErrors.ToException(errno, path);
+            }
+        }
+    }
+}

@@ -1,0 +1,343 @@
+namespace Linksmith;
+
+/// <summary>
+/// The link primitives: create symbolic links, hard links and junctions (each first planned and
+/// checked, then carried out), inspect a path without following it, list the names of a file,
+/// and remove a link without touching what it points to.
+/// </summary>
+/// <remarks>
+/// Relative paths given to these methods are taken from the current directory, as <c>ln</c> and
+/// <c>cp</c> take them; only <see cref="TargetStyle.Verbatim"/> stores a target exactly as given.
+/// </remarks>
+public static class Link
+{
+    private static LinkPlatform Platform => LinkPlatform.Current;
+
+    /// <summary>Describes <paramref name="path"/> without following it.</summary>
+    public static LinkInfo Inspect(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var fullPath = Path.GetFullPath(path);
+        var entry = Platform.Stat(fullPath);
+        if (!entry.Kind.IsPathLink())
+        {
+            return new LinkInfo
+            {
+                Path = fullPath,
+                Kind = entry.Kind,
+                LinkCount = entry.LinkCount,
+                Identity = entry.Kind == LinkKind.Missing ? null : entry.Identity,
+                Size = entry.Size,
+                TargetIsDirectory = entry.Kind == LinkKind.Directory,
+            };
+        }
+
+        var target = Platform.ReadLinkTarget(fullPath);
+        var resolved = ResolveTargetText(fullPath, target);
+        var followed = Platform.StatFollowingLinks(fullPath);
+        return new LinkInfo
+        {
+            Path = fullPath,
+            Kind = entry.Kind,
+            Target = target,
+            ResolvedTarget = resolved,
+            IsRelative = !Platform.IsAbsoluteTargetText(target),
+            IsDangling = followed.Kind == LinkKind.Missing,
+            IsLoop = followed.IsLoop,
+            TargetIsDirectory = followed.Kind == LinkKind.Missing ? entry.TargetIsDirectory : followed.Kind == LinkKind.Directory,
+            LinkCount = entry.LinkCount,
+            Identity = entry.Identity,
+            Size = entry.Size,
+        };
+    }
+
+    /// <summary>
+    /// Plans a symbolic link at <paramref name="linkPath"/> pointing to <paramref name="targetPath"/>.
+    /// The target may be missing (the link then dangles).
+    /// </summary>
+    /// <exception cref="LinkNameExistsException">The name exists and replacing was not asked for.</exception>
+    /// <exception cref="ReplaceRefusedException">The name is a non-empty directory.</exception>
+    public static LinkPlan PlanSymbolicLink(string linkPath, string targetPath, SymbolicLinkOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(linkPath);
+        ArgumentException.ThrowIfNullOrEmpty(targetPath);
+        options ??= new SymbolicLinkOptions();
+        var fullLink = Path.GetFullPath(linkPath);
+        var fullTarget = options.Style == TargetStyle.Verbatim
+            ? ResolveTargetText(fullLink, targetPath)
+            : Path.GetFullPath(targetPath);
+        var targetEntry = Platform.StatFollowingLinks(fullTarget);
+        var isDirectory = options.TargetIsDirectory ?? targetEntry.Kind == LinkKind.Directory;
+        var replaces = CheckLinkName(linkPath, fullLink, options.ReplaceExisting);
+        return new LinkPlan
+        {
+            Type = LinkType.SymbolicLink,
+            LinkPath = fullLink,
+            TargetPath = fullTarget,
+            TargetText = options.Style == TargetStyle.Verbatim ? targetPath : ComposeTargetText(fullLink, fullTarget, options.Style),
+            TargetIsDirectory = isDirectory,
+            Replaces = replaces,
+        };
+    }
+
+    /// <summary>Plans a hard link: a new name <paramref name="linkPath"/> for the file <paramref name="existingFilePath"/>.</summary>
+    /// <exception cref="TargetNotFoundException">The file does not exist.</exception>
+    /// <exception cref="CrossVolumeHardLinkException">The new name would be on another volume.</exception>
+    /// <exception cref="LinksNotSupportedException">The target is a directory.</exception>
+    public static LinkPlan PlanHardLink(string linkPath, string existingFilePath, bool replaceExisting = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(linkPath);
+        ArgumentException.ThrowIfNullOrEmpty(existingFilePath);
+        var fullLink = Path.GetFullPath(linkPath);
+        var fullTarget = Path.GetFullPath(existingFilePath);
+        var target = Platform.Stat(fullTarget);
+        switch (target.Kind)
+        {
+            case LinkKind.Missing:
+                throw new TargetNotFoundException(existingFilePath, linkPath);
+            case LinkKind.Directory or LinkKind.Junction:
+                throw new LinksNotSupportedException(existingFilePath, "hard links to directories (no system does); make a symbolic link or a junction instead");
+        }
+
+        var replaces = CheckLinkName(linkPath, fullLink, replaceExisting);
+        if (replaces != LinkKind.Missing && Platform.Stat(fullLink).Identity == target.Identity)
+        {
+            // Already the same file: ln refuses this too, since replacing a name by itself could lose it.
+            throw new LinkNameExistsException(linkPath, replaces);
+        }
+
+        var parent = Platform.StatFollowingLinks(Path.GetDirectoryName(fullLink)!);
+        if (parent.Kind == LinkKind.Missing)
+        {
+            throw new TargetNotFoundException(Path.GetDirectoryName(fullLink)!);
+        }
+
+        if (!Platform.SameVolume(parent.Identity, target.Identity, fullLink, fullTarget))
+        {
+            throw new CrossVolumeHardLinkException(linkPath, existingFilePath);
+        }
+
+        return new LinkPlan
+        {
+            Type = LinkType.HardLink,
+            LinkPath = fullLink,
+            TargetPath = fullTarget,
+            TargetText = fullTarget,
+            Replaces = replaces,
+        };
+    }
+
+    /// <summary>
+    /// Plans a junction at <paramref name="linkPath"/> to the directory <paramref name="targetDirectory"/>.
+    /// Off Windows it becomes an absolute directory symbolic link (<see cref="LinkPlan.IsJunctionSubstitute"/>),
+    /// unless <paramref name="strict"/> asks for an error instead.
+    /// </summary>
+    /// <exception cref="JunctionNotSupportedException">Strict, and not on Windows.</exception>
+    /// <exception cref="TargetNotFoundException">The target directory does not exist.</exception>
+    public static LinkPlan PlanJunction(string linkPath, string targetDirectory, bool replaceExisting = false, bool strict = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(linkPath);
+        ArgumentException.ThrowIfNullOrEmpty(targetDirectory);
+        var fullLink = Path.GetFullPath(linkPath);
+        var fullTarget = Path.GetFullPath(targetDirectory);
+        if (strict && !Platform.SupportsJunctions)
+        {
+            throw new JunctionNotSupportedException(linkPath);
+        }
+
+        var target = Platform.StatFollowingLinks(fullTarget);
+        if (target.Kind == LinkKind.Missing)
+        {
+            throw new TargetNotFoundException(targetDirectory, linkPath);
+        }
+
+        if (target.Kind != LinkKind.Directory)
+        {
+            throw new LinksNotSupportedException(targetDirectory, "junctions to files (a junction always points to a directory); make a symbolic or hard link instead");
+        }
+
+        var replaces = CheckLinkName(linkPath, fullLink, replaceExisting);
+        return new LinkPlan
+        {
+            Type = LinkType.Junction,
+            LinkPath = fullLink,
+            TargetPath = fullTarget,
+            TargetText = fullTarget,
+            TargetIsDirectory = true,
+            Replaces = replaces,
+            IsJunctionSubstitute = !Platform.SupportsJunctions,
+        };
+    }
+
+    /// <summary>
+    /// Carries out <paramref name="plan"/>. A replacement is made under a temporary name in the
+    /// same folder and then renamed over the old name, so the name never goes missing.
+    /// </summary>
+    public static LinkInfo Create(LinkPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (!plan.ReplacesExisting)
+        {
+            CreateAt(plan, plan.LinkPath);
+            return Inspect(plan.LinkPath);
+        }
+
+        // Re-check at the last moment: the plan may be older than the file system.
+        var replaces = CheckLinkName(plan.LinkPath, plan.LinkPath, replaceExisting: true);
+        var temporary = TemporaryName(plan.LinkPath);
+        CreateAt(plan, temporary);
+        try
+        {
+            Platform.ReplaceWith(temporary, plan.LinkPath, replaces);
+        }
+        catch
+        {
+            Platform.RemoveLink(temporary, Platform.Stat(temporary));
+            throw;
+        }
+
+        return Inspect(plan.LinkPath);
+    }
+
+    /// <summary>Creates a symbolic link; see <see cref="PlanSymbolicLink"/>.</summary>
+    public static LinkInfo CreateSymbolicLink(string linkPath, string targetPath, SymbolicLinkOptions? options = null) =>
+        Create(PlanSymbolicLink(linkPath, targetPath, options));
+
+    /// <summary>Creates a hard link; see <see cref="PlanHardLink"/>.</summary>
+    public static LinkInfo CreateHardLink(string linkPath, string existingFilePath, bool replaceExisting = false) =>
+        Create(PlanHardLink(linkPath, existingFilePath, replaceExisting));
+
+    /// <summary>Creates a junction (or its stand-in off Windows); see <see cref="PlanJunction"/>.</summary>
+    public static LinkInfo CreateJunction(string linkPath, string targetDirectory, bool replaceExisting = false, bool strict = false) =>
+        Create(PlanJunction(linkPath, targetDirectory, replaceExisting, strict));
+
+    /// <summary>
+    /// Checks that <paramref name="linkPath"/> may be removed as a link and says what it is: a
+    /// symbolic link, a junction, or one name of a file that has other names.
+    /// </summary>
+    /// <exception cref="NotALinkException">A real directory, or a file with a single name.</exception>
+    /// <exception cref="TargetNotFoundException">Nothing is there.</exception>
+    public static LinkInfo PlanRemove(string linkPath)
+    {
+        var info = Inspect(linkPath);
+        return info.Kind switch
+        {
+            LinkKind.Missing => throw new TargetNotFoundException(linkPath),
+            LinkKind.SymbolicLink or LinkKind.Junction => info,
+            LinkKind.File when info.LinkCount > 1 => info,
+            _ => throw new NotALinkException(linkPath, info.Kind),
+        };
+    }
+
+    /// <summary>
+    /// Removes the link <paramref name="linkPath"/> and never what it points to: a directory
+    /// symbolic link or junction is removed as a link, never recursed into.
+    /// </summary>
+    public static void Remove(string linkPath)
+    {
+        var info = PlanRemove(linkPath);
+        Platform.RemoveLink(info.Path, Platform.Stat(info.Path));
+    }
+
+    /// <summary>
+    /// Every name of the file at <paramref name="filePath"/>. With <paramref name="searchRoot"/>
+    /// only names under it are found; without it the whole volume is searched (Windows asks the
+    /// OS; Linux walks the file system from its mount point, see <see cref="GetSearchRoot"/>).
+    /// The search stops as soon as all names are found. The result is sorted.
+    /// </summary>
+    public static IReadOnlyList<string> FindHardLinkNames(string filePath, string? searchRoot = null)
+    {
+        var info = Inspect(filePath);
+        if (info.Kind == LinkKind.Missing)
+        {
+            throw new TargetNotFoundException(filePath);
+        }
+
+        if (info.Kind is LinkKind.Directory || info.Identity is not { } identity)
+        {
+            return [info.Path];
+        }
+
+        var names = searchRoot is null && Platform.CanEnumerateNames
+            ? Platform.EnumerateNames(info.Path)
+            : HardLinkSearch.Find(identity, info.LinkCount, Path.GetFullPath(searchRoot ?? GetSearchRoot(info.Path)));
+        var sorted = names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return sorted;
+    }
+
+    /// <summary>Where a search for all names of <paramref name="path"/> starts: the mount point (Linux) or volume root.</summary>
+    public static string GetSearchRoot(string path) => Platform.GetVolumeRoot(Path.GetFullPath(path));
+
+    private static LinkKind CheckLinkName(string linkPath, string fullLink, bool replaceExisting)
+    {
+        var existing = Platform.Stat(fullLink);
+        if (existing.Kind == LinkKind.Missing)
+        {
+            return LinkKind.Missing;
+        }
+
+        if (!replaceExisting)
+        {
+            throw new LinkNameExistsException(linkPath, existing.Kind);
+        }
+
+        if (existing.Kind == LinkKind.Directory && !Platform.IsEmptyDirectory(fullLink))
+        {
+            throw new ReplaceRefusedException(linkPath, "is a non-empty directory");
+        }
+
+        return existing.Kind;
+    }
+
+    private static void CreateAt(LinkPlan plan, string linkPath)
+    {
+        switch (plan.Type)
+        {
+            case LinkType.HardLink:
+                Platform.CreateHardLink(linkPath, plan.TargetPath);
+                break;
+            case LinkType.Junction when !plan.IsJunctionSubstitute:
+                Platform.CreateJunction(linkPath, plan.TargetPath);
+                break;
+            default:
+                Platform.CreateSymbolicLink(linkPath, plan.TargetText, plan.TargetIsDirectory);
+                break;
+        }
+    }
+
+    private static string TemporaryName(string linkPath)
+    {
+        var directory = Path.GetDirectoryName(linkPath)!;
+        var name = Path.GetFileName(linkPath);
+        // Short, so a name near the 255-byte limit still fits; hidden, so a crash leaves no clutter in listings.
+        var stem = name.Length > 200 ? name[..200] : name;
+        return Path.Combine(directory, $".{stem}.lsmith-{Random.Shared.Next():x8}");
+    }
+
+    /// <summary>The stored target text resolved against the link's folder, lexically.</summary>
+    internal static string ResolveTargetText(string fullLinkPath, string targetText)
+    {
+        var text = Platform.NormalizeTargetText(targetText);
+        return Path.GetFullPath(Path.Combine(Path.GetDirectoryName(fullLinkPath) ?? string.Empty, text));
+    }
+
+    private static string ComposeTargetText(string fullLink, string fullTarget, TargetStyle style)
+    {
+        if (style == TargetStyle.Absolute)
+        {
+            return fullTarget;
+        }
+
+        var linkDirectory = Platform.CanonicalizeDirectory(Path.GetDirectoryName(fullLink)!);
+        var targetDirectory = Path.GetDirectoryName(fullTarget);
+        var canonicalTarget = targetDirectory is null
+            ? fullTarget
+            : Path.Combine(Platform.CanonicalizeDirectory(targetDirectory), Path.GetFileName(fullTarget));
+        if (style == TargetStyle.Auto && !Platform.SameVolumeByPath(linkDirectory, canonicalTarget))
+        {
+            return fullTarget;
+        }
+
+        return Path.GetRelativePath(linkDirectory, canonicalTarget);
+    }
+}
