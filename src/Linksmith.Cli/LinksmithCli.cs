@@ -28,6 +28,13 @@ internal static class LinksmithCli
         // A path may start with '@'; response files would read it as a file of arguments.
         var parserConfiguration = new ParserConfiguration { ResponseFileTokenReplacer = null };
         var parseResult = root.Parse(args, parserConfiguration);
+        if (UnknownOption(parseResult) is { } unknown)
+        {
+            return new Reporter(console, json: false).Usage(
+                $"unknown option '{unknown}'",
+                $"see `linksmith {parseResult.CommandResult.Command.Name} --help`; to name a file that starts with '-', put `--` before it");
+        }
+
         if (parseResult.Action is ParseErrorAction)
         {
             var reporter = new Reporter(console, json: false);
@@ -49,5 +56,27 @@ internal static class LinksmithCli
             EnableDefaultExceptionHandler = false,
         };
         return parseResult.Invoke(invocation);
+    }
+
+    /// <summary>
+    /// The parser takes an unknown "--flag" as a path argument; like ln and cp, treat it as a
+    /// mistyped option unless it comes after "--".
+    /// </summary>
+    private static string? UnknownOption(ParseResult parseResult)
+    {
+        foreach (var token in parseResult.Tokens)
+        {
+            if (token.Type == System.CommandLine.Parsing.TokenType.DoubleDash)
+            {
+                return null;
+            }
+
+            if (token.Type == System.CommandLine.Parsing.TokenType.Argument && token.Value.Length > 1 && token.Value[0] == '-')
+            {
+                return token.Value;
+            }
+        }
+
+        return null;
     }
 }

@@ -1,0 +1,41 @@
+namespace Linksmith.Tests;
+
+/// <summary>
+/// Runs the real <c>linksmith</c> in its own process: the AOT binary named by LINKSMITH_CLI when
+/// set (CI runs the suite against it too), else the JIT build next to the tests.
+/// </summary>
+public static class CliRunner
+{
+    private static readonly string[] Command = Locate();
+
+    public static ProcessResult Run(string workingDirectory, params string[] arguments) =>
+        Processes.Run(Command[0], [.. Command[1..], .. arguments], workingDirectory);
+
+    /// <summary>
+    /// Runs through bash so arguments can hold bytes .NET cannot pass (names that are not UTF-8):
+    /// <paramref name="script"/> sees the command as "$LINKSMITH", e.g. <c>$LINKSMITH info "$(printf 'a\377')"</c>.
+    /// </summary>
+    public static ProcessResult RunInBash(string workingDirectory, string script)
+    {
+        var prefix = string.Join(' ', Command.Select(Quote));
+        return Processes.Run("bash", ["-c", $"LINKSMITH=({prefix}); {script.Replace("$LINKSMITH", "\"${LINKSMITH[@]}\"", StringComparison.Ordinal)}"], workingDirectory);
+    }
+
+    private static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static string[] Locate()
+    {
+        if (Environment.GetEnvironmentVariable("LINKSMITH_CLI") is { Length: > 0 } binary)
+        {
+            return [binary];
+        }
+
+        var dll = Path.Combine(AppContext.BaseDirectory, "Linksmith.Cli.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException("The CLI was not built next to the tests", dll);
+        }
+
+        return ["dotnet", dll];
+    }
+}
