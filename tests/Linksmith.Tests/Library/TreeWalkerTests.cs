@@ -1,0 +1,68 @@
+namespace Linksmith.Tests.Library;
+
+public sealed class TreeWalkerTests : IDisposable
+{
+    private readonly TempDirectory temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public void The_walk_lists_every_entry_once_without_following_links_directories_before_their_contents()
+    {
+        Platform.RequireLinux();
+        temp.File("a/b/file.txt");
+        temp.File("a/other.txt");
+        temp.Dir("empty");
+        temp.File("outside/secret.txt");
+        File.CreateSymbolicLink(temp["a/link-to-outside"], temp["outside"]);
+        File.CreateSymbolicLink(temp["a/loop"], ".");
+        var name = NativePath.FromBytes([(byte)'n', 0xFF]);
+        File.WriteAllText(temp["a/b/plain"], "x");
+        Link.CreateHardLink(temp["a/b/" + name], temp["a/b/plain"]);
+
+        var entries = TreeWalker.Walk(temp["a"], new WalkOptions { Sorted = true }).ToList();
+
+        Assert.Equal(["", "b", "b/file.txt", "b/n\uDCFF", "b/plain", "link-to-outside", "loop", "other.txt"], entries.Select(e => e.RelativePath).Order(StringComparer.Ordinal));
+        Assert.True(entries.FindIndex(e => e.RelativePath == "b") < entries.FindIndex(e => e.RelativePath == "b/file.txt"));
+        Assert.Equal(LinkKind.SymbolicLink, entries.Single(e => e.RelativePath == "loop").Kind);
+        var plain = entries.Single(e => e.RelativePath == "b/plain").Status;
+        var odd = entries.Single(e => e.RelativePath == "b/n\uDCFF").Status;
+        Assert.Equal(plain.Identity, odd.Identity);
+        Assert.Equal(2, plain.LinkCount);
+    }
+
+    [Fact]
+    public void An_unreadable_directory_is_reported_and_the_walk_goes_on()
+    {
+        Platform.RequireLinux();
+        if (Platform.IsRoot)
+        {
+            Assert.Skip("root reads every directory, so none can be made unreadable");
+        }
+
+        temp.File("ok/file.txt");
+        temp.File("locked/file.txt");
+        File.SetUnixFileMode(temp["locked"], UnixFileMode.None);
+        var errors = new List<LinksmithException>();
+
+        var entries = TreeWalker.Walk(temp.Path, new WalkOptions { OnError = errors.Add }).Select(e => e.RelativePath).ToList();
+
+        Assert.Contains("ok/file.txt", entries);
+        Assert.Contains("locked", entries);
+        Assert.Equal(temp["locked"], Assert.Single(errors).Path);
+    }
+
+    [Fact]
+    public void Descend_lets_the_caller_skip_a_subtree()
+    {
+        Platform.RequireLinux();
+        temp.File("keep/file.txt");
+        temp.File("skip/file.txt");
+
+        var entries = TreeWalker.Walk(temp.Path, new WalkOptions { Descend = e => e.RelativePath != "skip" }).Select(e => e.RelativePath).ToList();
+
+        Assert.Contains("skip", entries);
+        Assert.DoesNotContain("skip/file.txt", entries);
+        Assert.Contains("keep/file.txt", entries);
+    }
+}
