@@ -23,6 +23,10 @@ internal static class LinksmithCli
             InfoCommand.Create(console),
             HardlinksCommand.Create(console),
             UnlinkCommand.Create(console),
+            TreeCommands.Copy(console),
+            TreeCommands.Mirror(console),
+            TreeCommands.Clone(console),
+            TreeCommands.Backup(console),
         };
 
         // A path may start with '@'; response files would read it as a file of arguments.

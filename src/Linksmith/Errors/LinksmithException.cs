@@ -170,3 +170,16 @@ public sealed class NotADirectoryException(string path, LinkKind kind)
     /// <summary>What the path is.</summary>
     public LinkKind Kind { get; } = kind;
 }
+
+/// <summary>A tree job whose destination lies inside its source, or the other way round.</summary>
+public sealed class TreeNestingException(string destinationPath, string sourcePath, bool destinationInsideSource)
+    : LinksmithException(
+        destinationPath,
+        destinationInsideSource
+            ? $"is inside the source '{sourcePath}': the copy would copy itself"
+            : $"contains the source '{sourcePath}': the job would work on its own output",
+        "Choose a destination outside the source (and a source outside the destination)")
+{
+    /// <summary>The source of the job.</summary>
+    public string SourcePath { get; } = sourcePath;
+}

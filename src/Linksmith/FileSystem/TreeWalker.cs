@@ -128,7 +128,8 @@ internal static class TreeWalker
             }
 
             var errno = Marshal.GetLastPInvokeError();
-            return errno is Libc.ENOENT or Libc.ENOTDIR ? null : throw UnixErrors.ToException(errno, path);
+            // Nothing there, or (following links) a dangling link or a loop of links.
+            return errno is Libc.ENOENT or Libc.ENOTDIR || (followLinks && errno == Libc.ELOOP) ? null : throw UnixErrors.ToException(errno, path);
         }
 
         var entry = followLinks ? LinkPlatform.Current.StatFollowingLinks(path) : LinkPlatform.Current.Stat(path);

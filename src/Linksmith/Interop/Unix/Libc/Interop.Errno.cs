@@ -5,7 +5,10 @@ internal static partial class Libc
     // Linux errno values (asm-generic/errno-base.h, errno.h).
     internal const int EPERM = 1;
     internal const int ENOENT = 2;
+    internal const int EINTR = 4;
     internal const int EIO = 5;
+    internal const int EBADF = 9;
+    internal const int EAGAIN = 11;
     internal const int EACCES = 13;
     internal const int EBUSY = 16;
     internal const int EEXIST = 17;
@@ -21,6 +24,7 @@ internal static partial class Libc
     internal const int ENOTEMPTY = 39;
     internal const int ELOOP = 40;
     internal const int EOPNOTSUPP = 95;
+    internal const int EDQUOT = 122;
 
     [System.Runtime.InteropServices.LibraryImport(Name, EntryPoint = "strerror")]
     private static partial nint strerror(int errnum);

@@ -1,0 +1,265 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Linksmith.Cli.Commands;
+
+/// <summary><c>copy</c>, <c>mirror</c>, <c>clone</c> and <c>backup</c>: one engine, one set of options, one way of reporting.</summary>
+internal static class TreeCommands
+{
+    public static Command Copy(CliConsole console) => Create(
+        console,
+        "copy",
+        "Smart Copy: copy a tree, re-creating its hard-link groups and re-pointing its inner links into the copy; incremental into an existing DST",
+        TreeJobKind.Copy,
+        "DST");
+
+    public static Command Mirror(CliConsole console) => Create(
+        console,
+        "mirror",
+        "Smart Mirror: make DST equal SRC, copying what changed and deleting what SRC no longer has (never through a link)",
+        TreeJobKind.Mirror,
+        "DST");
+
+    public static Command Clone(CliConsole console) => Create(
+        console,
+        "clone",
+        "Hardlink Clone: directories re-created, every file a hard link to the original (--symbolic: a symlink, may cross volumes)",
+        TreeJobKind.Clone,
+        "DST");
+
+    public static Command Backup(CliConsole console) => Create(
+        console,
+        "backup",
+        "DeLorean Copy: a new dated snapshot in REPO; unchanged files are hard links to the previous snapshot",
+        TreeJobKind.Backup,
+        "REPO");
+
+    private static Command Create(CliConsole console, string name, string description, TreeJobKind kind, string destinationName)
+    {
+        var source = new Argument<string>("SRC") { Description = "The source tree (the anchor)" };
+        var destination = new Argument<string>(destinationName)
+        {
+            Description = kind == TreeJobKind.Backup ? "The folder that holds the snapshots (created if missing)" : "The root of the result (created if missing; merged into if it exists)",
+        };
+        var outer = new Option<string>("--outer")
+        {
+            Description = "Links pointing outside SRC: splice (re-create them, the default), crop (leave them out), unroll (copy what they point to)",
+            DefaultValueFactory = _ => "splice",
+            HelpName = "crop|unroll|splice",
+        };
+        outer.AcceptOnlyFromAmong("crop", "unroll", "splice");
+        var dryRun = CommonOptions.DryRun();
+        var json = CommonOptions.Json();
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "List every action (a dry run always does)" };
+        var command = new Command(name, description) { source, destination, outer, dryRun, json, verbose };
+        var symbolic = new Option<bool>("--symbolic", "-s") { Description = "Make every file a symbolic link to the original instead of a hard link" };
+        var keep = new Option<int?>("--keep") { Description = "Delete the oldest snapshots so that N remain (never following a link)", HelpName = "N" };
+        if (kind == TreeJobKind.Clone)
+        {
+            command.Options.Add(symbolic);
+        }
+
+        if (kind == TreeJobKind.Backup)
+        {
+            command.Options.Add(keep);
+        }
+
+        command.SetAction((parse, cancellation) =>
+        {
+            var reporter = new Reporter(console, parse.GetValue(json));
+            if (kind == TreeJobKind.Backup && parse.GetValue(keep) is < 1)
+            {
+                return Task.FromResult(reporter.Usage("--keep must be 1 or more", "--keep N keeps the N newest snapshots, the new one included"));
+            }
+
+            var job = new TreeJob
+            {
+                Kind = kind == TreeJobKind.Clone && parse.GetValue(symbolic) ? TreeJobKind.SymbolicClone : kind,
+                SourcePath = parse.GetValue(source)!,
+                DestinationPath = parse.GetValue(destination)!,
+                Outer = parse.GetValue(outer) switch
+                {
+                    "crop" => OuterLinkPolicy.Crop,
+                    "unroll" => OuterLinkPolicy.Unroll,
+                    _ => OuterLinkPolicy.Splice,
+                },
+                DryRun = parse.GetValue(dryRun),
+                Keep = kind == TreeJobKind.Backup ? parse.GetValue(keep) : null,
+                Cancellation = cancellation,
+            };
+            return Task.FromResult(Run(reporter, job, parse.GetValue(verbose)));
+        });
+        return command;
+    }
+
+    private static int Run(Reporter reporter, TreeJob job, bool verbose)
+    {
+        var actions = new List<TreeAction>();
+        var progress = reporter.Console.IsTerminal && !reporter.Json ? new ProgressLine(reporter.Console.Error) : null;
+        job = job with
+        {
+            OnAction = action =>
+            {
+                if (reporter.Json && job.DryRun)
+                {
+                    actions.Add(action);
+                }
+                else if (job.DryRun || verbose)
+                {
+                    progress?.Clear();
+                    reporter.Line(Describe(action, job.DryRun));
+                }
+            },
+            OnError = error =>
+            {
+                progress?.Clear();
+                reporter.Fail(error);
+            },
+            OnProgress = progress is null ? null : progress.Show,
+        };
+
+        TreeSummary summary;
+        try
+        {
+            summary = TreeOperations.Run(job);
+        }
+        catch (LinksmithException error)
+        {
+            progress?.Clear();
+            reporter.Fail(error);
+            if (error is CrossVolumeHardLinkException && job.Kind == TreeJobKind.Clone)
+            {
+                reporter.Console.Error.WriteLine("hint: use `linksmith clone --symbolic`, whose symbolic links can cross volumes, or `linksmith copy`");
+            }
+
+            return reporter.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            progress?.Clear();
+            reporter.Notice(job.Kind == TreeJobKind.Backup
+                ? "interrupted; the unfinished snapshot keeps its .partial- name and never looks complete"
+                : "interrupted; what was done so far stays in place, and running the same command again continues incrementally");
+            return ExitCodes.Interrupted;
+        }
+
+        progress?.Clear();
+        if (reporter.Json)
+        {
+            WriteJson(reporter, job, summary, actions);
+        }
+        else
+        {
+            WriteTable(reporter, job, summary);
+        }
+
+        return reporter.ExitCode;
+    }
+
+    private static string Describe(TreeAction action, bool dryRun)
+    {
+        var prefix = dryRun ? "would " : string.Empty;
+        var path = Display.Path(action.Path);
+        return action.Kind switch
+        {
+            TreeActionKind.CreateDirectory => $"{prefix}create directory {path}",
+            TreeActionKind.Copy => $"{prefix}copy {Display.Path(action.Source!)} -> {path}",
+            TreeActionKind.HardLink => $"{prefix}hard-link {path} => {Display.Path(action.Source!)}",
+            TreeActionKind.Symlink => $"{prefix}create symlink {path} -> {Display.Path(action.Source!)}",
+            TreeActionKind.Delete => $"{prefix}delete {action.Detail} {path}",
+            _ => $"{prefix}skip {Display.Path(action.Source ?? action.Path)}: {action.Detail}",
+        };
+    }
+
+    private static void WriteTable(Reporter reporter, TreeJob job, TreeSummary summary)
+    {
+        if (job.DryRun)
+        {
+            reporter.Line(string.Empty);
+            reporter.Line("dry run: nothing was changed; the job would do this:");
+        }
+
+        if (summary.SnapshotPath is { } snapshot)
+        {
+            reporter.Line($"snapshot    {Display.Path(snapshot)}{(job.DryRun ? " (not created: dry run)" : string.Empty)}");
+        }
+
+        reporter.Line($"copied      {summary.Copied,10:N0} files ({FormatBytes(summary.Bytes)})");
+        reporter.Line($"linked      {summary.Linked,10:N0} hard links");
+        reporter.Line($"symlinked   {summary.Symlinked,10:N0} links");
+        reporter.Line($"directories {summary.Directories,10:N0} created");
+        reporter.Line($"skipped     {summary.Skipped,10:N0} (unchanged or left out)");
+        reporter.Line($"deleted     {summary.Deleted,10:N0}");
+        reporter.Line($"errors      {summary.Errors,10:N0}");
+        foreach (var cropped in summary.Cropped)
+        {
+            reporter.Line($"left out    {Display.Path(cropped)}");
+        }
+    }
+
+    private static void WriteJson(Reporter reporter, TreeJob job, TreeSummary summary, List<TreeAction> actions) =>
+        JsonOutput.Write(reporter.Console.Out, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteBoolean("dryRun", job.DryRun);
+            writer.WriteNumber("copied", summary.Copied);
+            writer.WriteNumber("linked", summary.Linked);
+            writer.WriteNumber("symlinked", summary.Symlinked);
+            writer.WriteNumber("directories", summary.Directories);
+            writer.WriteNumber("skipped", summary.Skipped);
+            writer.WriteNumber("deleted", summary.Deleted);
+            writer.WriteNumber("bytes", summary.Bytes);
+            if (summary.SnapshotPath is not null)
+            {
+                writer.WritePath("snapshot", summary.SnapshotPath);
+            }
+
+            writer.WriteStartArray("cropped");
+            foreach (var cropped in summary.Cropped)
+            {
+                writer.WritePathValue(cropped);
+            }
+
+            writer.WriteEndArray();
+            if (job.DryRun)
+            {
+                writer.WriteStartArray("plan");
+                foreach (var action in actions)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("action", action.Kind switch
+                    {
+                        TreeActionKind.CreateDirectory => "createDirectory",
+                        TreeActionKind.Copy => "copy",
+                        TreeActionKind.HardLink => "hardlink",
+                        TreeActionKind.Symlink => "symlink",
+                        TreeActionKind.Delete => "delete",
+                        _ => "skip",
+                    });
+                    writer.WritePath("path", action.Path);
+                    writer.WritePath("source", action.Source);
+                    writer.WriteString("detail", action.Detail);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteErrors(reporter.Errors);
+            writer.WriteEndObject();
+        });
+
+    internal static string FormatBytes(long bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
+        double value = bytes;
+        var unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+
+        return unit == 0 ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B") : string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {units[unit]}");
+    }
+}

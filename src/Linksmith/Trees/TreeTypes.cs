@@ -1,0 +1,133 @@
+namespace Linksmith;
+
+/// <summary>What to do with a symbolic link or junction whose target lies outside the anchor.</summary>
+public enum OuterLinkPolicy
+{
+    /// <summary>Re-create the link pointing at the same place as before (the default).</summary>
+    Splice,
+
+    /// <summary>Leave the link out, and report it.</summary>
+    Crop,
+
+    /// <summary>Copy what the link points to instead of the link; a loop is broken, not followed.</summary>
+    Unroll,
+}
+
+/// <summary>The tree operations of Linksmith, all carried out by one engine.</summary>
+public enum TreeJobKind
+{
+    /// <summary>Smart Copy: contents copied, inner links and hard-link groups re-created.</summary>
+    Copy,
+
+    /// <summary>Smart Mirror: like copy, then everything the source no longer has is deleted.</summary>
+    Mirror,
+
+    /// <summary>Hardlink Clone: directories re-created, every file a hard link to the original.</summary>
+    Clone,
+
+    /// <summary>Symbolic Clone: directories re-created, every file a symbolic link to the original.</summary>
+    SymbolicClone,
+
+    /// <summary>DeLorean Copy: a new snapshot whose unchanged files are hard links to the previous one.</summary>
+    Backup,
+}
+
+/// <summary>What the engine did (or, in a dry run, would do) with one path.</summary>
+public enum TreeActionKind
+{
+    /// <summary>A directory was created.</summary>
+    CreateDirectory,
+
+    /// <summary>A file's contents were copied.</summary>
+    Copy,
+
+    /// <summary>A hard link was made (a hard-link group re-created, a clone, an unchanged file in a backup).</summary>
+    HardLink,
+
+    /// <summary>A symbolic link or junction was created.</summary>
+    Symlink,
+
+    /// <summary>An outer link was left out (crop), or an entry could not be taken over.</summary>
+    Skip,
+
+    /// <summary>Something in the destination was deleted (mirror, backup pruning).</summary>
+    Delete,
+}
+
+/// <summary>One thing the engine did or would do.</summary>
+/// <param name="Kind">What.</param>
+/// <param name="Path">The path in the destination (for a delete: what is deleted).</param>
+/// <param name="Source">Where it comes from: the source file, the link target text, or null.</param>
+/// <param name="Detail">Why, for skips; the kind of thing, for deletes.</param>
+public sealed record TreeAction(TreeActionKind Kind, string Path, string? Source = null, string? Detail = null);
+
+/// <summary>A tree job, fully described.</summary>
+public sealed record TreeJob
+{
+    /// <summary>Which operation.</summary>
+    public required TreeJobKind Kind { get; init; }
+
+    /// <summary>The source root (the anchor).</summary>
+    public required string SourcePath { get; init; }
+
+    /// <summary>The destination root (for a backup: the repository that holds the snapshots).</summary>
+    public required string DestinationPath { get; init; }
+
+    /// <summary>What to do with links that point outside the source.</summary>
+    public OuterLinkPolicy Outer { get; init; } = OuterLinkPolicy.Splice;
+
+    /// <summary>Which entries take part; null for all.</summary>
+    public Func<string, bool, bool>? Filter { get; init; }
+
+    /// <summary>Only report what would be done.</summary>
+    public bool DryRun { get; init; }
+
+    /// <summary>For a backup: how many snapshots to keep (the oldest beyond it are deleted); null keeps all.</summary>
+    public int? Keep { get; init; }
+
+    /// <summary>Called for every action, in order (dry run: for every action that would be taken).</summary>
+    public Action<TreeAction>? OnAction { get; init; }
+
+    /// <summary>Called for every failed entry; the job goes on.</summary>
+    public Action<LinksmithException>? OnError { get; init; }
+
+    /// <summary>Called now and then with the running totals.</summary>
+    public Action<TreeSummary>? OnProgress { get; init; }
+
+    /// <summary>Checked between entries; cancelling stops the job, leaving finished entries in place.</summary>
+    public CancellationToken Cancellation { get; init; }
+}
+
+/// <summary>What a tree job did.</summary>
+public sealed class TreeSummary
+{
+    /// <summary>Files whose contents were copied.</summary>
+    public long Copied { get; set; }
+
+    /// <summary>Hard links made.</summary>
+    public long Linked { get; set; }
+
+    /// <summary>Symbolic links and junctions made.</summary>
+    public long Symlinked { get; set; }
+
+    /// <summary>Directories created.</summary>
+    public long Directories { get; set; }
+
+    /// <summary>Entries left alone: unchanged in an incremental run, or cropped.</summary>
+    public long Skipped { get; set; }
+
+    /// <summary>Entries deleted from the destination.</summary>
+    public long Deleted { get; set; }
+
+    /// <summary>Bytes of file contents copied.</summary>
+    public long Bytes { get; set; }
+
+    /// <summary>Entries that failed.</summary>
+    public long Errors { get; set; }
+
+    /// <summary>For a backup: the snapshot created.</summary>
+    public string? SnapshotPath { get; set; }
+
+    /// <summary>Outer links left out under <see cref="OuterLinkPolicy.Crop"/>, and loops broken while unrolling.</summary>
+    public List<string> Cropped { get; } = [];
+}
