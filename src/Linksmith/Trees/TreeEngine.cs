@@ -30,6 +30,8 @@ internal sealed class TreeEngine
     private string workRoot;
     private string finalRoot;
     private string? previousSnapshot;
+    private long actionCount;
+    private readonly long killAfter = long.TryParse(Environment.GetEnvironmentVariable("LINKSMITH_TEST_KILL_AFTER"), out var n) ? n : 0;
 
     private TreeEngine(TreeJob job)
     {
@@ -642,7 +644,15 @@ internal sealed class TreeEngine
         }
     }
 
-    private void Act(TreeAction action) => job.OnAction?.Invoke(action);
+    private void Act(TreeAction action)
+    {
+        job.OnAction?.Invoke(action);
+        if (killAfter > 0 && ++actionCount >= killAfter)
+        {
+            // Test-only crash point (LINKSMITH_TEST_KILL_AFTER): dies as a power cut would, mid-job.
+            Process.GetCurrentProcess().Kill();
+        }
+    }
 
     private void Fail(LinksmithException error)
     {
