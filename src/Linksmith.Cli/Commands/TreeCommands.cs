@@ -54,6 +54,7 @@ internal static class TreeCommands
         var command = new Command(name, description) { source, destination, outer, dryRun, json, verbose };
         var symbolic = new Option<bool>("--symbolic", "-s") { Description = "Make every file a symbolic link to the original instead of a hard link" };
         var keep = new Option<int?>("--keep") { Description = "Delete the oldest snapshots so that N remain (never following a link)", HelpName = "N" };
+        var previous = new Option<string?>("--prev") { Description = "Compare with and link to this snapshot instead of the newest in REPO (like rsync --link-dest)", HelpName = "DIR" };
         if (kind == TreeJobKind.Clone)
         {
             command.Options.Add(symbolic);
@@ -62,6 +63,7 @@ internal static class TreeCommands
         if (kind == TreeJobKind.Backup)
         {
             command.Options.Add(keep);
+            command.Options.Add(previous);
         }
 
         command.SetAction((parse, cancellation) =>
@@ -85,6 +87,7 @@ internal static class TreeCommands
                 },
                 DryRun = parse.GetValue(dryRun),
                 Keep = kind == TreeJobKind.Backup ? parse.GetValue(keep) : null,
+                PreviousSnapshot = kind == TreeJobKind.Backup ? parse.GetValue(previous) : null,
                 Cancellation = cancellation,
             };
             return Task.FromResult(Run(reporter, job, parse.GetValue(verbose)));

@@ -102,7 +102,12 @@ internal sealed class TreeEngine
             System.IO.Directory.CreateDirectory(repository);
         }
 
-        previousSnapshot = Snapshots.Newest(repository);
+        previousSnapshot = job.PreviousSnapshot is { } chosen ? Path.GetFullPath(chosen) : Snapshots.Newest(repository);
+        if (previousSnapshot is not null && TreeWalker.StatPath(previousSnapshot, followLinks: true) is not { Kind: LinkKind.Directory })
+        {
+            throw new TargetNotFoundException(job.PreviousSnapshot ?? previousSnapshot);
+        }
+
         var name = Snapshots.NewName(repository, DateTime.UtcNow);
         finalRoot = Path.Join(repository, name);
         workRoot = Path.Join(repository, Snapshots.PartialPrefix + name);

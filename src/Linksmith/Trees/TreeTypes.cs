@@ -82,6 +82,12 @@ public sealed record TreeJob
     /// <summary>Only report what would be done.</summary>
     public bool DryRun { get; init; }
 
+    /// <summary>
+    /// For a backup: the snapshot to compare with and link to, instead of the newest one in the
+    /// repository (like rsync's --link-dest).
+    /// </summary>
+    public string? PreviousSnapshot { get; init; }
+
     /// <summary>For a backup: how many snapshots to keep (the oldest beyond it are deleted); null keeps all.</summary>
     public int? Keep { get; init; }
 
