@@ -41,8 +41,13 @@ results=$BENCH_WORK/results/$preset-$cache
 case $preset in tiny) mruns=${MRUNS:-2} ;; small) mruns=${MRUNS:-3} ;; *) mruns=${MRUNS:-2} ;; esac
 flush=sync; [[ $cache == cold ]] && flush='sync; echo 3 > /proc/sys/vm/drop_caches'
 
-# Mirror: DST starts as a copy of state A (the tree), SRC is state B (the mutated tree_b).
+# Mirror: DST starts as a copy of state A (the tree), SRC is state B (the mutated tree_b, made as
+# peers.sh makes it; peers.sh deletes its own after the backup task).
 out=$data/out_mirror
+if [[ ! -f $data/tree_b.index.json ]]; then
+  rm -rf "$data/tree_b"; cp -a "$data/tree" "$data/tree_b"; cp "$data/tree.manifest.json" "$data/tree_b.manifest.json"
+  python3 "$kit/gen_tree.py" --mutate "$data/tree_b" --seed 7 >/dev/null
+fi
 echo "== mirror ($preset, $cache)"
 mirror_run() {
   local name=$1 cmd=$2
@@ -60,7 +65,8 @@ mem() { local name=$1; shift; /usr/bin/time -f "%M" -o "$results/$name.maxrss" "
 o=$data/out_mem
 rm -rf "$o"; mem copy "$ls_bin" copy "$data/tree" "$o"; rm -rf "$o"
 mem clone "$ls_bin" clone "$data/tree" "$o"; rm -rf "$o"
-mem backup "$shim" "$data/tree_b" "$o" "$data/prev"; rm -rf "$o"
 cp -a "$data/tree" "$o"; mem mirror "$ls_bin" mirror "$data/tree_b" "$o"; rm -rf "$o"
+mkdir -p "$o.repo"; mem backup "$ls_bin" backup --prev "$data/tree" "$data/tree_b" "$o.repo"; rm -rf "$o.repo"
 
+rm -rf "$data/tree_b" "$data/tree_b.manifest.json" "$data/tree_b.index.json"
 python3 "$here/trees_report.py" "$results" "$data"
