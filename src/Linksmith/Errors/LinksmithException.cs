@@ -183,3 +183,9 @@ public sealed class TreeNestingException(string destinationPath, string sourcePa
     /// <summary>The source of the job.</summary>
     public string SourcePath { get; } = sourcePath;
 }
+
+/// <summary>Another backup into the same repository is running.</summary>
+public sealed class BackupInProgressException(string repositoryPath)
+    : LinksmithException(repositoryPath, "another backup into this repository is running", "Wait for it to finish; two backups at once would link to each other's unfinished snapshots")
+{
+}

@@ -32,6 +32,15 @@ public static partial class Snapshots
             .ToList();
     }
 
+    /// <summary>Unfinished snapshots (<c>.partial-</c>) left by interrupted backups.</summary>
+    public static IReadOnlyList<string> Unfinished(string repository) =>
+        TreeWalker.StatPath(repository, followLinks: true) is not { Kind: LinkKind.Directory }
+            ? []
+            : TreeFileSystem.Current.ListNames(repository)
+                .Where(name => name.StartsWith(PartialPrefix, StringComparison.Ordinal) && IsSnapshotName(name[PartialPrefix.Length..]))
+                .Select(name => Path.Join(repository, name))
+                .ToList();
+
     /// <summary>The newest finished snapshot, or null.</summary>
     public static string? Newest(string repository) => List(repository) is { Count: > 0 } all ? all[^1] : null;
 

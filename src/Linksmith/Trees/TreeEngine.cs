@@ -30,6 +30,7 @@ internal sealed class TreeEngine
     private string workRoot;
     private string finalRoot;
     private string? previousSnapshot;
+    private FileStream? repositoryLock;
     private long actionCount;
     private readonly long killAfter = long.TryParse(Environment.GetEnvironmentVariable("LINKSMITH_TEST_KILL_AFTER"), out var n) ? n : 0;
 
@@ -100,6 +101,18 @@ internal sealed class TreeEngine
         if (!job.DryRun)
         {
             System.IO.Directory.CreateDirectory(repository);
+        }
+
+        if (!job.DryRun)
+        {
+            // One backup at a time per repository; the lock is released when the process ends,
+            // however it ends. An unfinished snapshot left by a killed run is then garbage.
+            repositoryLock = AcquireRepositoryLock(repository);
+            foreach (var stale in Snapshots.Unfinished(repository))
+            {
+                Act(new TreeAction(TreeActionKind.Delete, stale, Detail: "unfinished snapshot of an interrupted backup"));
+                files.DeleteTree(stale, Fail);
+            }
         }
 
         previousSnapshot = job.PreviousSnapshot is { } chosen ? Path.GetFullPath(chosen) : Snapshots.Newest(repository);
@@ -633,6 +646,8 @@ internal sealed class TreeEngine
             files.Rename(workRoot, finalRoot);
         }
 
+        repositoryLock?.Dispose();
+
         if (job.Keep is { } keep)
         {
             foreach (var old in Snapshots.BeyondKeep(Path.GetDirectoryName(finalRoot)!, keep, includeNew: job.DryRun ? finalRoot : null))
@@ -646,6 +661,20 @@ internal sealed class TreeEngine
                     Fail(error);
                 }
             }
+        }
+    }
+
+    private static FileStream AcquireRepositoryLock(string repository)
+    {
+        var path = Path.Join(repository, ".linksmith-backup.lock");
+        try
+        {
+            // FileShare.None takes an exclusive advisory lock (flock) on Unix and a share lock on Windows.
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new BackupInProgressException(repository);
         }
     }
 

@@ -139,6 +139,13 @@ internal sealed class UnixTreeFileSystem : TreeFileSystem
                 if (n > 0)
                 {
                     total += n;
+                    // The size read by the walk is reached: spare the call that would only say "end of file".
+                    // A file that grew since is caught by the next incremental run (its mtime moved too).
+                    if (total >= expectedSize && expectedSize > 0)
+                    {
+                        return total;
+                    }
+
                     continue;
                 }
 

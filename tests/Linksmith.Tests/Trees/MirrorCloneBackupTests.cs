@@ -201,5 +201,6 @@ public sealed class MirrorCloneBackupTests : IDisposable
         var resumed = CliRunner.Run(temp.Path, "backup", "src", "repo");
         Assert.Equal(0, resumed.ExitCode);
         Assert.Single(Snapshots.List(temp["repo"]));
+        Assert.Empty(Snapshots.Unfinished(temp["repo"]));
     }
 }
