@@ -23,6 +23,7 @@ internal static class LinksmithCli
             InfoCommand.Create(console),
             HardlinksCommand.Create(console),
             UnlinkCommand.Create(console),
+            DedupeCommand.Create(console),
         };
 
         // A path may start with '@'; response files would read it as a file of arguments.

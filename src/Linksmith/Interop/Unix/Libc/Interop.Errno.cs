@@ -5,6 +5,7 @@ internal static partial class Libc
     // Linux errno values (asm-generic/errno-base.h, errno.h).
     internal const int EPERM = 1;
     internal const int ENOENT = 2;
+    internal const int EINTR = 4;
     internal const int EIO = 5;
     internal const int EACCES = 13;
     internal const int EBUSY = 16;
