@@ -164,8 +164,15 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     {
         progress.SetPhase(DedupePhase.Scanning);
         var directoryIndex = new Dictionary<TreeEntry, int>(ReferenceEqualityComparer.Instance);
-        foreach (var root in DistinctRoots())
+        foreach (var (root, given) in DistinctRoots())
         {
+            if (TreeWalker.StatPath(root, followLinks: true) is null)
+            {
+                // Said with the path as the user typed it; the other roots are still searched.
+                errors.Add(new TargetNotFoundException(given));
+                continue;
+            }
+
             var walk = new WalkOptions
             {
                 Sorted = true,
@@ -228,20 +235,30 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         }
     }
 
-    /// <summary>The roots as full paths, leaving out one that lies inside another (its files would be seen twice).</summary>
-    private List<string> DistinctRoots()
+    /// <summary>
+    /// The roots as full paths (with the text the user gave), leaving out one that lies inside an
+    /// earlier or enclosing root: its files would otherwise be seen twice.
+    /// </summary>
+    private List<(string Full, string Given)> DistinctRoots()
     {
         var full = options.Roots.Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r))).ToList();
         var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        var result = new List<string>();
-        foreach (var root in full)
+        var result = new List<(string, string)>();
+        for (var i = 0; i < full.Count; i++)
         {
-            var inside = full.Any(other => !ReferenceEquals(other, root)
-                && (root.Equals(other, comparison) ? full.IndexOf(other) < full.IndexOf(root)
-                    : root.StartsWith(Path.EndsInDirectorySeparator(other) ? other : other + Path.DirectorySeparatorChar, comparison)));
+            var root = full[i];
+            var inside = false;
+            for (var j = 0; j < full.Count && !inside; j++)
+            {
+                var other = full[j];
+                inside = i != j && (root.Equals(other, comparison)
+                    ? j < i
+                    : root.StartsWith(Path.EndsInDirectorySeparator(other) ? other : other + Path.DirectorySeparatorChar, comparison));
+            }
+
             if (!inside)
             {
-                result.Add(root);
+                result.Add((root, options.Roots[i]));
             }
         }
 
