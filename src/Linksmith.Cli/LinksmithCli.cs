@@ -27,6 +27,7 @@ internal static class LinksmithCli
             TreeCommands.Mirror(console),
             TreeCommands.Clone(console),
             TreeCommands.Backup(console),
+            DedupeCommand.Create(console),
         };
 
         // A path may start with '@'; response files would read it as a file of arguments.

@@ -4,8 +4,14 @@ using Linksmith.Interop;
 namespace Linksmith;
 
 /// <summary>One path met by <see cref="TreeWalker"/>.</summary>
-internal sealed class TreeEntry(string fullPath, string relativePath, int depth, FileStatus status)
+internal sealed class TreeEntry(string fullPath, string relativePath, int depth, FileStatus status, TreeEntry? parent = null)
 {
+    /// <summary>
+    /// The directory entry this one was listed in; null for the root. Lets a caller keep one
+    /// string per directory instead of a full path per file (dedupe holds every file of a tree).
+    /// </summary>
+    public TreeEntry? Parent { get; } = parent;
+
     /// <summary>The full path (under the root as given).</summary>
     public string FullPath { get; } = fullPath;
 
@@ -230,7 +236,7 @@ internal static class TreeWalker
                     status = new FileStatus { Kind = type == Libc.DT_REG ? LinkKind.File : LinkKind.Special };
                 }
 
-                children.Add(new TreeEntry(prefix + name, relativePrefix + name, directory.Depth + 1, status));
+                children.Add(new TreeEntry(prefix + name, relativePrefix + name, directory.Depth + 1, status, directory));
             }
         }
         finally
@@ -264,7 +270,7 @@ internal static class TreeWalker
                 continue;
             }
 
-            children.Add(new TreeEntry(path, relativePrefix + Path.GetFileName(path), directory.Depth + 1, PortableStatus(path, entry)));
+            children.Add(new TreeEntry(path, relativePrefix + Path.GetFileName(path), directory.Depth + 1, PortableStatus(path, entry), directory));
         }
     }
 

@@ -11,6 +11,10 @@ public static class CliRunner
     public static ProcessResult Run(string workingDirectory, params string[] arguments) =>
         Processes.Run(Command[0], [.. Command[1..], .. arguments], workingDirectory);
 
+    /// <summary>Runs with extra environment variables (e.g. LINKSMITH_STATE_DIR, so a test never touches the user's state).</summary>
+    public static ProcessResult RunWithEnvironment(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Processes.Run(Command[0], [.. Command[1..], .. arguments], workingDirectory, environment);
+
     /// <summary>
     /// Runs through bash so arguments can hold bytes .NET cannot pass (names that are not UTF-8):
     /// <paramref name="script"/> sees the command as "$LINKSMITH", e.g. <c>$LINKSMITH info "$(printf 'a\377')"</c>.

@@ -6,7 +6,7 @@ public sealed record ProcessResult(int ExitCode, string Out, string Error);
 
 public static class Processes
 {
-    public static ProcessResult Run(string fileName, IEnumerable<string> arguments, string? workingDirectory = null)
+    public static ProcessResult Run(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -18,6 +18,11 @@ public static class Processes
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start)!;

@@ -1,0 +1,305 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Linksmith.Cli.Commands;
+
+/// <summary><c>dedupe DIR...</c>: find identical files; with <c>--apply</c> replace duplicates by hard links.</summary>
+internal static class DedupeCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var roots = new Argument<string[]>("DIR") { Arity = ArgumentArity.OneOrMore, Description = "Directories to search (earlier ones win ties for which name survives)" };
+        var apply = new Option<bool>("--apply") { Description = "Replace duplicates by hard links (without it: only report, change nothing)" };
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Only report what --apply would do (the default)" };
+        var minSize = new Option<string?>("--min-size") { Description = "Smallest file size to consider, bytes with optional K, M or G (default 1: empty files are never merged)", HelpName = "N" };
+        var maxSize = new Option<string?>("--max-size") { Description = "Largest file size to consider, bytes with optional K, M or G", HelpName = "N" };
+        var exclude = new Option<string[]>("--exclude") { Description = "Leave out paths matching GLOB (a pattern with '/' matches the path under DIR, '**' spans folders; without '/' a name at any depth)", HelpName = "GLOB", AllowMultipleArgumentsPerToken = false };
+        var include = new Option<string[]>("--include") { Description = "Consider only files matching GLOB (or inside folders matching it); --exclude wins", HelpName = "GLOB", AllowMultipleArgumentsPerToken = false };
+        var ignoreMetadata = new Option<bool>("--ignore-metadata") { Description = "Merge files even when owner, group or permissions (Windows: read-only) differ" };
+        var cache = new Option<bool>("--cache") { Description = "Remember hashes in the state database and reuse them (the default)" };
+        var noCache = new Option<bool>("--no-cache") { Description = "Neither use nor update remembered hashes" };
+        var threads = new Option<int>("--threads") { Description = "Files read at once (default: by processor count, at most 4)", HelpName = "N" };
+        var json = CommonOptions.Json();
+        var command = new Command("dedupe", "Find identical files; with --apply replace duplicates by hard links to one survivor")
+        {
+            roots, apply, dryRun, minSize, maxSize, exclude, include, ignoreMetadata, cache, noCache, threads, json,
+        };
+        command.SetAction(parse =>
+        {
+            var reporter = new Reporter(console, parse.GetValue(json));
+            if (parse.GetValue(apply) && parse.GetValue(dryRun))
+            {
+                return reporter.Usage("--apply and --dry-run cannot be used together", "leave out --apply to only report; add it to link duplicates");
+            }
+
+            if (parse.GetValue(cache) && parse.GetValue(noCache))
+            {
+                return reporter.Usage("--cache and --no-cache cannot be used together", "choose one; the cache is used by default");
+            }
+
+            if (!TryParseSize(parse.GetValue(minSize), 1, out var min))
+            {
+                return reporter.Usage($"--min-size: '{parse.GetValue(minSize)}' is not a size", "write bytes as a number with an optional K, M or G suffix, e.g. 4K or 10M");
+            }
+
+            if (!TryParseSize(parse.GetValue(maxSize), long.MaxValue, out var max))
+            {
+                return reporter.Usage($"--max-size: '{parse.GetValue(maxSize)}' is not a size", "write bytes as a number with an optional K, M or G suffix, e.g. 4K or 10M");
+            }
+
+            if (parse.GetValue(threads) < 0)
+            {
+                return reporter.Usage("--threads must be 1 or more");
+            }
+
+            PathFilter filter;
+            try
+            {
+                filter = new PathFilter(parse.GetValue(include), parse.GetValue(exclude));
+            }
+            catch (ArgumentException error)
+            {
+                return reporter.Usage(error.Message.Split(" (Parameter", 2)[0], "see `linksmith dedupe --help` for the pattern syntax");
+            }
+
+            var options = new DedupeOptions
+            {
+                Roots = parse.GetValue(roots)!,
+                Apply = parse.GetValue(apply),
+                MinSize = Math.Max(1, min),
+                MaxSize = max,
+                Filter = filter,
+                IgnoreMetadata = parse.GetValue(ignoreMetadata),
+                UseCache = !parse.GetValue(noCache),
+                ReadThreads = parse.GetValue(threads),
+                Progress = new DedupeProgress(),
+            };
+            return Run(reporter, options);
+        });
+        return command;
+    }
+
+    /// <summary>Bytes with an optional K, M or G suffix (powers of 1024); <paramref name="fallback"/> when absent.</summary>
+    internal static bool TryParseSize(string? text, long fallback, out long bytes)
+    {
+        bytes = fallback;
+        if (text is null)
+        {
+            return true;
+        }
+
+        var trimmed = text.Trim();
+        var shift = 0;
+        if (trimmed.Length > 1)
+        {
+            shift = char.ToUpperInvariant(trimmed[^1]) switch { 'K' => 10, 'M' => 20, 'G' => 30, _ => 0 };
+            if (shift > 0)
+            {
+                trimmed = trimmed[..^1];
+            }
+        }
+
+        if (!long.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number > (long.MaxValue >> shift))
+        {
+            return false;
+        }
+
+        bytes = number << shift;
+        return true;
+    }
+
+    private static int Run(Reporter reporter, DedupeOptions options)
+    {
+        using var interrupt = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            // Finish the replacement under way (each is atomic) and stop; exit 130.
+            e.Cancel = true;
+            interrupt.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        using var progress = reporter.Console.ErrorIsTerminal ? new ProgressLine(reporter.Console.Error, options.Progress!) : null;
+        DedupeResult result;
+        try
+        {
+            result = Deduplicator.Run(options, interrupt.Token);
+        }
+        catch (LinksmithException error)
+        {
+            progress?.Dispose();
+            reporter.Fail(error);
+            return reporter.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            progress?.Dispose();
+            reporter.Console.Error.WriteLine("linksmith: interrupted; every replacement made so far is complete");
+            return ExitCodes.Interrupted;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+
+        progress?.Dispose();
+        if (result.Statistics.CacheProblem is { } problem)
+        {
+            reporter.Notice($"warning: hash cache not used: {problem}");
+        }
+
+        foreach (var error in result.Errors)
+        {
+            reporter.Fail(error);
+        }
+
+        if (reporter.Json)
+        {
+            WriteJson(reporter, result);
+        }
+        else
+        {
+            WriteText(reporter, result);
+        }
+
+        return reporter.ExitCode;
+    }
+
+    private static void WriteText(Reporter reporter, DedupeResult result)
+    {
+        var verb = result.Applied ? "linked" : "would link";
+        foreach (var group in result.Groups)
+        {
+            reporter.Line($"{verb} {Count(group.Duplicates.Count, "name")} to {Display.Path(group.Keep)} ({Bytes(group.Size)} each):");
+            foreach (var duplicate in group.Duplicates)
+            {
+                reporter.Line($"  {Display.Path(duplicate)}");
+            }
+        }
+
+        foreach (var skip in result.Skipped)
+        {
+            reporter.Notice($"skipped {Display.Path(skip.Path)}: {skip.Reason}");
+        }
+
+        var files = result.Groups.Sum(g => g.DuplicateFiles);
+        var statistics = result.Statistics;
+        var summary = $"{Count(result.Groups.Count, "group")} of identical files, {Count(files, "duplicate")}; {Bytes(result.SavedBytes)} {(result.Applied ? "freed" : "would be freed")}"
+            + $" ({Count(statistics.FilesScanned, "file")} scanned, {Count(statistics.FilesRead, "file")} read, {Bytes(statistics.BytesRead)} hashed, {statistics.CacheHits} hashes remembered)";
+        reporter.Line(summary);
+        if (!result.Applied && files > 0)
+        {
+            reporter.Line("nothing was changed; add --apply to replace the duplicates by hard links");
+        }
+    }
+
+    private static void WriteJson(Reporter reporter, DedupeResult result) =>
+        JsonOutput.Write(reporter.Console.Out, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteBoolean("applied", result.Applied);
+            writer.WriteStartArray("groups");
+            foreach (var group in result.Groups)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("size", group.Size);
+                writer.WritePath("keep", group.Keep);
+                writer.WriteStartArray("duplicates");
+                foreach (var duplicate in group.Duplicates)
+                {
+                    writer.WritePathValue(duplicate);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteNumber("savedBytes", result.SavedBytes);
+            writer.WriteStartArray("skipped");
+            foreach (var skip in result.Skipped)
+            {
+                writer.WriteStartObject();
+                writer.WritePath("path", skip.Path);
+                writer.WriteString("reason", skip.Reason);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteErrors(reporter.Errors);
+            var statistics = result.Statistics;
+            writer.WriteStartObject("statistics");
+            writer.WriteNumber("filesScanned", statistics.FilesScanned);
+            writer.WriteNumber("candidates", statistics.Candidates);
+            writer.WriteNumber("filesRead", statistics.FilesRead);
+            writer.WriteNumber("bytesRead", statistics.BytesRead);
+            writer.WriteNumber("cacheHits", statistics.CacheHits);
+            writer.WriteBoolean("cacheUsed", statistics.CacheProblem is null);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        });
+
+    private static string Count(long count, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count:N0} {noun}{(count == 1 ? string.Empty : "s")}");
+
+    internal static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB"),
+        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.0} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.00} GiB"),
+    };
+
+    /// <summary>One self-rewriting status line on stderr (a terminal only), refreshed four times a second.</summary>
+    private sealed class ProgressLine : IDisposable
+    {
+        private readonly TextWriter error;
+        private readonly DedupeProgress progress;
+        private readonly Timer timer;
+        private readonly long started = Environment.TickCount64;
+        private readonly Lock gate = new();
+        private bool disposed;
+
+        public ProgressLine(TextWriter error, DedupeProgress progress)
+        {
+            this.error = error;
+            this.progress = progress;
+            timer = new Timer(_ => Draw(), null, 250, 250);
+        }
+
+        public void Dispose()
+        {
+            lock (gate)
+            {
+                if (disposed)
+                {
+                    return;
+                }
+
+                disposed = true;
+                timer.Dispose();
+                // Erase the status line so the report starts on a clean line.
+                error.Write("\r\u001b[K");
+            }
+        }
+
+        private void Draw()
+        {
+            lock (gate)
+            {
+                if (disposed)
+                {
+                    return;
+                }
+
+                var seconds = Math.Max(0.001, (Environment.TickCount64 - started) / 1000.0);
+                var text = progress.Phase switch
+                {
+                    DedupePhase.Scanning => $"dedupe: scanning, {progress.FilesSeen:N0} files",
+                    DedupePhase.Linking => "dedupe: linking duplicates",
+                    _ => $"dedupe: {progress.Phase.ToString().ToLowerInvariant()} {progress.FilesRead:N0}/{progress.FilesToRead:N0} files, {Bytes(progress.BytesRead)}, {Bytes((long)(progress.BytesRead / seconds))}/s",
+                };
+                error.Write(string.Create(CultureInfo.InvariantCulture, $"\r\u001b[K{text}"));
+            }
+        }
+    }
+}

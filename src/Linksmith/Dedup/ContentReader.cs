@@ -1,0 +1,285 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Linksmith.Interop;
+using Microsoft.Win32.SafeHandles;
+
+namespace Linksmith;
+
+/// <summary>A SHA-256 digest, kept inline (no array per file) and comparable.</summary>
+internal readonly record struct ContentHash(ulong A, ulong B, ulong C, ulong D)
+{
+    public static ContentHash FromBytes(ReadOnlySpan<byte> digest) => new(
+        BinaryPrimitives.ReadUInt64BigEndian(digest),
+        BinaryPrimitives.ReadUInt64BigEndian(digest[8..]),
+        BinaryPrimitives.ReadUInt64BigEndian(digest[16..]),
+        BinaryPrimitives.ReadUInt64BigEndian(digest[24..]));
+
+    public void WriteTo(Span<byte> destination)
+    {
+        BinaryPrimitives.WriteUInt64BigEndian(destination, A);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], B);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[16..], C);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[24..], D);
+    }
+}
+
+/// <summary>How a read went.</summary>
+internal enum ReadOutcome
+{
+    Done,
+
+    /// <summary>The file is no longer the one that was listed (another file, another size or time).</summary>
+    Changed,
+}
+
+/// <summary>
+/// Reads one file at a time for dedupe, with one large buffer per reading thread: the sample (first
+/// and last block, hashed with XxHash128 only to narrow) and the whole content (SHA-256, which decides).
+/// </summary>
+/// <remarks>
+/// On Linux the file is opened through libc with its byte name (names need not be UTF-8), with
+/// O_NOFOLLOW so a name swapped for a symlink is not followed, and checked with statx on the open
+/// descriptor to be the very file that was listed (same identity, size, mtime and ctime); anything
+/// else is reported as <see cref="ReadOutcome.Changed"/> and the file is left alone.
+/// </remarks>
+internal sealed class ContentReader : IDisposable
+{
+    /// <summary>The size of each sampled block: one page, the unit the kernel reads anyway.</summary>
+    public const int SampleBlock = 4096;
+
+    /// <summary>
+    /// Files up to this size are hashed whole straight away: reading 64 KiB costs about what
+    /// opening the file costs, so sampling them first would mean two opens for nothing.
+    /// </summary>
+    public const long SampleThreshold = 64 * 1024;
+
+    private const int BufferSize = 1024 * 1024;
+
+    private readonly byte[] buffer = GC.AllocateUninitializedArray<byte>(BufferSize, pinned: true);
+    private readonly IncrementalHash sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    /// <summary>Bytes this reader has read.</summary>
+    public long BytesRead { get; private set; }
+
+    /// <summary>Files this reader has opened and read.</summary>
+    public long FilesRead { get; private set; }
+
+    public void Dispose() => sha256.Dispose();
+
+    /// <summary>XxHash128 of the first and last <see cref="SampleBlock"/> bytes (only for files above <see cref="SampleThreshold"/>).</summary>
+    public ReadOutcome Sample(string path, in ScannedFile expected, out UInt128 sample)
+    {
+        sample = default;
+        using var file = Open(path, expected, out var outcome);
+        if (file is null)
+        {
+            return outcome;
+        }
+
+        var first = buffer.AsSpan(0, SampleBlock);
+        var last = buffer.AsSpan(SampleBlock, SampleBlock);
+        if (file.ReadAt(first, 0) != SampleBlock || file.ReadAt(last, expected.Size - SampleBlock) != SampleBlock)
+        {
+            return ReadOutcome.Changed;
+        }
+
+        FilesRead++;
+        BytesRead += 2 * SampleBlock;
+        sample = XxHash128.HashToUInt128(buffer.AsSpan(0, 2 * SampleBlock));
+        return ReadOutcome.Done;
+    }
+
+    /// <summary>SHA-256 of the whole content, read once, sequentially.</summary>
+    public ReadOutcome Hash(string path, in ScannedFile expected, out ContentHash hash)
+    {
+        hash = default;
+        using var file = Open(path, expected, out var outcome);
+        if (file is null)
+        {
+            return outcome;
+        }
+
+        Span<byte> digest = stackalloc byte[32];
+        long total = 0;
+        if (expected.Size < buffer.Length)
+        {
+            // The whole file fits: one read (a short read is the end of a regular file), one-shot hash.
+            var read = file.ReadFully(buffer);
+            total = read;
+            if (total == expected.Size)
+            {
+                SHA256.HashData(buffer.AsSpan(0, read), digest);
+            }
+        }
+        else
+        {
+            while (true)
+            {
+                var read = file.ReadFully(buffer);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                total += read;
+                sha256.AppendData(buffer, 0, read);
+                if (read < buffer.Length || total > expected.Size)
+                {
+                    break;
+                }
+            }
+
+            sha256.GetHashAndReset(digest);
+        }
+
+        FilesRead++;
+        BytesRead += total;
+        if (total != expected.Size)
+        {
+            return ReadOutcome.Changed;
+        }
+
+        hash = ContentHash.FromBytes(digest);
+        return ReadOutcome.Done;
+    }
+
+    private static OpenFile? Open(string path, in ScannedFile expected, out ReadOutcome outcome)
+    {
+        outcome = ReadOutcome.Done;
+        if (OperatingSystem.IsLinux())
+        {
+            var fd = OpenLinux(path);
+            if (fd < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno is Libc.ENOENT or Libc.ELOOP)
+                {
+                    // Gone, or the name now holds a symlink (O_NOFOLLOW): not the file that was listed.
+                    outcome = ReadOutcome.Changed;
+                    return null;
+                }
+
+                throw UnixErrors.ToException(errno, path);
+            }
+
+            var file = new OpenFile(path, fd, null);
+            if (!file.IsStill(expected))
+            {
+                file.Dispose();
+                outcome = ReadOutcome.Changed;
+                return null;
+            }
+
+            return file;
+        }
+
+        SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+        }
+        catch (FileNotFoundException)
+        {
+            outcome = ReadOutcome.Changed;
+            return null;
+        }
+        catch (UnauthorizedAccessException error)
+        {
+            throw new LinkAccessDeniedException(path, error.Message);
+        }
+        catch (IOException error) when (error is not LinksmithException)
+        {
+            throw new LinkSystemException(path, error.Message, error.HResult);
+        }
+
+        if (RandomAccess.GetLength(handle) != expected.Size)
+        {
+            handle.Dispose();
+            outcome = ReadOutcome.Changed;
+            return null;
+        }
+
+        return new OpenFile(path, -1, handle);
+    }
+
+    private static unsafe int OpenLinux(string path)
+    {
+        var native = NativePath.ToNullTerminatedBytes(path);
+        fixed (byte* p = native)
+        {
+            // O_NONBLOCK: should the name have become a FIFO since it was listed, open must not hang.
+            return Libc.open(p, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NOFOLLOW | Libc.O_NOCTTY | Libc.O_NONBLOCK, 0);
+        }
+    }
+
+    /// <summary>An open file: a raw descriptor on Linux, a SafeFileHandle elsewhere.</summary>
+    private sealed class OpenFile(string path, int fd, SafeFileHandle? handle) : IDisposable
+    {
+        private long position;
+
+        public unsafe bool IsStill(in ScannedFile expected)
+        {
+            Libc.Statx stx;
+            byte emptyPath = 0;
+            if (Libc.statx(fd, &emptyPath, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, &stx) != 0)
+            {
+                return false;
+            }
+
+            var status = TreeWalker.ToStatus(stx);
+            return status.Kind == LinkKind.File && expected.Matches(status);
+        }
+
+        /// <summary>
+        /// Reads the next bytes into the span; returns how many. A read shorter than asked is the end
+        /// of the file (regular files return short reads only there), which spares a second call
+        /// per small file.
+        /// </summary>
+        public int ReadFully(Span<byte> destination)
+        {
+            var read = ReadAt(destination, position);
+            position += read;
+            return read;
+        }
+
+        public unsafe int ReadAt(Span<byte> destination, long offset)
+        {
+            if (handle is not null)
+            {
+                return RandomAccess.Read(handle, destination, offset);
+            }
+
+            fixed (byte* p = destination)
+            {
+                while (true)
+                {
+                    var read = Libc.pread(fd, p, (nuint)destination.Length, offset);
+                    if (read >= 0)
+                    {
+                        return (int)read;
+                    }
+
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno != Libc.EINTR)
+                    {
+                        throw UnixErrors.ToException(errno, path);
+                    }
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            if (handle is not null)
+            {
+                handle.Dispose();
+            }
+            else if (fd >= 0)
+            {
+                _ = Libc.close(fd);
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+namespace Linksmith;
+
+/// <summary>What <see cref="Deduplicator.Run"/> looks at and what it may change.</summary>
+public sealed record DedupeOptions
+{
+    /// <summary>The directories (or files) to search, in the order that breaks ties between survivors.</summary>
+    public required IReadOnlyList<string> Roots { get; init; }
+
+    /// <summary>Replace duplicates by hard links; false only reports what would be done.</summary>
+    public bool Apply { get; init; }
+
+    /// <summary>Smallest file size considered, in bytes; at least 1 (empty files are never merged).</summary>
+    public long MinSize { get; init; } = 1;
+
+    /// <summary>Largest file size considered, in bytes.</summary>
+    public long MaxSize { get; init; } = long.MaxValue;
+
+    /// <summary>Which paths take part (relative to each root); see <see cref="PathFilter"/>.</summary>
+    public PathFilter Filter { get; init; } = PathFilter.All;
+
+    /// <summary>Merge files even when owner, group or permissions (Windows: the read-only attribute) differ.</summary>
+    public bool IgnoreMetadata { get; init; }
+
+    /// <summary>Remember hashes in the state database and use remembered ones (see <see cref="StateDatabase"/>).</summary>
+    public bool UseCache { get; init; } = true;
+
+    /// <summary>The state database file; null for the user's default (<see cref="StateDatabase.ResolveDirectory"/>).</summary>
+    public string? StateDatabasePath { get; init; }
+
+    /// <summary>How many files are read at once; 0 picks by processor count (at most 4).</summary>
+    public int ReadThreads { get; init; }
+
+    /// <summary>Live counters the caller may poll (from another thread) to show progress.</summary>
+    public DedupeProgress? Progress { get; init; }
+
+    /// <summary>
+    /// Test-only: called with (survivor, duplicate) after the contents were compared and right
+    /// before the re-check that precedes a replacement, so a test can change a file in between.
+    /// </summary>
+    internal Action<string, string>? BeforeReplaceForTesting { get; init; }
+}
+
+/// <summary>Counters of a running dedupe, safe to read from another thread while it runs.</summary>
+public sealed class DedupeProgress
+{
+    private long filesSeen;
+    private long filesToRead;
+    private long filesRead;
+    private long bytesToRead;
+    private long bytesRead;
+    private int phase;
+
+    /// <summary>What the dedupe is doing now.</summary>
+    public DedupePhase Phase => (DedupePhase)Volatile.Read(ref phase);
+
+    /// <summary>Regular files found so far.</summary>
+    public long FilesSeen => Interlocked.Read(ref filesSeen);
+
+    /// <summary>Files that must be read in the current reading pass.</summary>
+    public long FilesToRead => Interlocked.Read(ref filesToRead);
+
+    /// <summary>Files read so far (all passes).</summary>
+    public long FilesRead => Interlocked.Read(ref filesRead);
+
+    /// <summary>Bytes the current reading pass will read at most.</summary>
+    public long BytesToRead => Interlocked.Read(ref bytesToRead);
+
+    /// <summary>Bytes read and hashed so far (all passes).</summary>
+    public long BytesRead => Interlocked.Read(ref bytesRead);
+
+    internal void SetPhase(DedupePhase value) => Volatile.Write(ref phase, (int)value);
+
+    internal void AddSeen(long count) => Interlocked.Add(ref filesSeen, count);
+
+    internal void AddPlanned(long files, long bytes)
+    {
+        Interlocked.Add(ref filesToRead, files);
+        Interlocked.Add(ref bytesToRead, bytes);
+    }
+
+    internal void AddRead(long files, long bytes)
+    {
+        Interlocked.Add(ref filesRead, files);
+        Interlocked.Add(ref bytesRead, bytes);
+    }
+}
+
+/// <summary>The stages of a dedupe run.</summary>
+public enum DedupePhase
+{
+    /// <summary>Walking the directories.</summary>
+    Scanning,
+
+    /// <summary>Reading the first and last blocks of same-size files.</summary>
+    Sampling,
+
+    /// <summary>Reading whole files.</summary>
+    Hashing,
+
+    /// <summary>Replacing duplicates by hard links.</summary>
+    Linking,
+
+    /// <summary>Finished.</summary>
+    Done,
+}

@@ -1,0 +1,808 @@
+using System.Collections.Concurrent;
+
+namespace Linksmith;
+
+/// <summary>
+/// Finds identical files and (with <see cref="DedupeOptions.Apply"/>) replaces duplicates by hard
+/// links to one survivor, never merging files whose contents differ.
+/// </summary>
+/// <remarks>
+/// <para>The steps: walk every root once; group regular files by volume and size (and owner, group
+/// and mode unless <see cref="DedupeOptions.IgnoreMetadata"/>), counting names of one file once;
+/// for files above <see cref="ContentReader.SampleThreshold"/> compare a sample (first and last
+/// block) to drop most non-matches cheaply; then hash whole contents with SHA-256, which alone
+/// decides. Each candidate is read at most once in full, sequentially, files spread over a few
+/// threads in inode order.</para>
+/// <para>The survivor is the file with the most links, then the oldest mtime, then the first in
+/// argument order. Every name of a duplicate file is re-linked, so existing hard-link groups are
+/// never split; a duplicate that also has names outside the roots is left alone. Right before
+/// each replacement both files are checked to be unchanged since they were read.</para>
+/// </remarks>
+public static class Deduplicator
+{
+    /// <summary>Runs a dedupe. Per-file problems are collected in the result, not thrown.</summary>
+    /// <exception cref="TargetNotFoundException">A root does not exist.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; files already replaced stay replaced, each one whole.</exception>
+    public static DedupeResult Run(DedupeOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Roots.Count == 0)
+        {
+            throw new ArgumentException("at least one directory is needed", nameof(options));
+        }
+
+        var run = new DedupeRun(options, cancellationToken);
+        return run.Execute();
+    }
+}
+
+/// <summary>The state of one dedupe run; see <see cref="Deduplicator"/>.</summary>
+internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancellationToken)
+{
+    private const byte HasSample = 1;
+    private const byte HasFull = 2;
+    private const byte Unusable = 4;
+    private const byte Dirty = 8;
+
+    private readonly List<string> directories = [];
+    private readonly List<ScannedFile> files = [];
+    private readonly List<LinksmithException> errors = [];
+    private readonly ConcurrentQueue<LinksmithException> readErrors = new();
+    private readonly ConcurrentQueue<DedupeSkip> readSkips = new();
+    private readonly List<DedupeSkip> skipped = [];
+    private readonly List<DuplicateGroup> groups = [];
+    private readonly DedupeProgress progress = options.Progress ?? new DedupeProgress();
+
+    // Names sorted by (volume, size, [uid, gid, mode], identity, walk order); each inode is a run in it.
+    private int[] order = [];
+    private Inode[] inodes = [];
+    private CandidateGroup[] candidateGroups = [];
+    private UInt128[] samples = [];
+    private ContentHash[] hashes = [];
+    private byte[] flags = [];
+    private long filesRead;
+    private long bytesRead;
+    private long cacheHits;
+    private long savedBytes;
+    private string? cacheProblem;
+
+    public DedupeResult Execute()
+    {
+        using var cache = OpenCache();
+        Scan();
+        Group();
+        if (cache is not null && inodes.Length > 0)
+        {
+            Guard(() => LoadCached(cache));
+        }
+
+        ReadSamples();
+        ReadContents();
+        if (cache is not null)
+        {
+            Guard(() => cache.Store(DirtyEntries()));
+        }
+
+        var sets = DuplicateSets();
+        progress.SetPhase(DedupePhase.Linking);
+        var keeperUpdates = new List<(ScannedFile File, UInt128? Sample, ContentHash? Full)>();
+        foreach (var set in sets)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Resolve(set, keeperUpdates);
+        }
+
+        if (cache is not null && keeperUpdates.Count > 0)
+        {
+            Guard(() => cache.Store(keeperUpdates));
+        }
+
+        progress.SetPhase(DedupePhase.Done);
+        errors.AddRange(readErrors);
+        skipped.AddRange(readSkips);
+        return new DedupeResult
+        {
+            Applied = options.Apply,
+            Groups = groups,
+            SavedBytes = savedBytes,
+            Skipped = skipped,
+            Errors = errors,
+            Statistics = new DedupeStatistics
+            {
+                FilesScanned = files.Count,
+                Candidates = inodes.Length,
+                FilesRead = filesRead,
+                BytesRead = bytesRead,
+                CacheHits = cacheHits,
+                CacheProblem = cacheProblem,
+            },
+        };
+    }
+
+    private HashCache? OpenCache()
+    {
+        if (!options.UseCache)
+        {
+            return null;
+        }
+
+        try
+        {
+            return HashCache.Open(options.StateDatabasePath);
+        }
+        catch (StateDatabaseException error)
+        {
+            cacheProblem = error.Message;
+            return null;
+        }
+    }
+
+    /// <summary>Losing the cache loses nothing but time: a failure is noted and the run goes on.</summary>
+    private void Guard(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (StateDatabaseException error)
+        {
+            cacheProblem ??= error.Message;
+        }
+    }
+
+    private string PathOf(int file) => PathOf(files[file]);
+
+    private string PathOf(in ScannedFile file)
+    {
+        var directory = directories[file.Directory];
+        return directory.EndsWith(Path.DirectorySeparatorChar) ? directory + file.Name : directory + Path.DirectorySeparatorChar + file.Name;
+    }
+
+    private ref readonly ScannedFile FirstName(int inode) => ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(files)[order[inodes[inode].Start]];
+
+    private void Scan()
+    {
+        progress.SetPhase(DedupePhase.Scanning);
+        var directoryIndex = new Dictionary<TreeEntry, int>(ReferenceEqualityComparer.Instance);
+        foreach (var (root, given) in DistinctRoots())
+        {
+            if (TreeWalker.StatPath(root, followLinks: true) is null)
+            {
+                // Said with the path as the user typed it; the other roots are still searched.
+                errors.Add(new TargetNotFoundException(given));
+                continue;
+            }
+
+            var walk = new WalkOptions
+            {
+                Sorted = true,
+                Descend = entry => entry.Depth == 0 || !options.Filter.IsExcluded(entry.RelativePath, isDirectory: true),
+                OnError = errors.Add,
+            };
+            TreeEntry? lastParent = null;
+            var lastIndex = -1;
+            var seen = 0;
+            foreach (var entry in TreeWalker.Walk(root, walk))
+            {
+                if (entry.Kind == LinkKind.Directory)
+                {
+                    directoryIndex[entry] = directories.Count;
+                    directories.Add(entry.FullPath);
+                    continue;
+                }
+
+                if (entry.Kind != LinkKind.File)
+                {
+                    continue;
+                }
+
+                var status = entry.Status;
+                if (status.Size < Math.Max(1, options.MinSize) || status.Size > options.MaxSize)
+                {
+                    continue;
+                }
+
+                var relative = entry.Depth == 0 ? entry.Name : entry.RelativePath;
+                if (!options.Filter.IsEmpty && !options.Filter.IncludesFile(relative))
+                {
+                    continue;
+                }
+
+                if (entry.Parent is not { } parent)
+                {
+                    // The root itself is a file.
+                    lastParent = null;
+                    lastIndex = directories.Count;
+                    directories.Add(Path.GetDirectoryName(entry.FullPath)!);
+                }
+                else if (!ReferenceEquals(parent, lastParent))
+                {
+                    lastParent = parent;
+                    lastIndex = directoryIndex[parent];
+                }
+
+                files.Add(ScannedFile.From(status, lastIndex, entry.Name));
+                if (++seen == 1024)
+                {
+                    progress.AddSeen(seen);
+                    seen = 0;
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+
+            progress.AddSeen(seen);
+            directoryIndex.Clear();
+        }
+    }
+
+    /// <summary>
+    /// The roots as full paths (with the text the user gave), leaving out one that lies inside an
+    /// earlier or enclosing root: its files would otherwise be seen twice.
+    /// </summary>
+    private List<(string Full, string Given)> DistinctRoots()
+    {
+        var full = options.Roots.Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r))).ToList();
+        var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var result = new List<(string, string)>();
+        for (var i = 0; i < full.Count; i++)
+        {
+            var root = full[i];
+            var inside = false;
+            for (var j = 0; j < full.Count && !inside; j++)
+            {
+                var other = full[j];
+                inside = i != j && (root.Equals(other, comparison)
+                    ? j < i
+                    : root.StartsWith(Path.EndsInDirectorySeparator(other) ? other : other + Path.DirectorySeparatorChar, comparison));
+            }
+
+            if (!inside)
+            {
+                result.Add((root, options.Roots[i]));
+            }
+        }
+
+        return result;
+    }
+
+    private void Group()
+    {
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(files);
+        order = new int[span.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        var list = files;
+        var metadata = !options.IgnoreMetadata;
+        Array.Sort(order, (x, y) =>
+        {
+            var a = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)[x];
+            var b = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)[y];
+            var c = a.Volume.CompareTo(b.Volume);
+            if (c == 0) { c = a.Size.CompareTo(b.Size); }
+            if (metadata)
+            {
+                if (c == 0) { c = a.Uid.CompareTo(b.Uid); }
+                if (c == 0) { c = a.Gid.CompareTo(b.Gid); }
+                if (c == 0) { c = a.Mode.CompareTo(b.Mode); }
+            }
+
+            if (c == 0) { c = a.IdHigh.CompareTo(b.IdHigh); }
+            if (c == 0) { c = a.IdLow.CompareTo(b.IdLow); }
+            return c == 0 ? x.CompareTo(y) : c;
+        });
+
+        var inodeList = new List<Inode>();
+        var groupList = new List<CandidateGroup>();
+        var start = 0;
+        while (start < order.Length)
+        {
+            var end = start + 1;
+            while (end < order.Length && SameGroup(span[order[start]], span[order[end]], metadata))
+            {
+                end++;
+            }
+
+            // Split the group into files (runs of one identity) and keep it if there are two or more.
+            var firstInode = inodeList.Count;
+            var run = start;
+            while (run < end)
+            {
+                var next = run + 1;
+                while (next < end && span[order[run]].SameFile(span[order[next]]))
+                {
+                    next++;
+                }
+
+                inodeList.Add(new Inode(run, next - run, groupList.Count));
+                run = next;
+            }
+
+            if (inodeList.Count - firstInode >= 2)
+            {
+                groupList.Add(new CandidateGroup(firstInode, inodeList.Count - firstInode));
+            }
+            else
+            {
+                inodeList.RemoveRange(firstInode, inodeList.Count - firstInode);
+            }
+
+            start = end;
+        }
+
+        inodes = [.. inodeList];
+        candidateGroups = [.. groupList];
+        samples = new UInt128[inodes.Length];
+        hashes = new ContentHash[inodes.Length];
+        flags = new byte[inodes.Length];
+    }
+
+    private static bool SameGroup(in ScannedFile a, in ScannedFile b, bool metadata) =>
+        a.Volume == b.Volume && a.Size == b.Size && (!metadata || (a.Uid == b.Uid && a.Gid == b.Gid && a.Mode == b.Mode));
+
+    /// <summary>Merges the remembered hashes into the candidates: both sorted by identity, per volume.</summary>
+    private void LoadCached(HashCache cache)
+    {
+        var byIdentity = Enumerable.Range(0, inodes.Length).ToArray();
+        Array.Sort(byIdentity, (x, y) =>
+        {
+            ref readonly var a = ref FirstName(x);
+            ref readonly var b = ref FirstName(y);
+            var c = a.Volume.CompareTo(b.Volume);
+            if (c == 0) { c = a.IdLow.CompareTo(b.IdLow); }
+            return c == 0 ? a.IdHigh.CompareTo(b.IdHigh) : c;
+        });
+
+        var position = 0;
+        while (position < byIdentity.Length)
+        {
+            var volume = FirstName(byIdentity[position]).Volume;
+            var volumeEnd = position;
+            while (volumeEnd < byIdentity.Length && FirstName(byIdentity[volumeEnd]).Volume == volume)
+            {
+                volumeEnd++;
+            }
+
+            var cursor = position;
+            cache.ReadVolume(volume, (idLow, idHigh, cached) =>
+            {
+                while (cursor < volumeEnd && Compare(FirstName(byIdentity[cursor]), idLow, idHigh) < 0)
+                {
+                    cursor++;
+                }
+
+                for (var i = cursor; i < volumeEnd && Compare(FirstName(byIdentity[i]), idLow, idHigh) == 0; i++)
+                {
+                    Apply(byIdentity[i], cached);
+                }
+            });
+            position = volumeEnd;
+        }
+
+        static int Compare(in ScannedFile file, ulong idLow, ulong idHigh)
+        {
+            var c = file.IdLow.CompareTo(idLow);
+            return c == 0 ? file.IdHigh.CompareTo(idHigh) : c;
+        }
+
+        void Apply(int inode, CachedHash cached)
+        {
+            ref readonly var file = ref FirstName(inode);
+            if (cached.Size != file.Size || cached.ModifiedTicks != file.ModifiedTicks || cached.ChangedTicks != file.ChangedTicks)
+            {
+                return;
+            }
+
+            if (cached.Sample is { } sample)
+            {
+                samples[inode] = sample;
+                flags[inode] |= HasSample;
+            }
+
+            if (cached.Full is { } full)
+            {
+                hashes[inode] = full;
+                flags[inode] |= HasFull;
+            }
+
+            cacheHits++;
+        }
+    }
+
+    private void ReadSamples()
+    {
+        var work = new List<int>();
+        foreach (var group in candidateGroups)
+        {
+            if (FirstName(group.FirstInode).Size <= ContentReader.SampleThreshold)
+            {
+                continue;
+            }
+
+            for (var i = group.FirstInode; i < group.FirstInode + group.InodeCount; i++)
+            {
+                if ((flags[i] & (HasSample | Unusable)) == 0)
+                {
+                    work.Add(i);
+                }
+            }
+        }
+
+        progress.SetPhase(DedupePhase.Sampling);
+        ReadInParallel(work, (reader, inode) =>
+        {
+            var outcome = reader.Sample(PathOf(order[inodes[inode].Start]), FirstName(inode), out var sample);
+            if (outcome == ReadOutcome.Done)
+            {
+                samples[inode] = sample;
+                flags[inode] |= HasSample | Dirty;
+            }
+
+            return outcome;
+        }, static _ => 2 * ContentReader.SampleBlock);
+    }
+
+    private void ReadContents()
+    {
+        var work = new List<int>();
+        var members = new List<int>();
+        foreach (var group in candidateGroups)
+        {
+            var sampled = FirstName(group.FirstInode).Size > ContentReader.SampleThreshold;
+            members.Clear();
+            for (var i = group.FirstInode; i < group.FirstInode + group.InodeCount; i++)
+            {
+                if ((flags[i] & Unusable) == 0)
+                {
+                    members.Add(i);
+                }
+            }
+
+            if (sampled)
+            {
+                // Only files whose sample matches another's need reading in full.
+                members.Sort((a, b) => samples[a].CompareTo(samples[b]));
+                for (var i = 0; i < members.Count; i++)
+                {
+                    var shared = (i > 0 && samples[members[i - 1]] == samples[members[i]])
+                        || (i + 1 < members.Count && samples[members[i + 1]] == samples[members[i]]);
+                    if (shared && (flags[members[i]] & HasFull) == 0)
+                    {
+                        work.Add(members[i]);
+                    }
+                }
+            }
+            else if (members.Count >= 2)
+            {
+                work.AddRange(members.Where(i => (flags[i] & HasFull) == 0));
+            }
+        }
+
+        progress.SetPhase(DedupePhase.Hashing);
+        ReadInParallel(work, (reader, inode) =>
+        {
+            var outcome = reader.Hash(PathOf(order[inodes[inode].Start]), FirstName(inode), out var hash);
+            if (outcome == ReadOutcome.Done)
+            {
+                hashes[inode] = hash;
+                flags[inode] |= HasFull | Dirty;
+            }
+
+            return outcome;
+        }, inode => FirstName(inode).Size);
+    }
+
+    /// <summary>Reads the files of <paramref name="work"/> on a few threads, in inode order (disk order on most file systems).</summary>
+    private void ReadInParallel(List<int> work, Func<ContentReader, int, ReadOutcome> read, Func<int, long> plannedBytes)
+    {
+        if (work.Count == 0)
+        {
+            return;
+        }
+
+        work.Sort((x, y) => FirstName(x).IdLow.CompareTo(FirstName(y).IdLow));
+        progress.AddPlanned(work.Count, work.Sum(plannedBytes));
+        var threads = options.ReadThreads > 0 ? options.ReadThreads : Math.Clamp(Environment.ProcessorCount, 1, 4);
+        threads = Math.Min(threads, Math.Max(1, work.Count / 16));
+        var next = -1;
+        const int Chunk = 32;
+
+        void Worker()
+        {
+            using var reader = new ContentReader();
+            long lastBytes = 0, lastFiles = 0;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var first = Interlocked.Add(ref next, Chunk) - Chunk + 1;
+                if (first >= work.Count)
+                {
+                    break;
+                }
+
+                for (var i = first; i < Math.Min(first + Chunk, work.Count); i++)
+                {
+                    var inode = work[i];
+                    try
+                    {
+                        if (read(reader, inode) == ReadOutcome.Changed)
+                        {
+                            flags[inode] |= Unusable;
+                            readSkips.Enqueue(new DedupeSkip(PathOf(order[inodes[inode].Start]), "changed since it was listed; left alone"));
+                        }
+                    }
+                    catch (LinksmithException error)
+                    {
+                        flags[inode] |= Unusable;
+                        readErrors.Enqueue(error);
+                    }
+
+                    progress.AddRead(reader.FilesRead - lastFiles, reader.BytesRead - lastBytes);
+                    lastFiles = reader.FilesRead;
+                    lastBytes = reader.BytesRead;
+                }
+            }
+
+            Interlocked.Add(ref filesRead, reader.FilesRead);
+            Interlocked.Add(ref bytesRead, reader.BytesRead);
+        }
+
+        if (threads == 1)
+        {
+            Worker();
+        }
+        else
+        {
+            var helpers = Enumerable.Range(1, threads - 1).Select(_ => new Thread(Worker) { IsBackground = true, Name = "dedupe reader" }).ToList();
+            helpers.ForEach(t => t.Start());
+            Worker();
+            helpers.ForEach(t => t.Join());
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private IEnumerable<(ScannedFile File, UInt128? Sample, ContentHash? Full)> DirtyEntries()
+    {
+        for (var i = 0; i < inodes.Length; i++)
+        {
+            if ((flags[i] & (Dirty | Unusable)) == Dirty)
+            {
+                yield return (FirstName(i), (flags[i] & HasSample) != 0 ? samples[i] : null, (flags[i] & HasFull) != 0 ? hashes[i] : null);
+            }
+        }
+    }
+
+    /// <summary>Sets of files with equal SHA-256 (within one candidate group), in walk order of their first files.</summary>
+    private List<List<int>> DuplicateSets()
+    {
+        var sets = new List<List<int>>();
+        var members = new List<int>();
+        foreach (var group in candidateGroups)
+        {
+            members.Clear();
+            for (var i = group.FirstInode; i < group.FirstInode + group.InodeCount; i++)
+            {
+                if ((flags[i] & (HasFull | Unusable)) == HasFull)
+                {
+                    members.Add(i);
+                }
+            }
+
+            members.Sort((a, b) =>
+            {
+                var c = CompareHash(hashes[a], hashes[b]);
+                return c == 0 ? order[inodes[a].Start].CompareTo(order[inodes[b].Start]) : c;
+            });
+            for (var i = 0; i < members.Count;)
+            {
+                var j = i + 1;
+                while (j < members.Count && hashes[members[j]] == hashes[members[i]])
+                {
+                    j++;
+                }
+
+                if (j - i >= 2)
+                {
+                    sets.Add(members.GetRange(i, j - i));
+                }
+
+                i = j;
+            }
+        }
+
+        sets.Sort((a, b) => order[inodes[a[0]].Start].CompareTo(order[inodes[b[0]].Start]));
+        return sets;
+
+        static int CompareHash(ContentHash a, ContentHash b)
+        {
+            var c = a.A.CompareTo(b.A);
+            if (c == 0) { c = a.B.CompareTo(b.B); }
+            if (c == 0) { c = a.C.CompareTo(b.C); }
+            return c == 0 ? a.D.CompareTo(b.D) : c;
+        }
+    }
+
+    /// <summary>Picks the survivor of one set of identical files and re-links (or reports) the others.</summary>
+    private void Resolve(List<int> set, List<(ScannedFile File, UInt128? Sample, ContentHash? Full)> keeperUpdates)
+    {
+        // Most links, then oldest mtime, then first in argument order.
+        var ranked = set.OrderByDescending(i => FirstName(i).LinkCount)
+            .ThenBy(i => FirstName(i).ModifiedTime)
+            .ThenBy(i => order[inodes[i].Start])
+            .ToList();
+        var keeper = ranked[0];
+        var keeperFile = FirstName(keeper);
+        var keeperPath = PathOf(order[inodes[keeper].Start]);
+        var duplicates = new List<string>();
+        var duplicateFiles = 0;
+        var linkedAny = false;
+
+        void Flush()
+        {
+            if (duplicates.Count > 0)
+            {
+                groups.Add(new DuplicateGroup { Size = keeperFile.Size, Keep = keeperPath, Duplicates = [.. duplicates], DuplicateFiles = duplicateFiles });
+            }
+
+            if (linkedAny)
+            {
+                keeperUpdates.Add((keeperFile, (flags[keeper] & HasSample) != 0 ? samples[keeper] : null, hashes[keeper]));
+            }
+
+            duplicates.Clear();
+            duplicateFiles = 0;
+            linkedAny = false;
+        }
+
+        foreach (var duplicate in ranked.Skip(1))
+        {
+            var inode = inodes[duplicate];
+            ref readonly var file = ref FirstName(duplicate);
+            var names = Enumerable.Range(inode.Start, inode.Count).Select(k => PathOf(order[k])).ToList();
+            if (file.LinkCount != names.Count)
+            {
+                skipped.Add(new DedupeSkip(names[0], file.LinkCount > names.Count
+                    ? $"has {file.LinkCount} names, {file.LinkCount - names.Count} of them outside the directories searched; re-linking only some would split its hard-link group and free nothing"
+                    : "was seen under more names than it has (directories given twice through a link?); left alone"));
+                continue;
+            }
+
+            if (!options.Apply)
+            {
+                duplicates.AddRange(names);
+                duplicateFiles++;
+                savedBytes += file.Size;
+                continue;
+            }
+
+            options.BeforeReplaceForTesting?.Invoke(keeperPath, names[0]);
+            switch (Replace(keeperPath, ref keeperFile, names, file))
+            {
+                case ReplaceOutcome.Replaced:
+                    duplicates.AddRange(names);
+                    duplicateFiles++;
+                    linkedAny = true;
+                    savedBytes += file.Size;
+                    break;
+                case ReplaceOutcome.KeeperChanged:
+                    skipped.Add(new DedupeSkip(keeperPath, "changed since it was read; its duplicates were left alone"));
+                    Flush();
+                    return;
+                case ReplaceOutcome.KeeperFull:
+                    // The survivor has as many names as its file system allows: this duplicate
+                    // survives for the rest of the set instead (the set is split, not merged wrongly).
+                    Flush();
+                    keeper = duplicate;
+                    keeperFile = file;
+                    keeperPath = names[0];
+                    break;
+                case ReplaceOutcome.Skipped:
+                    break;
+            }
+        }
+
+        Flush();
+    }
+
+    private enum ReplaceOutcome
+    {
+        Replaced,
+        Skipped,
+        KeeperChanged,
+        KeeperFull,
+    }
+
+    /// <summary>
+    /// Re-links every name of one duplicate file to the survivor, each atomically (a new name made
+    /// beside it, then renamed over it). Checks first that neither file changed since it was read.
+    /// </summary>
+    private ReplaceOutcome Replace(string keeperPath, ref ScannedFile keeper, List<string> names, in ScannedFile duplicate)
+    {
+        if (!StillMatches(keeperPath, keeper))
+        {
+            return ReplaceOutcome.KeeperChanged;
+        }
+
+        foreach (var name in names)
+        {
+            if (!StillMatches(name, duplicate))
+            {
+                skipped.Add(new DedupeSkip(name, "changed since it was read; left alone"));
+                return ReplaceOutcome.Skipped;
+            }
+        }
+
+        var done = new List<string>();
+        foreach (var name in names)
+        {
+            try
+            {
+                Link.Create(Link.PlanHardLink(name, keeperPath, replaceExisting: true));
+                done.Add(name);
+            }
+            catch (HardLinkLimitException) when (done.Count == 0)
+            {
+                return ReplaceOutcome.KeeperFull;
+            }
+            catch (LinksmithException error)
+            {
+                errors.Add(error);
+                RollBack(done, names[done.Count..]);
+                return ReplaceOutcome.Skipped;
+            }
+        }
+
+        // Linking changed the survivor's ctime (its link count changed). Take the new ctime as the
+        // baseline only if size and mtime are what was read: a writer in between would have moved mtime.
+        var now = TreeWalker.StatPath(keeperPath, followLinks: false);
+        if (now is { } status && status.Kind == LinkKind.File && status.Size == keeper.Size && status.ModifiedTime == keeper.ModifiedTime
+            && status.Identity.Volume == keeper.Volume && (ulong)status.Identity.FileId == keeper.IdLow)
+        {
+            keeper.ChangedSeconds = status.ChangeTime.Seconds;
+            keeper.ChangedNanoseconds = status.ChangeTime.Nanoseconds;
+            keeper.LinkCount = (uint)Math.Min(status.LinkCount, uint.MaxValue);
+        }
+
+        return ReplaceOutcome.Replaced;
+    }
+
+    /// <summary>
+    /// A duplicate's names were re-linked only in part: point them back at the duplicate, through a
+    /// name that still holds it, so its hard-link group stays whole.
+    /// </summary>
+    private void RollBack(List<string> relinked, List<string> remaining)
+    {
+        foreach (var name in relinked)
+        {
+            try
+            {
+                Link.Create(Link.PlanHardLink(name, remaining[0], replaceExisting: true));
+            }
+            catch (LinksmithException error)
+            {
+                errors.Add(error);
+            }
+        }
+    }
+
+    private bool StillMatches(string path, in ScannedFile expected)
+    {
+        try
+        {
+            return TreeWalker.StatPath(path, followLinks: false) is { Kind: LinkKind.File } status && expected.Matches(status);
+        }
+        catch (LinksmithException error)
+        {
+            errors.Add(error);
+            return false;
+        }
+    }
+
+    /// <summary>One file (inode): a run of <see cref="Count"/> names in the sorted order, starting at <see cref="Start"/>.</summary>
+    private readonly record struct Inode(int Start, int Count, int Group);
+
+    /// <summary>Files of one volume, size (and owner, group, mode): a run of inodes.</summary>
+    private readonly record struct CandidateGroup(int FirstInode, int InodeCount);
+}

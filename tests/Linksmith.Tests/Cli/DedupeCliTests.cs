@@ -1,0 +1,133 @@
+using System.Text.Json;
+
+namespace Linksmith.Tests.Cli;
+
+public sealed class DedupeCliTests : IDisposable
+{
+    private readonly TempDirectory temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    private Dictionary<string, string> Environment => new() { ["LINKSMITH_STATE_DIR"] = temp["state"] };
+
+    private ProcessResult Run(params string[] arguments) => CliRunner.RunWithEnvironment(temp.Path, Environment, arguments);
+
+    private void MakeDuplicates()
+    {
+        temp.File("tree/a/photo.jpg", new string('x', 5000));
+        temp.File("tree/b/photo copy.jpg", new string('x', 5000));
+        temp.File("tree/b/other.jpg", new string('y', 5000));
+        temp.File("tree/empty-1", string.Empty);
+        temp.File("tree/empty-2", string.Empty);
+    }
+
+    [Fact]
+    public void Without_apply_dedupe_reports_and_changes_nothing()
+    {
+        Platform.RequireLinux();
+        MakeDuplicates();
+        var before = TreeSnapshot.Take(temp["tree"]);
+
+        var result = Run("dedupe", "tree");
+        var dryRun = Run("dedupe", "--dry-run", "tree");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"would link 1 name to {temp["tree/a/photo.jpg"]}", result.Out, StringComparison.Ordinal);
+        Assert.Contains("4.9 KiB would be freed", result.Out, StringComparison.Ordinal);
+        Assert.Contains("add --apply", result.Out, StringComparison.Ordinal);
+        Assert.Equal(0, dryRun.ExitCode);
+        Assert.Equal(before, TreeSnapshot.Take(temp["tree"]));
+    }
+
+    [Fact]
+    public void Apply_links_duplicates_and_json_has_the_documented_shape()
+    {
+        Platform.RequireLinux();
+        MakeDuplicates();
+
+        var result = Run("dedupe", "--apply", "--json", "tree");
+
+        Assert.Equal(0, result.ExitCode);
+        using var document = JsonDocument.Parse(result.Out);
+        var root = document.RootElement;
+        Assert.True(root.GetProperty("applied").GetBoolean());
+        var group = Assert.Single(root.GetProperty("groups").EnumerateArray().ToList());
+        Assert.Equal(5000, group.GetProperty("size").GetInt64());
+        Assert.Equal(temp["tree/a/photo.jpg"], group.GetProperty("keep").GetString());
+        Assert.Equal([temp["tree/b/photo copy.jpg"]], group.GetProperty("duplicates").EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal(5000, root.GetProperty("savedBytes").GetInt64());
+        Assert.Equal(JsonValueKind.Array, root.GetProperty("skipped").ValueKind);
+        Assert.Equal(JsonValueKind.Array, root.GetProperty("errors").ValueKind);
+        Assert.Equal(Link.Inspect(temp["tree/a/photo.jpg"]).Identity, Link.Inspect(temp["tree/b/photo copy.jpg"]).Identity);
+        Assert.NotEqual(Link.Inspect(temp["tree/empty-1"]).Identity, Link.Inspect(temp["tree/empty-2"]).Identity);
+        Assert.True(File.Exists(temp["state/state.db"]));
+    }
+
+    [Fact]
+    public void A_second_run_reads_nothing_and_finds_nothing_more()
+    {
+        Platform.RequireLinux();
+        MakeDuplicates();
+
+        Assert.Equal(0, Run("dedupe", "--apply", "tree").ExitCode);
+        var again = Run("dedupe", "--json", "tree");
+
+        using var document = JsonDocument.Parse(again.Out);
+        Assert.Empty(document.RootElement.GetProperty("groups").EnumerateArray());
+        Assert.Equal(0, document.RootElement.GetProperty("statistics").GetProperty("bytesRead").GetInt64());
+    }
+
+    [Fact]
+    public void Options_that_exclude_each_other_or_bad_sizes_exit_2()
+    {
+        MakeDuplicates();
+
+        Assert.Equal(2, Run("dedupe", "--apply", "--dry-run", "tree").ExitCode);
+        Assert.Equal(2, Run("dedupe", "--cache", "--no-cache", "tree").ExitCode);
+        var badSize = Run("dedupe", "--min-size", "12X", "tree");
+        Assert.Equal(2, badSize.ExitCode);
+        Assert.Contains("linksmith: error: --min-size", badSize.Error, StringComparison.Ordinal);
+        Assert.Equal(2, Run("dedupe", "--exclude", "[oops", "tree").ExitCode);
+        Assert.Equal(2, Run("dedupe").ExitCode);
+    }
+
+    [Fact]
+    public void Min_size_takes_a_suffix()
+    {
+        Platform.RequireLinux();
+        MakeDuplicates();
+
+        var result = Run("dedupe", "--json", "--min-size", "5K", "tree");
+
+        using var document = JsonDocument.Parse(result.Out);
+        Assert.Empty(document.RootElement.GetProperty("groups").EnumerateArray());
+    }
+
+    [Fact]
+    public void A_missing_directory_exits_1_with_the_error_format()
+    {
+        var result = Run("dedupe", "no-such-dir");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("linksmith: error: no-such-dir: no such file or directory", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unreadable_file_is_reported_and_exits_1_while_the_rest_is_deduplicated()
+    {
+        Platform.RequireLinux();
+        if (Platform.IsRoot)
+        {
+            Assert.Skip("root reads any file; an unreadable file needs an ordinary user");
+        }
+
+        MakeDuplicates();
+        temp.File("tree/c/secret", new string('x', 5000));
+        File.SetUnixFileMode(temp["tree/c/secret"], UnixFileMode.None);
+
+        var result = Run("dedupe", "--apply", "tree");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("secret", result.Error, StringComparison.Ordinal);
+    }
+}

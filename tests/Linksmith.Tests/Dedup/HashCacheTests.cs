@@ -1,0 +1,93 @@
+namespace Linksmith.Tests.Dedup;
+
+public sealed class HashCacheTests : DedupeTestBase
+{
+    [Fact]
+    public void A_second_run_over_an_unchanged_tree_reads_no_file_content()
+    {
+        Platform.RequireLinux();
+        var big = RandomBytes(300_000, 1);
+        Write("a/big", big);
+        Write("b/big", big);
+        Write("c/big-other", RandomBytes(300_000, 2));
+        Write("a/small", "same text");
+        Write("b/small", "same text");
+        Write("c/small", "diff text");
+
+        var first = Dedupe(apply: false);
+        var second = Dedupe(apply: false);
+
+        Assert.True(first.Statistics.BytesRead > 600_000);
+        Assert.Equal(0, second.Statistics.FilesRead);
+        Assert.Equal(0, second.Statistics.BytesRead);
+        Assert.Equal(first.SavedBytes, second.SavedBytes);
+        Assert.Equal(first.Groups.Select(g => g.Keep), second.Groups.Select(g => g.Keep));
+        Assert.Null(second.Statistics.CacheProblem);
+    }
+
+    [Fact]
+    public void After_apply_the_survivors_are_still_remembered()
+    {
+        Platform.RequireLinux();
+        Write("a", "same text");
+        Write("b", "same text");
+        Write("c", "diff text");
+
+        Dedupe(apply: true);
+        var again = Dedupe(apply: false);
+
+        Assert.Equal(0, again.Statistics.BytesRead);
+        Assert.Empty(again.Groups);
+    }
+
+    [Fact]
+    public void A_file_rewritten_in_place_with_its_old_mtime_is_read_again_and_not_merged()
+    {
+        Platform.RequireLinux();
+        var content = RandomBytes(5_000, 3);
+        var a = Write("a", content);
+        var b = Write("b", content);
+        Dedupe(apply: false);
+
+        // Same size, same mtime, different bytes: only ctime tells.
+        var mtime = File.GetLastWriteTimeUtc(b);
+        File.WriteAllBytes(b, RandomBytes(5_000, 4));
+        File.SetLastWriteTimeUtc(b, mtime);
+        var result = Dedupe(apply: true);
+
+        Assert.Empty(result.Groups);
+        Assert.True(result.Statistics.FilesRead >= 1);
+        Assert.NotEqual(Id(a), Id(b));
+    }
+
+    [Fact]
+    public void No_cache_neither_reads_nor_writes_remembered_hashes()
+    {
+        Platform.RequireLinux();
+        Write("a", "same text");
+        Write("b", "same text");
+
+        var first = Dedupe(apply: false, o => o with { UseCache = false });
+        var second = Dedupe(apply: false, o => o with { UseCache = false });
+
+        Assert.False(File.Exists(StatePath));
+        Assert.Equal(2, first.Statistics.FilesRead);
+        Assert.Equal(2, second.Statistics.FilesRead);
+    }
+
+    [Fact]
+    public void A_corrupt_state_database_is_reported_and_the_run_goes_on_without_it()
+    {
+        Platform.RequireLinux();
+        Write("a", "same text");
+        Write("b", "same text");
+        Directory.CreateDirectory(Path.GetDirectoryName(StatePath)!);
+        File.WriteAllText(StatePath, "this is not an SQLite database, just some text that is long enough to have a header");
+
+        var result = Dedupe(apply: true);
+
+        Assert.NotNull(result.Statistics.CacheProblem);
+        Assert.Single(result.Groups);
+        Assert.Equal(9, result.SavedBytes);
+    }
+}
