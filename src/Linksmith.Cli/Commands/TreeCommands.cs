@@ -51,7 +51,9 @@ internal static class TreeCommands
         var dryRun = CommonOptions.DryRun();
         var json = CommonOptions.Json();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "List every action (a dry run always does)" };
-        var command = new Command(name, description) { source, destination, outer, dryRun, json, verbose };
+        var include = new Option<string[]>("--include") { Description = "Only files matching GLOB (repeatable); a pattern with '/' matches the path from SRC, '**' spans folders", HelpName = "GLOB" };
+        var exclude = new Option<string[]>("--exclude") { Description = "Leave out what matches GLOB (repeatable; beats --include); in mirror, excluded entries in DST are left alone", HelpName = "GLOB" };
+        var command = new Command(name, description) { source, destination, outer, include, exclude, dryRun, json, verbose };
         var symbolic = new Option<bool>("--symbolic", "-s") { Description = "Make every file a symbolic link to the original instead of a hard link" };
         var keep = new Option<int?>("--keep") { Description = "Delete the oldest snapshots so that N remain (never following a link)", HelpName = "N" };
         var previous = new Option<string?>("--prev") { Description = "Compare with and link to this snapshot instead of the newest in REPO (like rsync --link-dest)", HelpName = "DIR" };
@@ -74,8 +76,19 @@ internal static class TreeCommands
                 return Task.FromResult(reporter.Usage("--keep must be 1 or more", "--keep N keeps the N newest snapshots, the new one included"));
             }
 
+            PathFilter filter;
+            try
+            {
+                filter = new PathFilter(parse.GetValue(include), parse.GetValue(exclude));
+            }
+            catch (ArgumentException error)
+            {
+                return Task.FromResult(reporter.Usage(error.Message, "see `linksmith " + name + " --help` for the glob syntax"));
+            }
+
             var job = new TreeJob
             {
+                Filter = filter,
                 Kind = kind == TreeJobKind.Clone && parse.GetValue(symbolic) ? TreeJobKind.SymbolicClone : kind,
                 SourcePath = parse.GetValue(source)!,
                 DestinationPath = parse.GetValue(destination)!,

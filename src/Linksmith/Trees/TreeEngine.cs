@@ -181,7 +181,7 @@ internal sealed class TreeEngine
             }
 
             var relative = relativeBase is null ? entry.RelativePath : Path.Join(relativeBase, entry.RelativePath);
-            if (job.Filter is { } filter && !filter(relative, entry.Kind == LinkKind.Directory))
+            if (!IsIncluded(relative, entry.Kind == LinkKind.Directory))
             {
                 if (entry.Kind == LinkKind.Directory)
                 {
@@ -227,6 +227,10 @@ internal sealed class TreeEngine
             }
         }
     }
+
+    /// <summary>An excluded directory is not entered; a file or link must pass include and exclude.</summary>
+    private bool IsIncluded(string relative, bool isDirectory) =>
+        job.Filter is not { IsEmpty: false } filter || (isDirectory ? !filter.IsExcluded(relative, isDirectory: true) : filter.IncludesFile(relative));
 
     private void PlaceDirectory(TreeEntry entry, string work)
     {
@@ -560,7 +564,7 @@ internal sealed class TreeEngine
             var relative = sourceDirectory.Depth == 0 ? name : Path.Join(sourceDirectory.RelativePath, name);
             var status = TreeWalker.StatPath(path, followLinks: false);
             // Excluded entries in the destination are left alone, as rsync does.
-            if (status is null || (job.Filter is { } filter && !filter(relative, status.Value.Kind == LinkKind.Directory)))
+            if (status is null || !IsIncluded(relative, status.Value.Kind == LinkKind.Directory))
             {
                 continue;
             }

@@ -76,8 +76,8 @@ public sealed record TreeJob
     /// <summary>What to do with links that point outside the source.</summary>
     public OuterLinkPolicy Outer { get; init; } = OuterLinkPolicy.Splice;
 
-    /// <summary>Which entries take part; null for all.</summary>
-    public Func<string, bool, bool>? Filter { get; init; }
+    /// <summary>Which entries take part (<c>--include</c>/<c>--exclude</c>); null for all.</summary>
+    public PathFilter? Filter { get; init; }
 
     /// <summary>Only report what would be done.</summary>
     public bool DryRun { get; init; }
