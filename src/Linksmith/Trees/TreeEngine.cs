@@ -30,6 +30,9 @@ internal sealed class TreeEngine
     private string workRoot;
     private string finalRoot;
     private string? previousSnapshot;
+    private WorkQueue? workers;
+    private readonly List<(string First, string Work, TreeEntry Entry)> deferredNames = [];
+    private readonly Lock failLock = new();
     private FileStream? repositoryLock;
     private long actionCount;
     private readonly long killAfter = long.TryParse(Environment.GetEnvironmentVariable("LINKSMITH_TEST_KILL_AFTER"), out var n) ? n : 0;
@@ -48,7 +51,19 @@ internal sealed class TreeEngine
     {
         var engine = new TreeEngine(job);
         engine.Prepare();
-        engine.Walk(engine.sourceRoot, engine.workRoot, engine.finalRoot, relativeBase: null);
+        var threads = job.DryRun ? 0 : job.Parallelism ?? Environment.ProcessorCount;
+        engine.workers = threads > 0 ? new WorkQueue(threads, engine.Fail, job.Cancellation) : null;
+        try
+        {
+            engine.Walk(engine.sourceRoot, engine.workRoot, engine.finalRoot, relativeBase: null);
+        }
+        finally
+        {
+            engine.workers?.Dispose();
+        }
+
+        job.Cancellation.ThrowIfCancellationRequested();
+        engine.LinkDeferredNames();
         engine.FinishDirectories();
         engine.Finish();
         return engine.summary;
@@ -263,7 +278,14 @@ internal sealed class TreeEngine
         var status = entry.Status;
         if (status.LinkCount > 1 && firstNames.TryGetValue(status.Identity, out var first))
         {
-            // Another name of a file already handled: re-create the hard-link group.
+            // Another name of a file already handled: re-create the hard-link group, once the
+            // first name's copy (perhaps still on a worker) is complete.
+            if (workers is not null && IsCopying)
+            {
+                deferredNames.Add((first, work, entry));
+                return;
+            }
+
             PlaceHardLink(first, work, entry, reason: "hard-link group");
             return;
         }
@@ -313,12 +335,40 @@ internal sealed class TreeEngine
 
         if (existing is null)
         {
-            files.CopyFile(entry.FullPath, work, entry.Status);
+            Run(() => files.CopyFile(entry.FullPath, work, entry.Status));
             return;
         }
 
         ClearForReplacement(work, existing.Value, LinkKind.File);
-        ReplaceAtomically(work, temporary => files.CopyFile(entry.FullPath, temporary, entry.Status));
+        Run(() => ReplaceAtomically(work, temporary => files.CopyFile(entry.FullPath, temporary, entry.Status)));
+    }
+
+    /// <summary>On a worker when there are workers (the operation must not depend on another queued one).</summary>
+    private void Run(Action operation)
+    {
+        if (workers is null)
+        {
+            operation();
+        }
+        else
+        {
+            workers.Enqueue(operation);
+        }
+    }
+
+    private void LinkDeferredNames()
+    {
+        foreach (var (first, work, entry) in deferredNames)
+        {
+            try
+            {
+                PlaceHardLink(first, work, entry, reason: "hard-link group");
+            }
+            catch (LinksmithException error)
+            {
+                Fail(error);
+            }
+        }
     }
 
     private void PlaceHardLink(string existingPath, string work, TreeEntry entry, string reason)
@@ -339,7 +389,7 @@ internal sealed class TreeEngine
 
         if (existing is null)
         {
-            LinkOrCopy(existingPath, work, entry);
+            Run(() => LinkOrCopy(existingPath, work, entry));
             return;
         }
 
@@ -694,8 +744,12 @@ internal sealed class TreeEngine
 
     private void Fail(LinksmithException error)
     {
-        summary.Errors++;
-        job.OnError?.Invoke(error);
+        // Workers report too.
+        lock (failLock)
+        {
+            summary.Errors++;
+            job.OnError?.Invoke(error);
+        }
     }
 
     private void ReportProgress()

@@ -91,6 +91,12 @@ public sealed record TreeJob
     /// <summary>For a backup: how many snapshots to keep (the oldest beyond it are deleted); null keeps all.</summary>
     public int? Keep { get; init; }
 
+    /// <summary>
+    /// Threads that copy and link files while the walk goes on; null for one per processor, 0 to
+    /// do everything on the calling thread.
+    /// </summary>
+    public int? Parallelism { get; init; }
+
     /// <summary>Called for every action, in order (dry run: for every action that would be taken).</summary>
     public Action<TreeAction>? OnAction { get; init; }
 
