@@ -23,6 +23,11 @@ internal static class LinksmithCli
             InfoCommand.Create(console),
             HardlinksCommand.Create(console),
             UnlinkCommand.Create(console),
+            ScanCommand.Create(console),
+            CheckCommand.Create(console),
+            RepairCommand.Create(console),
+            ConvertCommand.Create(console),
+            SizeCommand.Create(console),
         };
 
         // A path may start with '@'; response files would read it as a file of arguments.
