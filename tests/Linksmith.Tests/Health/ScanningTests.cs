@@ -59,8 +59,17 @@ public sealed class ScanningTests : IDisposable
         Assert.Equal(
             new ScanSummary
             {
-                Links = 10, Relative = 7, Absolute = 3, Inner = 7, Outer = 3, Dangling = 5, Loops = 3,
-                HardLinkGroups = 2, Saturated = 1, Unsaturated = 1, Entries = summary.Entries,
+                Links = 10,
+                Relative = 7,
+                Absolute = 3,
+                Inner = 7,
+                Outer = 3,
+                Dangling = 5,
+                Loops = 3,
+                HardLinkGroups = 2,
+                Saturated = 1,
+                Unsaturated = 1,
+                Entries = summary.Entries,
             },
             summary);
         Assert.Equal(17, summary.Entries);
