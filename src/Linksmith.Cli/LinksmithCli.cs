@@ -28,6 +28,11 @@ internal static class LinksmithCli
             TreeCommands.Clone(console),
             TreeCommands.Backup(console),
             DedupeCommand.Create(console),
+            ScanCommand.Create(console),
+            CheckCommand.Create(console),
+            RepairCommand.Create(console),
+            ConvertCommand.Create(console),
+            SizeCommand.Create(console),
         };
 
         // A path may start with '@'; response files would read it as a file of arguments.

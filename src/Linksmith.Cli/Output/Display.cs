@@ -18,8 +18,9 @@ internal static class Display
         }
 
         var builder = new StringBuilder(path.Length + 8);
-        foreach (var c in path)
+        for (var i = 0; i < path.Length; i++)
         {
+            var c = path[i];
             switch (c)
             {
                 case '\n':
@@ -31,7 +32,7 @@ internal static class Display
                 case '\r':
                     builder.Append("\\r");
                     break;
-                case >= '\uDC80' and <= '\uDCFF':
+                case >= '\uDC80' and <= '\uDCFF' when !IsSecondHalf(path, i):
                     builder.Append("\\x").Append(((int)c - 0xDC00).ToString("x2", CultureInfo.InvariantCulture));
                     break;
                 case < ' ' or '\u007f':
@@ -46,11 +47,15 @@ internal static class Display
         return builder.ToString();
     }
 
+    /// <summary>A low surrogate after a high one is half of a real character (an emoji such as U+1F480), not an escaped byte.</summary>
+    private static bool IsSecondHalf(string path, int index) => index > 0 && char.IsHighSurrogate(path[index - 1]);
+
     private static bool NeedsEscaping(string path)
     {
-        foreach (var c in path)
+        for (var i = 0; i < path.Length; i++)
         {
-            if (c < ' ' || c == '\u007f' || (c >= '\uDC80' && c <= '\uDCFF'))
+            var c = path[i];
+            if (c < ' ' || c == '\u007f' || (c >= '\uDC80' && c <= '\uDCFF' && !IsSecondHalf(path, i)))
             {
                 return true;
             }

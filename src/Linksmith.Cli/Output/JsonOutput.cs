@@ -51,18 +51,21 @@ internal static class JsonOutput
         }
 
         var literal = new StringBuilder("\"");
-        foreach (var c in path)
+        var run = 0;
+        for (var i = 0; i < path.Length; i++)
         {
-            if (c >= '\uDC80' && c <= '\uDCFF')
+            var c = path[i];
+            // A low surrogate after a high one is half of a real character (an emoji), not an escaped byte.
+            if (c >= '\uDC80' && c <= '\uDCFF' && !(i > 0 && char.IsHighSurrogate(path[i - 1])))
             {
+                // The text between escaped bytes is encoded in one piece, so surrogate pairs stay whole.
+                literal.Append(JsonEncodedText.Encode(path.AsSpan(run, i - run), Options.Encoder).ToString());
                 literal.Append($"\\u{(int)c:x4}");
-            }
-            else
-            {
-                var encoded = JsonEncodedText.Encode(c.ToString(), Options.Encoder);
-                literal.Append(encoded.ToString());
+                run = i + 1;
             }
         }
+
+        literal.Append(JsonEncodedText.Encode(path.AsSpan(run), Options.Encoder).ToString());
 
         literal.Append('"');
         writer.WriteRawValue(literal.ToString(), skipInputValidation: true);

@@ -161,11 +161,11 @@ public sealed class LinkSystemException(string path, string detail, int errorCod
 }
 
 /// <summary>A directory was expected (to put several links in) but the path is not one.</summary>
-public sealed class NotADirectoryException(string path, LinkKind kind)
+public sealed class NotADirectoryException(string path, LinkKind kind, string? hint = null)
     : LinksmithException(
         path,
         kind == LinkKind.Missing ? "no such directory" : $"is a {kind.Describe()}, not a directory",
-        "With several targets the last argument must be an existing directory (a link to one does not count)")
+        hint ?? "With several targets the last argument must be an existing directory (a link to one does not count)")
 {
     /// <summary>What the path is.</summary>
     public LinkKind Kind { get; } = kind;

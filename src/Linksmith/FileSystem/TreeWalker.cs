@@ -4,24 +4,47 @@ using Linksmith.Interop;
 namespace Linksmith;
 
 /// <summary>One path met by <see cref="TreeWalker"/>.</summary>
-internal sealed class TreeEntry(string fullPath, string relativePath, int depth, FileStatus status, TreeEntry? parent = null)
+internal sealed class TreeEntry
 {
+    private string? relativePath;
+    private readonly int relativeStart;
+
+    public TreeEntry(string fullPath, string relativePath, int depth, FileStatus status, TreeEntry? parent = null)
+    {
+        FullPath = fullPath;
+        this.relativePath = relativePath;
+        Depth = depth;
+        Status = status;
+        Parent = parent;
+    }
+
+    /// <summary>An entry whose relative path is the tail of <paramref name="fullPath"/> from <paramref name="relativeStart"/>, cut only when asked for.</summary>
+    public TreeEntry(string fullPath, int relativeStart, int depth, FileStatus status, TreeEntry? parent)
+    {
+        FullPath = fullPath;
+        this.relativeStart = relativeStart;
+        Depth = depth;
+        Status = status;
+        Parent = parent;
+    }
+
     /// <summary>
     /// The directory entry this one was listed in; null for the root. Lets a caller keep one
     /// string per directory instead of a full path per file (dedupe holds every file of a tree).
     /// </summary>
-    public TreeEntry? Parent { get; } = parent;
+    public TreeEntry? Parent { get; }
 
     /// <summary>The full path (under the root as given).</summary>
-    public string FullPath { get; } = fullPath;
+    public string FullPath { get; }
 
     /// <summary>The path relative to the root, with '/' (or the OS separator) between names; empty for the root.</summary>
-    public string RelativePath { get; } = relativePath;
+    /// <remarks>Made on first use: du-like walks never ask, and one string fewer per entry is measurable there.</remarks>
+    public string RelativePath => relativePath ??= FullPath[relativeStart..];
 
     /// <summary>0 for the root, 1 for its entries, and so on.</summary>
-    public int Depth { get; } = depth;
+    public int Depth { get; }
 
-    public FileStatus Status { get; } = status;
+    public FileStatus Status { get; }
 
     public LinkKind Kind => Status.Kind;
 
@@ -188,7 +211,8 @@ internal static class TreeWalker
         try
         {
             var prefix = directory.FullPath.EndsWith('/') ? directory.FullPath : directory.FullPath + "/";
-            var relativePrefix = directory.Depth == 0 ? string.Empty : directory.RelativePath + "/";
+            // Where the relative path starts in a child's full path: after the root and its '/'.
+            var relativeStart = prefix.Length - (directory.Depth == 0 ? 0 : directory.RelativePath.Length + 1);
             while (true)
             {
                 Marshal.SetLastPInvokeError(0);
@@ -236,7 +260,7 @@ internal static class TreeWalker
                     status = new FileStatus { Kind = type == Libc.DT_REG ? LinkKind.File : LinkKind.Special };
                 }
 
-                children.Add(new TreeEntry(prefix + name, relativePrefix + name, directory.Depth + 1, status, directory));
+                children.Add(new TreeEntry(prefix + name, relativeStart, directory.Depth + 1, status, directory));
             }
         }
         finally

@@ -60,6 +60,7 @@ internal sealed class TreeEngine
         finally
         {
             engine.workers?.Dispose();
+            engine.workers = null;
         }
 
         job.Cancellation.ThrowIfCancellationRequested();

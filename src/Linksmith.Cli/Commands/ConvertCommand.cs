@@ -1,0 +1,111 @@
+using System.CommandLine;
+
+namespace Linksmith.Cli.Commands;
+
+/// <summary><c>convert DIR --to relative|absolute</c>: rewrite symlinks in place, each still leading to the same place.</summary>
+internal static class ConvertCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var directory = new Argument<string>("DIR") { Description = "The tree whose symlinks to rewrite" };
+        var to = new Option<string>("--to")
+        {
+            Description = "What to store: relative or absolute targets",
+            HelpName = "relative|absolute",
+            Required = true,
+        };
+        to.AcceptOnlyFromAmong("relative", "absolute");
+        var dryRun = CommonOptions.DryRun();
+        var json = CommonOptions.Json();
+        var command = new Command("convert", "Rewrite symlinks to relative or absolute targets, atomically, each still leading to the same place")
+        {
+            directory, to, dryRun, json,
+        };
+        command.SetAction(parse => Run(
+            new Reporter(console, parse.GetValue(json)),
+            parse.GetValue(directory)!,
+            parse.GetValue(to) == "absolute" ? LinkTextStyle.Absolute : LinkTextStyle.Relative,
+            parse.GetValue(dryRun)));
+        return command;
+    }
+
+    private static int Run(Reporter reporter, string directory, LinkTextStyle to, bool dryRun)
+    {
+        ConvertPlan plan;
+        try
+        {
+            plan = LinkConverter.Plan(directory, to);
+        }
+        catch (LinksmithException error)
+        {
+            reporter.Fail(error);
+            return reporter.ExitCode;
+        }
+
+        foreach (var error in plan.Errors)
+        {
+            reporter.Fail(error);
+        }
+
+        var done = new List<ConvertChange>();
+        foreach (var change in plan.Changes)
+        {
+            try
+            {
+                if (!dryRun)
+                {
+                    LinkConverter.Apply(change);
+                }
+
+                done.Add(change);
+                reporter.Line($"{(dryRun ? "would convert" : "converted")} {Display.Path(change.LinkPath)}: {Display.Path(change.OldTarget)} -> {Display.Path(change.NewTarget)}");
+            }
+            catch (LinksmithException error)
+            {
+                reporter.Fail(error);
+            }
+        }
+
+        foreach (var skip in plan.Skipped)
+        {
+            reporter.Line($"kept absolute {Display.Path(skip.LinkPath)} -> {Display.Path(skip.Target)}: {skip.Reason}");
+        }
+
+        if (reporter.Json)
+        {
+            JsonOutput.Write(reporter.Console.Out, writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteBoolean("dryRun", dryRun);
+                writer.WriteString("to", to == LinkTextStyle.Absolute ? "absolute" : "relative");
+                writer.WriteStartArray("changes");
+                foreach (var change in done)
+                {
+                    writer.WriteStartObject();
+                    writer.WritePath("path", change.LinkPath);
+                    writer.WritePath("oldTarget", change.OldTarget);
+                    writer.WritePath("newTarget", change.NewTarget);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteStartArray("skipped");
+                foreach (var skip in plan.Skipped)
+                {
+                    writer.WriteStartObject();
+                    writer.WritePath("path", skip.LinkPath);
+                    writer.WriteString("kind", skip.Kind.ToJsonName());
+                    writer.WritePath("target", skip.Target);
+                    writer.WriteString("reason", skip.Reason);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteErrors(reporter.Errors);
+                writer.WriteEndObject();
+            });
+        }
+
+        return reporter.ExitCode;
+    }
+}

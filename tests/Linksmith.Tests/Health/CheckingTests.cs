@@ -1,0 +1,69 @@
+namespace Linksmith.Tests.Health;
+
+public sealed class CheckingTests : IDisposable
+{
+    private readonly HealthTree tree = new();
+
+    public void Dispose() => tree.Dispose();
+
+    [Fact]
+    public void Check_reports_each_dangling_link_and_each_loop_once_and_nothing_healthy()
+    {
+        Platform.RequireLinux();
+
+        var (problems, errors) = LinkChecker.Check(tree.Anchor);
+
+        Assert.Equal(
+            [
+                ("anchor/dangling-inner", LinkProblemKind.Dangling, "data/missing"),
+                ("anchor/dangling-outer", LinkProblemKind.Dangling, "/nonexistent-linksmith/x"),
+                ("anchor/ping", LinkProblemKind.Loop, "pong"),
+                ("anchor/pong", LinkProblemKind.Loop, "ping"),
+                ("anchor/self", LinkProblemKind.Loop, "self"),
+            ],
+            problems.Select(p => (Path.GetRelativePath(tree.Temp.Path, p.LinkPath), p.Problem, p.Target)).Order());
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void With_absolute_check_also_reports_every_absolute_link_healthy_or_not()
+    {
+        Platform.RequireLinux();
+
+        var (problems, _) = LinkChecker.Check(tree.Anchor, new CheckOptions { IncludeAbsolute = true });
+
+        Assert.Equal(
+            ["anchor/abs-inner", "anchor/abs-outer", "anchor/dangling-outer"],
+            problems.Where(p => p.Problem == LinkProblemKind.Absolute).Select(p => Path.GetRelativePath(tree.Temp.Path, p.LinkPath)).Order(StringComparer.Ordinal));
+        Assert.Equal(8, problems.Count);
+    }
+
+    [Fact]
+    public void A_link_through_a_loop_is_a_loop_and_a_chain_ending_nowhere_dangles_at_every_step()
+    {
+        Platform.RequireLinux();
+        tree.Symlink("anchor/into-loop", "self/x");
+        tree.Symlink("anchor/chain-1", "chain-2");
+        tree.Symlink("anchor/chain-2", "data/missing");
+
+        var (problems, _) = LinkChecker.Check(tree.Anchor);
+
+        Assert.Equal(LinkProblemKind.Loop, problems.Single(p => p.LinkPath == tree["anchor/into-loop"]).Problem);
+        Assert.Equal(LinkProblemKind.Dangling, problems.Single(p => p.LinkPath == tree["anchor/chain-1"]).Problem);
+        Assert.Equal(LinkProblemKind.Dangling, problems.Single(p => p.LinkPath == tree["anchor/chain-2"]).Problem);
+    }
+
+    [Fact]
+    public void A_healthy_tree_has_no_problems()
+    {
+        Platform.RequireLinux();
+        using var temp = new TempDirectory();
+        temp.File("a/file");
+        File.CreateSymbolicLink(temp["a/link"], "file");
+
+        var (problems, errors) = LinkChecker.Check(temp.Path);
+
+        Assert.Empty(problems);
+        Assert.Empty(errors);
+    }
+}

@@ -1,0 +1,116 @@
+namespace Linksmith.Tests.Health;
+
+public sealed class ConvertingTests : IDisposable
+{
+    private readonly HealthTree tree = new();
+
+    public void Dispose() => tree.Dispose();
+
+    [Fact]
+    public void Converting_to_absolute_rewrites_relative_links_and_each_still_leads_to_the_same_file()
+    {
+        Platform.RequireLinux();
+        var before = Followed();
+
+        Apply(LinkConverter.Plan(tree.Anchor, LinkTextStyle.Absolute));
+
+        Assert.Equal(tree["anchor/data/file.txt"], tree.TargetOf("anchor/rel-inner"));
+        Assert.Equal(tree["outside/o.txt"], tree.TargetOf("anchor/rel-outer"));
+        Assert.Equal(tree["anchor/data"], tree.TargetOf("anchor/data/sub/up"));
+        Assert.Equal(before, Followed());
+    }
+
+    [Fact]
+    public void Converting_to_relative_rewrites_absolute_links_and_each_still_leads_to_the_same_file()
+    {
+        Platform.RequireLinux();
+        var before = Followed();
+
+        var plan = LinkConverter.Plan(tree.Anchor, LinkTextStyle.Relative);
+        Apply(plan);
+
+        Assert.Equal("data/file.txt", tree.TargetOf("anchor/abs-inner"));
+        Assert.Equal("../outside/o.txt", tree.TargetOf("anchor/abs-outer"));
+        Assert.Equal(before, Followed());
+        Assert.Empty(plan.Skipped);
+    }
+
+    [Fact]
+    public void A_dangling_link_is_converted_by_its_text()
+    {
+        Platform.RequireLinux();
+
+        Apply(LinkConverter.Plan(tree.Anchor, LinkTextStyle.Absolute));
+
+        Assert.Equal(tree["anchor/data/missing"], tree.TargetOf("anchor/dangling-inner"));
+        Assert.Equal(tree["anchor/self"], tree.TargetOf("anchor/self"));
+        Assert.Equal("/nonexistent-linksmith/x", tree.TargetOf("anchor/dangling-outer"));
+    }
+
+    [Fact]
+    public void Dot_dot_after_a_linked_folder_is_taken_from_where_that_folder_really_is_as_the_kernel_does()
+    {
+        Platform.RequireLinux();
+        tree.Temp.File("elsewhere/deep/x", "deep x");
+        tree.Temp.File("elsewhere/y", "real y");
+        tree.Symlink("anchor/via", tree["elsewhere/deep"]);
+        tree.Temp.File("anchor/y", "lexical y");
+        tree.Symlink("anchor/tricky", "via/../y");
+
+        Apply(LinkConverter.Plan(tree.Anchor, LinkTextStyle.Absolute));
+
+        Assert.Equal(tree["elsewhere/y"], tree.TargetOf("anchor/tricky"));
+        Assert.Equal("real y", File.ReadAllText(tree["anchor/tricky"]));
+    }
+
+    [Fact]
+    public void Links_to_another_volume_stay_absolute_and_are_reported()
+    {
+        Platform.RequireLinux();
+        if (tree.Temp.TryMountTmpfs("other-volume") is not { } mount)
+        {
+            Assert.Skip("needs root to mount a tmpfs as a second volume");
+            return;
+        }
+
+        File.WriteAllText(Path.Combine(mount, "f"), "on tmpfs");
+        tree.Symlink("anchor/to-other", Path.Combine(mount, "f"));
+
+        var plan = LinkConverter.Plan(tree.Anchor, LinkTextStyle.Relative);
+        Apply(plan);
+
+        Assert.Equal(Path.Combine(mount, "f"), tree.TargetOf("anchor/to-other"));
+        var skip = Assert.Single(plan.Skipped);
+        Assert.Equal(tree["anchor/to-other"], skip.LinkPath);
+        Assert.Contains("another volume", skip.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Planning_a_conversion_changes_nothing_on_disk()
+    {
+        Platform.RequireLinux();
+        var before = TreeSnapshot.Take(tree.Temp.Path);
+
+        var plan = LinkConverter.Plan(tree.Anchor, LinkTextStyle.Absolute);
+
+        Assert.Equal(7, plan.Changes.Count);
+        Assert.Equal(before, TreeSnapshot.Take(tree.Temp.Path));
+    }
+
+    private static void Apply(ConvertPlan plan)
+    {
+        Assert.Empty(plan.Errors);
+        foreach (var change in plan.Changes)
+        {
+            LinkConverter.Apply(change);
+        }
+    }
+
+    /// <summary>What every link leads to now: the identity of the file reached, or how following fails.</summary>
+    private Dictionary<string, string> Followed() =>
+        HealthTree.Expected.Keys.ToDictionary(
+            key => key,
+            key => LinkPlatform.Current.StatFollowingLinks(tree[key]) is var entry && entry.Kind == LinkKind.Missing
+                ? (entry.IsLoop ? "loop" : "missing")
+                : entry.Identity.ToString());
+}

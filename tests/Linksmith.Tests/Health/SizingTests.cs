@@ -1,0 +1,161 @@
+using System.Globalization;
+
+namespace Linksmith.Tests.Health;
+
+public sealed class SizingTests : IDisposable
+{
+    private readonly HealthTree tree = new();
+
+    public SizingTests()
+    {
+        // Something with real blocks, and a sparse file whose apparent size exceeds its blocks.
+        File.WriteAllBytes(tree["anchor/data/big.bin"], new byte[100_000]);
+        using (var sparse = File.Create(tree["anchor/data/sparse.bin"]))
+        {
+            sparse.SetLength(10_000_000);
+        }
+    }
+
+    public void Dispose() => tree.Dispose();
+
+    [Fact]
+    public void Allocated_bytes_equal_du_sB1_exactly()
+    {
+        Platform.RequireLinux();
+
+        var figures = Assert.Single(TreeSize.Measure([tree.Anchor]).Trees);
+
+        Assert.Equal(DuBytes(tree.Anchor), figures.AllocatedBytes);
+    }
+
+    [Fact]
+    public void Every_figure_matches_an_independent_count_made_with_find()
+    {
+        Platform.RequireLinux();
+
+        var figures = Assert.Single(TreeSize.Measure([tree.Anchor]).Trees);
+
+        Assert.Equal(FindFigures(tree.Anchor) with { Path = tree.Anchor }, figures);
+    }
+
+    [Fact]
+    public void Named_bytes_count_every_name_apparent_bytes_each_file_once_and_reclaimable_leaves_out_files_named_outside()
+    {
+        Platform.RequireLinux();
+        using var temp = new TempDirectory();
+        File.WriteAllBytes(temp["a"], new byte[10_000]);
+        Link.CreateHardLink(temp["b"], temp["a"]);
+        var tree = temp.Dir("tree");
+        File.WriteAllBytes(temp["tree/inside"], new byte[5_000]);
+        Link.CreateHardLink(temp["tree/inside-too"], temp["tree/inside"]);
+        Link.CreateHardLink(temp["tree/shared"], temp["a"]);
+
+        var figures = Assert.Single(TreeSize.Measure([tree]).Trees);
+
+        Assert.Equal(5_000 + 5_000 + 10_000, figures.NamedBytes);
+        Assert.Equal(5_000 + 10_000, figures.ApparentBytes);
+        Assert.Equal(DuBytes(tree), figures.AllocatedBytes);
+        Assert.Equal(figures.AllocatedBytes - Blocks(temp["a"]), figures.ReclaimableBytes);
+        Assert.Equal((3, 1, 0), (figures.Files, figures.Dirs, figures.Links));
+    }
+
+    [Fact]
+    public void Several_trees_are_each_judged_alone_and_the_total_counts_a_file_they_share_once()
+    {
+        Platform.RequireLinux();
+        using var temp = new TempDirectory();
+        temp.Dir("one");
+        File.WriteAllBytes(temp["one/big"], new byte[40_000]);
+        temp.Dir("two");
+        Link.CreateHardLink(temp["two/big"], temp["one/big"]);
+
+        var report = TreeSize.Measure([temp["one"], temp["two"]]);
+
+        Assert.All(report.Trees, t => Assert.Equal(0, t.ReclaimableBytes - Blocks(t.Path!)));
+        Assert.All(report.Trees, t => Assert.Equal(DuBytes(t.Path!), t.AllocatedBytes));
+        Assert.Equal(40_000, report.Total.ApparentBytes);
+        Assert.Equal(80_000, report.Total.NamedBytes);
+        Assert.Equal(DuBytes(temp["one"], temp["two"]), report.Total.AllocatedBytes);
+        Assert.Equal(report.Total.AllocatedBytes, report.Total.ReclaimableBytes);
+    }
+
+    [Fact]
+    public void A_tree_inside_another_given_tree_is_not_counted_twice_in_the_total()
+    {
+        Platform.RequireLinux();
+
+        var report = TreeSize.Measure([tree.Anchor, tree["anchor/data"]]);
+
+        Assert.Equal(report.Trees[0] with { Path = null }, report.Total);
+    }
+
+    [Fact]
+    public void No_link_is_followed()
+    {
+        Platform.RequireLinux();
+        using var temp = new TempDirectory();
+        temp.Dir("elsewhere");
+        File.WriteAllBytes(temp["elsewhere/huge"], new byte[1_000_000]);
+        temp.Dir("tree");
+        File.CreateSymbolicLink(temp["tree/link"], temp["elsewhere"]);
+
+        var figures = Assert.Single(TreeSize.Measure([temp["tree"]]).Trees);
+
+        Assert.Equal((0, 1, 1), (figures.Files, figures.Dirs, figures.Links));
+        Assert.Equal(0, figures.NamedBytes);
+        Assert.Equal(DuBytes(temp["tree"]), figures.AllocatedBytes);
+    }
+
+    internal static long DuBytes(params string[] paths)
+    {
+        var result = Processes.Run("du", ["-sB1", "-c", .. paths]);
+        Assert.Equal(0, result.ExitCode);
+        var last = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        return long.Parse(last.Split('\t')[0], CultureInfo.InvariantCulture);
+    }
+
+    private static long Blocks(string path)
+    {
+        var result = Processes.Run("find", [path, "-maxdepth", "0", "-printf", "%b"]);
+        return long.Parse(result.Out, CultureInfo.InvariantCulture) * 512;
+    }
+
+    /// <summary>The figures worked out from GNU find's own lstat of every path: %i inode, %n links, %b 512-byte blocks, %s size, %y type.</summary>
+    internal static SizeFigures FindFigures(string root)
+    {
+        var result = Processes.Run("find", [root, "-printf", "%i %n %b %s %y\\0"]);
+        Assert.Equal(0, result.ExitCode);
+        var rows = result.Out.Split('\0', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ')).ToList();
+        long files = 0, dirs = 0, links = 0, named = 0, apparent = 0, allocated = 0, reclaimable = 0;
+        var seen = new Dictionary<string, int>();
+        foreach (var row in rows)
+        {
+            var (inode, nlink, blocks, size, type) = (row[0], long.Parse(row[1], CultureInfo.InvariantCulture), long.Parse(row[2], CultureInfo.InvariantCulture) * 512, long.Parse(row[3], CultureInfo.InvariantCulture), row[4]);
+            switch (type)
+            {
+                case "d": dirs++; break;
+                case "l": links++; break;
+                default: files++; named += size; break;
+            }
+
+            var first = type == "d" || nlink == 1 || !seen.ContainsKey(inode);
+            seen[inode] = seen.GetValueOrDefault(inode) + 1;
+            if (first)
+            {
+                allocated += blocks;
+                apparent += type is "d" or "l" ? 0 : size;
+            }
+
+            if (type == "d" || nlink == 1)
+            {
+                reclaimable += blocks;
+            }
+            else if (seen[inode] == nlink)
+            {
+                reclaimable += blocks;
+            }
+        }
+
+        return new SizeFigures { Files = files, Dirs = dirs, Links = links, NamedBytes = named, ApparentBytes = apparent, AllocatedBytes = allocated, ReclaimableBytes = reclaimable };
+    }
+}
