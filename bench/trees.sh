@@ -19,12 +19,15 @@ for t in hyperfine:hyperfine rsync:rsync jdupes:jdupes rdfind:rdfind rmlint:rmli
 
 ls_bin=$("$here/publish-aot.sh" "$BENCH_WORK/aot")
 shim=$BENCH_WORK/backup-shim.sh
-# The harness wants the snapshot at {dst}; linksmith makes REPO/<UTC time>. Renaming it is one syscall.
+# The harness wants the snapshot at {dst}; linksmith makes REPO/<UTC time>. With REPO = the folder
+# of {dst}, the snapshot is made at {dst}'s depth (so relative outer links, rewritten for their
+# depth, stay right) and renaming it to {dst} is one syscall.
 cat > "$shim" <<SH
 #!/bin/sh
 set -e
-rm -rf "\$2.repo"; "$ls_bin" backup --prev "\$3" "\$1" "\$2.repo" >/dev/null
-mv "\$2.repo"/2* "\$2"; rmdir "\$2.repo"
+repo=\$(dirname "\$2")
+snapshot=\$("$ls_bin" backup --json --prev "\$3" "\$1" "\$repo" | sed -n 's/.*"snapshot": "\\(.*\\)".*/\\1/p')
+mv "\$snapshot" "\$2"
 SH
 chmod +x "$shim"
 

@@ -53,7 +53,8 @@ internal static class TreeCommands
         var verbose = new Option<bool>("--verbose", "-v") { Description = "List every action (a dry run always does)" };
         var include = new Option<string[]>("--include") { Description = "Only files matching GLOB (repeatable); a pattern with '/' matches the path from SRC, '**' spans folders", HelpName = "GLOB" };
         var exclude = new Option<string[]>("--exclude") { Description = "Leave out what matches GLOB (repeatable; beats --include); in mirror, excluded entries in DST are left alone", HelpName = "GLOB" };
-        var command = new Command(name, description) { source, destination, outer, include, exclude, dryRun, json, verbose };
+        var threads = new Option<int?>("--threads") { Description = "Threads that copy and link while the tree is walked (default: one per processor; 0: none)", HelpName = "N" };
+        var command = new Command(name, description) { source, destination, outer, include, exclude, threads, dryRun, json, verbose };
         var symbolic = new Option<bool>("--symbolic", "-s") { Description = "Make every file a symbolic link to the original instead of a hard link" };
         var keep = new Option<int?>("--keep") { Description = "Delete the oldest snapshots so that N remain (never following a link)", HelpName = "N" };
         var previous = new Option<string?>("--prev") { Description = "Compare with and link to this snapshot instead of the newest in REPO (like rsync --link-dest)", HelpName = "DIR" };
@@ -71,6 +72,11 @@ internal static class TreeCommands
         command.SetAction((parse, cancellation) =>
         {
             var reporter = new Reporter(console, parse.GetValue(json));
+            if (parse.GetValue(threads) is < 0)
+            {
+                return Task.FromResult(reporter.Usage("--threads must be 0 or more"));
+            }
+
             if (kind == TreeJobKind.Backup && parse.GetValue(keep) is < 1)
             {
                 return Task.FromResult(reporter.Usage("--keep must be 1 or more", "--keep N keeps the N newest snapshots, the new one included"));
@@ -89,6 +95,7 @@ internal static class TreeCommands
             var job = new TreeJob
             {
                 Filter = filter,
+                Parallelism = parse.GetValue(threads),
                 Kind = kind == TreeJobKind.Clone && parse.GetValue(symbolic) ? TreeJobKind.SymbolicClone : kind,
                 SourcePath = parse.GetValue(source)!,
                 DestinationPath = parse.GetValue(destination)!,
