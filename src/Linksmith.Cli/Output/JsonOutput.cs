@@ -51,11 +51,18 @@ internal static class JsonOutput
         }
 
         var literal = new StringBuilder("\"");
-        foreach (var c in path)
+        for (var i = 0; i < path.Length; i++)
         {
+            var c = path[i];
             if (c >= '\uDC80' && c <= '\uDCFF')
             {
                 literal.Append($"\\u{(int)c:x4}");
+            }
+            else if (char.IsHighSurrogate(c) && i + 1 < path.Length && char.IsLowSurrogate(path[i + 1]))
+            {
+                // A pair (an emoji) is one character: encoding its halves apart would throw.
+                literal.Append(JsonEncodedText.Encode(path.AsSpan(i, 2), Options.Encoder).ToString());
+                i++;
             }
             else
             {
