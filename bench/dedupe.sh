@@ -8,6 +8,7 @@
 #                        root file system's slow inode reuse does not touch the timed region)
 #        LINKSMITH_CLI=PATH  an existing AOT binary (default: publish one into $BENCH_WORK/aot)
 #        PEERS=regex     which peers (default: the three named above and linksmith)
+#        SKIP_PEERS=1    only measurements 3 and 4 (the tree must exist)
 #
 # Four measurements, each under `flock /tmp/linksmith-bench.lock` (the machine is shared):
 #   1. peers.sh dedup with linksmith --no-cache    -> results/<preset>-warm-nocache
@@ -40,8 +41,10 @@ run_peers() { # RESULT_SUFFIX TOOL_COMMAND
   cp -r "$work/results/$preset-warm" "$work/results/$preset-$1"
 }
 
-run_peers warm-nocache "$bin dedupe --apply --no-cache {dir}"
-run_peers warm-cache "$bin dedupe --apply {dir}"
+if [[ "${SKIP_PEERS:-0}" != 1 ]]; then
+  run_peers warm-nocache "$bin dedupe --apply --no-cache {dir}"
+  run_peers warm-cache "$bin dedupe --apply {dir}"
+fi
 
 tree=$work/data/$preset/tree
 echo "=== report-only rerun with a filled cache over the unchanged tree"
