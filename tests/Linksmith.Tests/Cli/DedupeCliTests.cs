@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Linksmith.Cli;
 
 namespace Linksmith.Tests.Cli;
 
@@ -129,5 +130,19 @@ public sealed class DedupeCliTests : IDisposable
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("secret", result.Error, StringComparison.Ordinal);
+    }
+}
+
+public sealed class JsonPathTests
+{
+    [Fact]
+    public void A_path_with_a_non_UTF8_byte_and_an_emoji_is_written_as_valid_JSON()
+    {
+        var output = new StringWriter();
+
+        JsonOutput.Write(output, writer => writer.WritePathValue("a\uDCFF-\U0001F600"));
+
+        // Python's json.loads + os.fsencode turn this back into the name's bytes.
+        Assert.Equal("\"a\\udcff-\\uD83D\\uDE00\"", output.ToString().Trim());
     }
 }

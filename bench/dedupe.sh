@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# `linksmith dedupe --apply` against jdupes -rL, rdfind and hardlink -t on the shared generated
+# trees, in the shared harness (../shared/bench/peers.sh: same reset, same verify.py checks).
+#
+#   bench/dedupe.sh [small|large]          (default small)
+#   env: BENCH_WORK=DIR  trees and results (default bench/work, git-ignored)
+#        FS=plain|loop   passed to peers.sh (default plain: dedupe creates no inodes, so the
+#                        root file system's slow inode reuse does not touch the timed region)
+#        LINKSMITH_CLI=PATH  an existing AOT binary (default: publish one into $BENCH_WORK/aot)
+#        PEERS=regex     which peers (default: the three named above and linksmith)
+#        SKIP_PEERS=1    only measurements 3 and 4 (the tree must exist)
+#
+# Four measurements, each under `flock /tmp/linksmith-bench.lock` (the machine is shared):
+#   1. peers.sh dedup with linksmith --no-cache    -> results/<preset>-warm-nocache
+#   2. peers.sh dedup with linksmith and its cache -> results/<preset>-warm-cache (the harness
+#      resets the tree with rsync before each run, so relinked paths come back as new files)
+#   3. report-only rerun over the unchanged tree with a filled cache (hyperfine)
+#   4. peak memory (max RSS, /usr/bin/time) of one --apply run and of one report-only run
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+preset=${1:-small}
+work=${BENCH_WORK:-$here/work}
+kit=${BENCH_KIT:-$root/../shared/bench}
+[[ -x $kit/peers.sh ]] || kit=/work/shared/bench
+export BENCH_WORK=$work FS=${FS:-plain}
+lock=/tmp/linksmith-bench.lock
+mkdir -p "$work"
+
+if [[ -z "${LINKSMITH_CLI:-}" ]]; then
+  LINKSMITH_CLI=$("$root/bench/publish-aot.sh" "$work/aot")
+fi
+state=$work/state
+bin="LINKSMITH_STATE_DIR=$state $LINKSMITH_CLI"
+peers=${PEERS:-'tool|jdupes_rL|rdfind|hardlink_t'}
+
+run_peers() { # RESULT_SUFFIX TOOL_COMMAND
+  rm -rf "$state"
+  flock "$lock" env PEERS="$peers" TOOL_DEDUP="$2" "$kit/peers.sh" "$preset" dedup
+  rm -rf "$work/results/$preset-$1"
+  cp -r "$work/results/$preset-warm" "$work/results/$preset-$1"
+}
+
+if [[ "${SKIP_PEERS:-0}" != 1 ]]; then
+  run_peers warm-nocache "$bin dedupe --apply --no-cache {dir}"
+  run_peers warm-cache "$bin dedupe --apply {dir}"
+fi
+
+tree=$work/data/$preset/tree
+echo "=== report-only rerun with a filled cache over the unchanged tree"
+rm -rf "$state"
+flock "$lock" bash -c "$bin dedupe --json $tree > $work/rerun-first.json"
+flock "$lock" hyperfine --style basic --warmup 1 --runs 5 --export-json "$work/results/$preset-rerun.json" \
+  -n 'linksmith dedupe (report, cache filled)' "$bin dedupe $tree > /dev/null" \
+  -n 'linksmith dedupe (report, --no-cache)' "$bin dedupe --no-cache $tree > /dev/null" \
+  -n 'jdupes -r (report)' "jdupes -q -r $tree > /dev/null" 2>&1 | grep -E 'Time|Range|^Benchmark'
+flock "$lock" bash -c "$bin dedupe --json $tree" > "$work/rerun-second.json"
+python3 - "$work/rerun-second.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("rerun statistics:", d["statistics"], "savedBytes:", d["savedBytes"])
+PY
+
+echo "=== peak memory"
+files=$(find "$tree" -type f | wc -l)
+rm -rf "$state"
+flock "$lock" rsync -aH --delete "$tree/" "$work/data/$preset/work/" 2>/dev/null || cp -a "$tree" "$work/data/$preset/work"
+for mode in "--no-cache" "--apply --no-cache"; do
+  target=$tree; [[ $mode == *--apply* ]] && target=$work/data/$preset/work
+  rss=$(flock "$lock" bash -c "LINKSMITH_STATE_DIR=$state /usr/bin/time -f %M $LINKSMITH_CLI dedupe $mode $target 2>&1 >/dev/null | tail -1")
+  echo "dedupe $mode: max RSS ${rss} KiB for $files files = $(( rss * 1024 / files )) bytes/file"
+done
+rm -rf "$work/data/$preset/work"
+
+for r in warm-nocache warm-cache; do
+  echo "=== $r"
+  python3 "$kit/report.py" "$work/results/$preset-$r" | grep -iE 'dedup|tool|saved|merge|split' | head -40 || true
+done
