@@ -118,7 +118,8 @@ internal static class TreeCommands
     private static int Run(Reporter reporter, TreeJob job, bool verbose)
     {
         var actions = new List<TreeAction>();
-        var progress = reporter.Console.IsTerminal && !reporter.Json ? new ProgressLine(reporter.Console.Error) : null;
+        var progress = reporter.Console.IsTerminal && !reporter.Json && !job.DryRun ? new ProgressLine(reporter.Console.Error) : null;
+        progress?.MeasureInBackground(job.SourcePath, job.Filter ?? PathFilter.All, job.Cancellation);
         job = job with
         {
             OnAction = action =>

@@ -3,19 +3,39 @@ using System.Globalization;
 
 namespace Linksmith.Cli;
 
-/// <summary>A one-line live progress display on stderr, for terminals only.</summary>
+/// <summary>
+/// A one-line live progress display on stderr, for terminals only: files, bytes, rate and, once
+/// the source has been measured (on another thread), an estimate of the time left.
+/// </summary>
 internal sealed class ProgressLine(TextWriter error)
 {
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private int width;
+    private (long Files, long Bytes)? total;
+
+    /// <summary>Measures <paramref name="sourcePath"/> in the background; the estimate appears when that is done.</summary>
+    public void MeasureInBackground(string sourcePath, PathFilter filter, CancellationToken cancellation) =>
+        _ = Task.Run(
+            () =>
+            {
+                try
+                {
+                    total = TreeOperations.Measure(sourcePath, filter, cancellation);
+                }
+                catch (Exception error) when (error is LinksmithException or OperationCanceledException)
+                {
+                    // Without a total there is simply no estimate.
+                }
+            },
+            cancellation);
 
     public void Show(TreeSummary summary)
     {
-        var seconds = Math.Max(clock.Elapsed.TotalSeconds, 0.001);
-        var files = summary.Copied + summary.Linked + summary.Symlinked + summary.Skipped;
+        var elapsed = clock.Elapsed;
+        var seconds = Math.Max(elapsed.TotalSeconds, 0.001);
         var text = string.Create(
             CultureInfo.InvariantCulture,
-            $"{files:N0} files, {Commands.TreeCommands.FormatBytes(summary.Bytes)} copied, {files / seconds:N0} files/s, {Commands.TreeCommands.FormatBytes((long)(summary.Bytes / seconds))}/s, {clock.Elapsed:mm\\:ss}");
+            $"{summary.Files:N0} files, {Commands.TreeCommands.FormatBytes(summary.Bytes)} copied, {summary.Files / seconds:N0} files/s, {Commands.TreeCommands.FormatBytes((long)(summary.Bytes / seconds))}/s, {elapsed:mm\\:ss}{Estimate(summary, seconds)}");
         error.Write("\r" + text.PadRight(width));
         width = text.Length;
     }
@@ -27,5 +47,17 @@ internal sealed class ProgressLine(TextWriter error)
             error.Write("\r" + new string(' ', width) + "\r");
             width = 0;
         }
+    }
+
+    private string Estimate(TreeSummary summary, double seconds)
+    {
+        if (total is not { Files: > 0 } known || summary.Files == 0)
+        {
+            return string.Empty;
+        }
+
+        var done = Math.Min(1.0, (double)summary.Files / known.Files);
+        var left = TimeSpan.FromSeconds(seconds * (1 - done) / Math.Max(done, 0.001));
+        return string.Create(CultureInfo.InvariantCulture, $", {done:P0}, about {left:mm\\:ss} left");
     }
 }

@@ -276,6 +276,7 @@ internal sealed class TreeEngine
 
     private void PlaceFile(TreeEntry entry, string work, string relative)
     {
+        summary.Files++;
         var status = entry.Status;
         if (status.LinkCount > 1 && firstNames.TryGetValue(status.Identity, out var first))
         {

@@ -21,4 +21,29 @@ public static class TreeOperations
         ArgumentNullException.ThrowIfNull(job);
         return TreeEngine.Run(job);
     }
+
+    /// <summary>
+    /// Counts the regular files under <paramref name="sourcePath"/> and their bytes, following no
+    /// link: what a progress display needs for an estimate of the time left. Unreadable entries are
+    /// passed over.
+    /// </summary>
+    public static (long Files, long Bytes) Measure(string sourcePath, PathFilter? filter = null, CancellationToken cancellation = default)
+    {
+        long files = 0, bytes = 0;
+        var options = new WalkOptions
+        {
+            Descend = entry => filter is null || !filter.IsExcluded(entry.RelativePath, isDirectory: true),
+        };
+        foreach (var entry in TreeWalker.Walk(sourcePath, options))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            if (entry.Kind == LinkKind.File && (filter is null || filter.IncludesFile(entry.RelativePath)))
+            {
+                files++;
+                bytes += entry.Status.Size;
+            }
+        }
+
+        return (files, bytes);
+    }
 }

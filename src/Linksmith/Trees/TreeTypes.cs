@@ -134,6 +134,9 @@ public sealed class TreeSummary
     /// <summary>Bytes of file contents copied.</summary>
     public long Bytes { get; set; }
 
+    /// <summary>Regular files handled so far (copied, linked, or found unchanged).</summary>
+    public long Files { get; set; }
+
     /// <summary>Entries that failed.</summary>
     public long Errors { get; set; }
 
