@@ -19,7 +19,7 @@ internal sealed class TreeEngine
     private readonly TreeJob job;
     private readonly TreeFileSystem files = TreeFileSystem.Current;
     private readonly TreeSummary summary = new();
-    private readonly Dictionary<FileIdentity, string> firstNames = [];
+    private readonly Dictionary<FileIdentity, List<(TreeEntry Entry, string Work, string Relative)>> groups = [];
     private readonly List<(string Path, FileStatus Status)> directories = [];
     private readonly HashSet<string> freshDirectories = new(StringComparer.Ordinal);
     private readonly HashSet<string> failedDirectories = new(StringComparer.Ordinal);
@@ -31,7 +31,6 @@ internal sealed class TreeEngine
     private string finalRoot;
     private string? previousSnapshot;
     private WorkQueue? workers;
-    private readonly List<(string First, string Work, TreeEntry Entry)> deferredNames = [];
     private readonly Lock failLock = new();
     private FileStream? repositoryLock;
     private long actionCount;
@@ -64,7 +63,7 @@ internal sealed class TreeEngine
         }
 
         job.Cancellation.ThrowIfCancellationRequested();
-        engine.LinkDeferredNames();
+        engine.PlaceGroups();
         engine.FinishDirectories();
         engine.Finish();
         return engine.summary;
@@ -277,21 +276,25 @@ internal sealed class TreeEngine
     private void PlaceFile(TreeEntry entry, string work, string relative)
     {
         summary.Files++;
-        var status = entry.Status;
-        if (status.LinkCount > 1 && firstNames.TryGetValue(status.Identity, out var first))
+        if (entry.Status.LinkCount > 1 && IsCopying)
         {
-            // Another name of a file already handled: re-create the hard-link group, once the
-            // first name's copy (perhaps still on a worker) is complete.
-            if (workers is not null && IsCopying)
+            // The names of one file are placed together once the walk is done, so that the group
+            // is decided as a whole (in a backup: linked to the previous snapshot when any of its
+            // names is unchanged there) and its first copy is complete before the others link to it.
+            if (!groups.TryGetValue(entry.Status.Identity, out var names))
             {
-                deferredNames.Add((first, work, entry));
-                return;
+                groups[entry.Status.Identity] = names = [];
             }
 
-            PlaceHardLink(first, work, entry, reason: "hard-link group");
+            names.Add((entry, work, relative));
             return;
         }
 
+        PlaceSingle(entry, work, relative);
+    }
+
+    private void PlaceSingle(TreeEntry entry, string work, string relative)
+    {
         switch (job.Kind)
         {
             case TreeJobKind.Clone:
@@ -300,7 +303,7 @@ internal sealed class TreeEngine
             case TreeJobKind.SymbolicClone:
                 PlaceSymlink(entry.FullPath, work, targetIsDirectory: false);
                 break;
-            case TreeJobKind.Backup when previousSnapshot is not null && IsUnchanged(Path.Join(previousSnapshot, relative), status):
+            case TreeJobKind.Backup when previousSnapshot is not null && IsUnchanged(Path.Join(previousSnapshot, relative), entry.Status):
                 if (!TryLinkToPrevious(Path.Join(previousSnapshot, relative), work, entry))
                 {
                     PlaceCopy(entry, work);
@@ -311,10 +314,46 @@ internal sealed class TreeEngine
                 PlaceCopy(entry, work);
                 break;
         }
+    }
 
-        if (status.LinkCount > 1)
+    /// <summary>Each hard-link group: one name placed (copied, or linked to the previous snapshot), the others linked to it.</summary>
+    private void PlaceGroups()
+    {
+        foreach (var names in groups.Values)
         {
-            firstNames[status.Identity] = work;
+            var leader = names[0];
+            if (job.Kind == TreeJobKind.Backup && previousSnapshot is not null)
+            {
+                var unchanged = names.FindIndex(n => IsUnchanged(Path.Join(previousSnapshot, n.Relative), n.Entry.Status));
+                leader = unchanged >= 0 ? names[unchanged] : leader;
+            }
+
+            try
+            {
+                PlaceSingle(leader.Entry, leader.Work, leader.Relative);
+            }
+            catch (LinksmithException error)
+            {
+                Fail(error);
+                continue;
+            }
+
+            foreach (var name in names)
+            {
+                if (ReferenceEquals(name.Entry, leader.Entry))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    PlaceHardLink(leader.Work, name.Work, name.Entry, reason: "hard-link group");
+                }
+                catch (LinksmithException error)
+                {
+                    Fail(error);
+                }
+            }
         }
     }
 
@@ -355,21 +394,6 @@ internal sealed class TreeEngine
         else
         {
             workers.Enqueue(operation);
-        }
-    }
-
-    private void LinkDeferredNames()
-    {
-        foreach (var (first, work, entry) in deferredNames)
-        {
-            try
-            {
-                PlaceHardLink(first, work, entry, reason: "hard-link group");
-            }
-            catch (LinksmithException error)
-            {
-                Fail(error);
-            }
         }
     }
 

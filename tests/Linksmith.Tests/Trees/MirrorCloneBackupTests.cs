@@ -149,6 +149,24 @@ public sealed class MirrorCloneBackupTests : IDisposable
     }
 
     [Fact]
+    public void A_hard_link_group_with_a_renamed_name_is_still_linked_to_the_previous_snapshot()
+    {
+        Platform.RequireLinux();
+        temp.File("src/a/x", "group");
+        Link.CreateHardLink(temp["src/b"], temp["src/a/x"]);
+        var first = Run(TreeJobKind.Backup, temp["src"], temp["repo"]).SnapshotPath!;
+        File.Move(temp["src/a/x"], temp["src/a/renamed"]);
+        File.SetLastWriteTimeUtc(temp["src/b"], File.GetLastWriteTimeUtc(Path.Combine(first, "b")));
+
+        var second = Run(TreeJobKind.Backup, temp["src"], temp["repo"]);
+
+        var previous = FixtureTree.Identity(Path.Combine(first, "b"));
+        Assert.Equal(previous, FixtureTree.Identity(Path.Combine(second.SnapshotPath!, "b")));
+        Assert.Equal(previous, FixtureTree.Identity(Path.Combine(second.SnapshotPath!, "a/renamed")));
+        Assert.Equal(0, second.Copied);
+    }
+
+    [Fact]
     public void Keep_deletes_the_oldest_snapshots_without_following_links()
     {
         Platform.RequireLinux();
