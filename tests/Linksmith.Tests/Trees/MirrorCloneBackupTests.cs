@@ -156,7 +156,6 @@ public sealed class MirrorCloneBackupTests : IDisposable
         Link.CreateHardLink(temp["src/b"], temp["src/a/x"]);
         var first = Run(TreeJobKind.Backup, temp["src"], temp["repo"]).SnapshotPath!;
         File.Move(temp["src/a/x"], temp["src/a/renamed"]);
-        File.SetLastWriteTimeUtc(temp["src/b"], File.GetLastWriteTimeUtc(Path.Combine(first, "b")));
 
         var second = Run(TreeJobKind.Backup, temp["src"], temp["repo"]);
 
