@@ -71,40 +71,23 @@ internal static class ConvertCommand
             reporter.Line($"kept absolute {Display.Path(skip.LinkPath)} -> {Display.Path(skip.Target)}: {skip.Reason}");
         }
 
-        if (reporter.Json)
+        JsonOutput.WriteChangeReport(reporter, dryRun, writer =>
         {
-            JsonOutput.Write(reporter.Console.Out, writer =>
+            writer.WriteString("to", to == LinkTextStyle.Absolute ? "absolute" : "relative");
+            writer.WriteObjects("changes", done, static (w, change) =>
             {
-                writer.WriteStartObject();
-                writer.WriteBoolean("dryRun", dryRun);
-                writer.WriteString("to", to == LinkTextStyle.Absolute ? "absolute" : "relative");
-                writer.WriteStartArray("changes");
-                foreach (var change in done)
-                {
-                    writer.WriteStartObject();
-                    writer.WritePath("path", change.LinkPath);
-                    writer.WritePath("oldTarget", change.OldTarget);
-                    writer.WritePath("newTarget", change.NewTarget);
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-                writer.WriteStartArray("skipped");
-                foreach (var skip in plan.Skipped)
-                {
-                    writer.WriteStartObject();
-                    writer.WritePath("path", skip.LinkPath);
-                    writer.WriteString("kind", skip.Kind.ToJsonName());
-                    writer.WritePath("target", skip.Target);
-                    writer.WriteString("reason", skip.Reason);
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-                writer.WriteErrors(reporter.Errors);
-                writer.WriteEndObject();
+                w.WritePath("path", change.LinkPath);
+                w.WritePath("oldTarget", change.OldTarget);
+                w.WritePath("newTarget", change.NewTarget);
             });
-        }
+            writer.WriteObjects("skipped", plan.Skipped, static (w, skip) =>
+            {
+                w.WritePath("path", skip.LinkPath);
+                w.WriteString("kind", skip.Kind.ToJsonName());
+                w.WritePath("target", skip.Target);
+                w.WriteString("reason", skip.Reason);
+            });
+        });
 
         return reporter.ExitCode;
     }

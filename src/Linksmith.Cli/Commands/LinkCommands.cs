@@ -151,30 +151,12 @@ internal static class LinkCommands
 
     private static int Finish(Reporter reporter, bool dryRun, List<LinkPlan> plans)
     {
-        if (reporter.Json)
-        {
-            JsonOutput.Write(reporter.Console.Out, writer =>
-            {
-                writer.WriteStartObject();
-                writer.WriteBoolean("dryRun", dryRun);
-                writer.WriteStartArray("links");
-                foreach (var plan in plans)
-                {
-                    WritePlan(writer, plan);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteErrors(reporter.Errors);
-                writer.WriteEndObject();
-            });
-        }
-
+        JsonOutput.WriteChangeReport(reporter, dryRun, writer => writer.WriteObjects("links", plans, WritePlan));
         return reporter.ExitCode;
     }
 
     internal static void WritePlan(Utf8JsonWriter writer, LinkPlan plan)
     {
-        writer.WriteStartObject();
         writer.WritePath("path", plan.LinkPath);
         writer.WriteString("type", plan.Type switch
         {
@@ -187,6 +169,5 @@ internal static class LinkCommands
         writer.WriteBoolean("directory", plan.TargetIsDirectory);
         writer.WriteString("replaced", plan.ReplacesExisting ? plan.Replaces.ToJsonName() : null);
         writer.WriteBoolean("junctionSubstitute", plan.IsJunctionSubstitute);
-        writer.WriteEndObject();
     }
 }

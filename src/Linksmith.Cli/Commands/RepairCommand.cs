@@ -85,29 +85,14 @@ internal static class RepairCommand
             }
         }
 
-        if (reporter.Json)
+        JsonOutput.WriteChangeReport(reporter, dryRun, writer => writer.WriteObjects("changes", done, static (w, change) =>
         {
-            JsonOutput.Write(reporter.Console.Out, writer =>
-            {
-                writer.WriteStartObject();
-                writer.WriteBoolean("dryRun", dryRun);
-                writer.WriteStartArray("changes");
-                foreach (var change in done)
-                {
-                    writer.WriteStartObject();
-                    writer.WritePath("path", change.LinkPath);
-                    writer.WriteString("kind", change.Kind.ToJsonName());
-                    writer.WriteString("action", change.Action == RepairAction.Delete ? "delete" : "repoint");
-                    writer.WritePath("oldTarget", change.OldTarget);
-                    writer.WritePath("newTarget", change.NewTarget);
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-                writer.WriteErrors(reporter.Errors);
-                writer.WriteEndObject();
-            });
-        }
+            w.WritePath("path", change.LinkPath);
+            w.WriteString("kind", change.Kind.ToJsonName());
+            w.WriteString("action", change.Action == RepairAction.Delete ? "delete" : "repoint");
+            w.WritePath("oldTarget", change.OldTarget);
+            w.WritePath("newTarget", change.NewTarget);
+        }));
 
         return reporter.ExitCode;
     }

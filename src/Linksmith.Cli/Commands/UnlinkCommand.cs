@@ -40,27 +40,12 @@ internal static class UnlinkCommand
             }
         }
 
-        if (reporter.Json)
+        JsonOutput.WriteChangeReport(reporter, dryRun, writer => writer.WriteObjects("removed", removed, static (w, info) =>
         {
-            JsonOutput.Write(reporter.Console.Out, writer =>
-            {
-                writer.WriteStartObject();
-                writer.WriteBoolean("dryRun", dryRun);
-                writer.WriteStartArray("removed");
-                foreach (var info in removed)
-                {
-                    writer.WriteStartObject();
-                    writer.WritePath("path", info.Path);
-                    writer.WriteString("kind", info.Kind.ToJsonName());
-                    writer.WritePath("target", info.Target);
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-                writer.WriteErrors(reporter.Errors);
-                writer.WriteEndObject();
-            });
-        }
+            w.WritePath("path", info.Path);
+            w.WriteString("kind", info.Kind.ToJsonName());
+            w.WritePath("target", info.Target);
+        }));
 
         return reporter.ExitCode;
     }

@@ -71,6 +71,41 @@ internal static class JsonOutput
         writer.WriteRawValue(literal.ToString(), skipInputValidation: true);
     }
 
+    /// <summary>
+    /// The report of a command that changes links: <c>{dryRun, …body…, errors}</c>, written only in
+    /// JSON mode.
+    /// </summary>
+    public static void WriteChangeReport(Reporter reporter, bool dryRun, Action<Utf8JsonWriter> body)
+    {
+        if (!reporter.Json)
+        {
+            return;
+        }
+
+        Write(reporter.Console.Out, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteBoolean("dryRun", dryRun);
+            body(writer);
+            writer.WriteErrors(reporter.Errors);
+            writer.WriteEndObject();
+        });
+    }
+
+    /// <summary>An array property of objects, one per item.</summary>
+    public static void WriteObjects<T>(this Utf8JsonWriter writer, string propertyName, IEnumerable<T> items, Action<Utf8JsonWriter, T> writeFields)
+    {
+        writer.WriteStartArray(propertyName);
+        foreach (var item in items)
+        {
+            writer.WriteStartObject();
+            writeFields(writer, item);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
     public static void WriteErrors(this Utf8JsonWriter writer, IReadOnlyList<LinksmithException> errors)
     {
         writer.WriteStartArray("errors");
