@@ -28,6 +28,10 @@ internal static class LinksmithCli
             TreeCommands.Clone(console),
             TreeCommands.Backup(console),
             DedupeCommand.Create(console),
+            PickCommand.Create(console),
+            PickedCommand.Create(console),
+            DropCommand.Create(console),
+            ShellCommand.Create(console),
         };
 
         // A path may start with '@'; response files would read it as a file of arguments.
