@@ -20,8 +20,12 @@ internal static class DropCommand
         ("backup", DropKind.Backup, "backups", "backing up"),
     ];
 
-    /// <summary>A drop that has run this long gets a progress window (only with --notify).</summary>
-    private static readonly TimeSpan ProgressDelay = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// A drop that has run this long gets a progress window (only with --notify). Tests set
+    /// LINKSMITH_TEST_PROGRESS_DELAY_MS, as the tree engine's tests set LINKSMITH_TEST_KILL_AFTER.
+    /// </summary>
+    private static TimeSpan ProgressDelay =>
+        int.TryParse(Environment.GetEnvironmentVariable("LINKSMITH_TEST_PROGRESS_DELAY_MS"), out var milliseconds) ? TimeSpan.FromMilliseconds(milliseconds) : TimeSpan.FromSeconds(1);
 
     public static Command Create(CliConsole console)
     {

@@ -154,7 +154,11 @@ internal sealed class ProgressWindow : IDisposable
     internal ProgressWindow(string text, TimeSpan delay)
     {
         this.text = text;
-        timer = new Timer(_ => Open(), null, delay, Timeout.InfiniteTimeSpan);
+        timer = new Timer(_ => Open(), null, delay == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : delay, Timeout.InfiniteTimeSpan);
+        if (delay == TimeSpan.Zero)
+        {
+            Open();
+        }
     }
 
     /// <summary>Whether anything was shown (a window or the start notification).</summary>

@@ -40,6 +40,8 @@ internal sealed class DolphinIntegration : FileManagerIntegration
         {
             changes.DeleteFile(file);
         }
+
+        changes.DeleteEmptyDirectories(Folder, upTo: Path.Combine(XdgDirectories.DataHome, "kio"));
     }
 
     public override IReadOnlyList<string> InstalledEntries() => OurFiles().ToList();

@@ -119,20 +119,30 @@ internal sealed class ShellChanges(bool dryRun)
         done.Add($"{(DryRun ? "would remove" : "removed")} {Display.Path(path)}");
     }
 
-    /// <summary>Removes <paramref name="path"/> if it is a directory with nothing in it.</summary>
-    public void DeleteDirectoryIfEmpty(string path)
+    /// <summary>
+    /// Removes <paramref name="directory"/> and then its parents up to <paramref name="upTo"/>
+    /// (included), each only while it is empty: the folders install created for its files, never
+    /// one that holds anything else.
+    /// </summary>
+    public void DeleteEmptyDirectories(string directory, string upTo)
     {
-        if (!Directory.Exists(path) || Directory.EnumerateFileSystemEntries(path).Any())
+        var current = directory;
+        while (current.StartsWith(upTo, StringComparison.Ordinal))
         {
-            return;
-        }
+            var empty = Directory.Exists(current) && (DryRun ? Directory.EnumerateFileSystemEntries(current).All(entry => done.Contains($"would remove {Display.Path(entry)}")) : !Directory.EnumerateFileSystemEntries(current).Any());
+            if (!empty)
+            {
+                return;
+            }
 
-        if (!DryRun)
-        {
-            Directory.Delete(path);
-        }
+            if (!DryRun)
+            {
+                Directory.Delete(current);
+            }
 
-        done.Add($"{(DryRun ? "would remove" : "removed")} {Display.Path(path)}");
+            done.Add($"{(DryRun ? "would remove" : "removed")} {Display.Path(current)}");
+            current = Path.GetDirectoryName(current)!;
+        }
     }
 
     /// <summary>A change that is not a file (a registry key), already carried out by the caller unless a dry run.</summary>

@@ -51,8 +51,7 @@ internal sealed class NautilusIntegration : FileManagerIntegration
 
         if (!onlyStale)
         {
-            changes.DeleteDirectoryIfEmpty(DropFolder);
-            changes.DeleteDirectoryIfEmpty(Folder);
+            changes.DeleteEmptyDirectories(DropFolder, upTo: Path.Combine(XdgDirectories.DataHome, "nautilus"));
         }
     }
 

@@ -44,6 +44,8 @@ internal sealed class NemoIntegration : FileManagerIntegration
         {
             changes.DeleteFile(file);
         }
+
+        changes.DeleteEmptyDirectories(Folder, upTo: Path.Combine(XdgDirectories.DataHome, "nemo"));
     }
 
     public override IReadOnlyList<string> InstalledEntries() => OurFiles().ToList();

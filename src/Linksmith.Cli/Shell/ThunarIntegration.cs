@@ -57,6 +57,7 @@ internal sealed class ThunarIntegration : FileManagerIntegration
         if (createdByUs && !document.Root!.Elements("action").Any())
         {
             changes.DeleteFile(File);
+            changes.DeleteEmptyDirectories(Path.GetDirectoryName(File)!, upTo: Path.GetDirectoryName(File)!);
         }
         else
         {
@@ -157,7 +158,12 @@ internal sealed class ThunarIntegration : FileManagerIntegration
             document.Save(writer);
         }
 
-        // StringWriter makes the declaration say utf-16; the file is written as UTF-8.
-        return builder.ToString().Replace("encoding=\"utf-16\"", "encoding=\"UTF-8\"", StringComparison.Ordinal) + "\n";
+        // StringWriter makes the declaration say utf-16; the file is written as UTF-8. Empty
+        // elements are written as Thunar writes them (<directories/>), so the user's actions
+        // come back as they were.
+        var text = builder.ToString()
+            .Replace("encoding=\"utf-16\"", "encoding=\"UTF-8\"", StringComparison.Ordinal)
+            .Replace(" />", "/>", StringComparison.Ordinal);
+        return text.EndsWith('\n') ? text : text + "\n";
     }
 }
