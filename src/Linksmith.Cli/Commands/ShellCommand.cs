@@ -89,8 +89,12 @@ internal static class ShellCommand
         {
             try
             {
+                var before = changes.Done.Count;
                 integration.Uninstall(changes);
-                done.Add(integration);
+                if (changes.Done.Count > before)
+                {
+                    done.Add(integration);
+                }
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException or System.Security.SecurityException)
             {
@@ -148,7 +152,7 @@ internal static class ShellCommand
 
         foreach (var (integration, present, entries, error) in rows)
         {
-            var state = error is not null ? $"unreadable ({error})" : entries.Count > 0 ? $"installed ({PickCommand.Plural(entries.Count, "entry")} in {integration.Location})" : "not installed";
+            var state = error is not null ? $"unreadable ({error})" : entries.Count > 0 ? $"installed ({entries.Count} {(entries.Count == 1 ? "entry" : "entries")} in {integration.Location})" : "not installed";
             reporter.Line($"{integration.Name,-9} {(present ? "found    " : "not found")}  {state}");
             foreach (var entry in entries)
             {
@@ -206,10 +210,9 @@ internal static class ShellCommand
             reporter.Line(change);
         }
 
-        if (integrations.Count > 0)
-        {
-            reporter.Line($"{verb} the context-menu entries for {string.Join(", ", integrations.Select(integration => integration.Name))}");
-        }
+        reporter.Line(integrations.Count > 0
+            ? $"{verb} the context-menu entries for {string.Join(", ", integrations.Select(integration => integration.Name))}"
+            : "no Linksmith context-menu entries were installed; nothing to do");
 
         if (command is not null && integrations.Any(integration => integration.Name == "thunar"))
         {
