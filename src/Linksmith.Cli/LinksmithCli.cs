@@ -33,6 +33,10 @@ internal static class LinksmithCli
             RepairCommand.Create(console),
             ConvertCommand.Create(console),
             SizeCommand.Create(console),
+            PickCommand.Create(console),
+            PickedCommand.Create(console),
+            DropCommand.Create(console),
+            ShellCommand.Create(console),
         };
 
         // A path may start with '@'; response files would read it as a file of arguments.

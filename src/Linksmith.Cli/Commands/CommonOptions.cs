@@ -14,6 +14,12 @@ internal static class CommonOptions
         Description = "Replace an existing file or link atomically (never a non-empty directory)",
     };
 
+    /// <summary>For entries a file manager runs: results and errors as desktop notifications, long jobs with a progress window.</summary>
+    public static Option<bool> Notify() => new("--notify")
+    {
+        Description = "Report by desktop notification (and a progress window for long work), for use from a file manager",
+    };
+
     public static Option<string?> Within() => new("--within")
     {
         Description = "Search for other names of hard-linked files only under this directory",

@@ -1,0 +1,333 @@
+using System.CommandLine;
+using System.Text;
+using Linksmith.Cli.Shell;
+
+namespace Linksmith.Cli.Commands;
+
+/// <summary><c>drop DEST_DIR --as KIND</c>: put the picked link sources into DEST_DIR ("Drop As").</summary>
+internal static class DropCommand
+{
+    /// <summary>The <c>--as</c> values, in the order help lists them (<c>move</c> joins when the move command exists).</summary>
+    internal static readonly IReadOnlyList<(string Name, DropKind Kind, string Done, string Doing)> Kinds =
+    [
+        ("symlink", DropKind.SymbolicLink, "symbolic links", "linking"),
+        ("hardlink", DropKind.HardLink, "hard links", "linking"),
+        ("junction", DropKind.Junction, "junctions", "linking"),
+        ("copy", DropKind.Copy, "copies", "copying"),
+        ("mirror", DropKind.Mirror, "mirrors", "mirroring"),
+        ("clone", DropKind.Clone, "hardlink clones", "cloning"),
+        ("symbolic-clone", DropKind.SymbolicClone, "symbolic clones", "cloning"),
+        ("backup", DropKind.Backup, "backups", "backing up"),
+    ];
+
+    /// <summary>
+    /// A drop that has run this long gets a progress window (only with --notify). Tests set
+    /// LINKSMITH_TEST_PROGRESS_DELAY_MS, as the tree engine's tests set LINKSMITH_TEST_KILL_AFTER.
+    /// </summary>
+    private static TimeSpan ProgressDelay =>
+        int.TryParse(Environment.GetEnvironmentVariable("LINKSMITH_TEST_PROGRESS_DELAY_MS"), out var milliseconds) ? TimeSpan.FromMilliseconds(milliseconds) : TimeSpan.FromSeconds(1);
+
+    public static Command Create(CliConsole console)
+    {
+        var destination = new Argument<string>("DEST_DIR") { Description = "The existing folder to drop into (a file:// URI is accepted, as file managers pass it)" };
+        var kind = new Option<string>("--as")
+        {
+            Description = "What to make of each pick: " + string.Join(", ", Kinds.Select(k => k.Name)),
+            HelpName = "KIND",
+            Required = true,
+        };
+        kind.AcceptOnlyFromAmong([.. Kinds.Select(k => k.Name)]);
+        var dryRun = CommonOptions.DryRun();
+        var json = CommonOptions.Json();
+        var notify = CommonOptions.Notify();
+        var command = new Command("drop", "Drop the picked link sources into DEST_DIR as links, copies, clones or backups (\"Drop As\"); taken names get \" - Link\" suffixes")
+        {
+            destination, kind, dryRun, json, notify,
+        };
+        command.SetAction((parse, cancellation) =>
+        {
+            var feedback = parse.GetValue(notify) ? new DesktopFeedback() : null;
+            var reporter = new Reporter(feedback?.Wrap(console) ?? console, parse.GetValue(json));
+            var chosen = Kinds.First(k => k.Name == parse.GetValue(kind));
+            var (code, message) = Run(reporter, parse.GetValue(destination)!, chosen, parse.GetValue(dryRun), feedback is not null, cancellation);
+            return Task.FromResult(feedback?.Finish(code, message) ?? code);
+        });
+        return command;
+    }
+
+    private static (int Code, string? Notification) Run(
+        Reporter reporter,
+        string destinationArgument,
+        (string Name, DropKind Kind, string Done, string Doing) kind,
+        bool dryRun,
+        bool notify,
+        CancellationToken cancellation)
+    {
+        if (!TryLocalPath(destinationArgument, out var destination))
+        {
+            reporter.Console.Error.WriteLine($"linksmith: error: {Display.Path(destinationArgument)}: is not a local folder");
+            reporter.Console.Error.WriteLine("hint: links can only be dropped into a folder on this computer's file systems");
+            return (ExitCodes.Failed, null);
+        }
+
+        PickList picks;
+        try
+        {
+            picks = PickList.Open();
+        }
+        catch (StateDatabaseException error)
+        {
+            reporter.Fail(error);
+            return (reporter.ExitCode, null);
+        }
+
+        using (picks)
+        {
+            var sources = picks.List().Select(pick => pick.Path).ToList();
+            if (sources.Count == 0)
+            {
+                return (NothingPicked(reporter, dryRun), null);
+            }
+
+            var results = new List<DropItemResult>();
+            var summary = new TreeSummary();
+            var isTreeKind = kind.Kind is DropKind.Copy or DropKind.Mirror or DropKind.Clone or DropKind.SymbolicClone or DropKind.Backup;
+            using var progress = notify && isTreeKind && !dryRun
+                ? DesktopFeedback.StartProgress($"{Capitalize(kind.Doing)} {PickCommand.Plural(sources.Count, "item")} into {Path.GetFileName(Path.TrimEndingDirectorySeparator(destination))}…", ProgressDelay)
+                : null;
+            try
+            {
+                DropOperations.Run(new DropJob
+                {
+                    SourcePaths = sources,
+                    DestinationDirectory = destination,
+                    Kind = kind.Kind,
+                    DryRun = dryRun,
+                    Cancellation = cancellation,
+                    OnItem = result =>
+                    {
+                        results.Add(result);
+                        Report(reporter, result, kind.Kind, dryRun);
+                        Add(summary, result.Tree);
+                    },
+                    OnProgress = progress is null ? null : tree => progress.Update($"{Path.GetFileName(Path.TrimEndingDirectorySeparator(destination))}: {tree.Copied + tree.Linked + tree.Symlinked:N0} files, {TreeCommands.FormatBytes(tree.Bytes)}"),
+                });
+            }
+            catch (NotADirectoryException error)
+            {
+                reporter.Fail(error);
+                reporter.Console.Error.WriteLine("hint: drop into an existing folder; the picks are kept");
+                return (reporter.ExitCode, null);
+            }
+            catch (OperationCanceledException)
+            {
+                Forget(reporter, picks, results, dryRun);
+                reporter.Notice("interrupted; the items not dropped yet are still picked");
+                return (ExitCodes.Interrupted, null);
+            }
+
+            Forget(reporter, picks, results, dryRun);
+            var dropped = results.Count(result => result.Succeeded);
+            if (reporter.Json)
+            {
+                WriteJson(reporter, kind.Name, destination, dryRun, results, summary);
+            }
+            else
+            {
+                reporter.Line($"{(dryRun ? "would drop" : "dropped")} {dropped} of {PickCommand.Plural(results.Count, "item")} as {kind.Done} into {Display.Path(destination)}"
+                    + (dropped < results.Count ? "; the others are still picked" : string.Empty)
+                    + (dryRun ? " (dry run: nothing was changed, nothing was unpicked)" : string.Empty));
+            }
+
+            var message = $"Dropped {PickCommand.Plural(dropped, "item")} as {kind.Done} into {Path.TrimEndingDirectorySeparator(destination)}";
+            return (reporter.ExitCode, message);
+        }
+    }
+
+    /// <summary>Forgets the picks that were dropped: a successful drop clears them, a failed item stays for another try.</summary>
+    private static void Forget(Reporter reporter, PickList picks, List<DropItemResult> results, bool dryRun)
+    {
+        if (dryRun)
+        {
+            return;
+        }
+
+        try
+        {
+            picks.Remove(results.Where(result => result.Succeeded).Select(result => result.SourcePath));
+        }
+        catch (StateDatabaseException error)
+        {
+            reporter.Fail(error);
+        }
+    }
+
+    private static int NothingPicked(Reporter reporter, bool dryRun)
+    {
+        if (reporter.Json)
+        {
+            JsonOutput.Write(reporter.Console.Out, writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteBoolean("dryRun", dryRun);
+                writer.WriteStartArray("items");
+                writer.WriteEndArray();
+                writer.WriteStartArray("errors");
+                writer.WriteStartObject();
+                writer.WriteNull("path");
+                writer.WriteString("message", "nothing is picked");
+                writer.WriteEndObject();
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            });
+        }
+
+        reporter.Console.Error.WriteLine("linksmith: error: nothing is picked, so there is nothing to drop");
+        reporter.Console.Error.WriteLine("hint: pick link sources first: `linksmith pick PATH...`, or \"Pick Link Source\" in the file manager");
+        return ExitCodes.Failed;
+    }
+
+    private static void Report(Reporter reporter, DropItemResult result, DropKind kind, bool dryRun)
+    {
+        if (result.Link is { } plan)
+        {
+            reporter.Line($"{(dryRun ? "would create" : "created")} {LinkCommands.Describe(plan)}");
+            if (plan.IsJunctionSubstitute)
+            {
+                reporter.Notice($"{Display.Path(plan.LinkPath)}: junctions exist only on Windows; {(dryRun ? "would make" : "made")} an absolute directory symlink instead");
+            }
+        }
+        else if (result.Tree is { } tree && result.DestinationPath is { } destinationPath)
+        {
+            var verb = kind switch
+            {
+                DropKind.Mirror => "mirror",
+                DropKind.Clone or DropKind.SymbolicClone when result.SourceIsDirectory => "clone",
+                DropKind.Backup => "back up",
+                _ => "copy",
+            };
+            var past = verb switch { "mirror" => "mirrored", "clone" => "cloned", "back up" => "backed up", _ => "copied" };
+            var into = kind == DropKind.Backup ? $"into {Display.Path(destinationPath)}{(tree.SnapshotPath is { } snapshot ? $" (snapshot {Path.GetFileName(snapshot)})" : string.Empty)}" : $"-> {Display.Path(destinationPath)}";
+            var counts = $"{tree.Copied:N0} copied, {tree.Linked:N0} hard-linked, {tree.Symlinked:N0} symlinked, {tree.Skipped:N0} unchanged, {TreeCommands.FormatBytes(tree.Bytes)}";
+            reporter.Line($"{(dryRun ? "would " + verb : past)} {Display.Path(result.SourcePath)} {into}{(result.UpdatedExisting ? " (updating what is there)" : string.Empty)}: {counts}");
+        }
+
+        foreach (var error in result.Errors)
+        {
+            reporter.Fail(error);
+        }
+    }
+
+    private static void Add(TreeSummary total, TreeSummary? item)
+    {
+        if (item is null)
+        {
+            return;
+        }
+
+        total.Copied += item.Copied;
+        total.Linked += item.Linked;
+        total.Symlinked += item.Symlinked;
+        total.Directories += item.Directories;
+        total.Skipped += item.Skipped;
+        total.Deleted += item.Deleted;
+        total.Bytes += item.Bytes;
+        total.Errors += item.Errors;
+    }
+
+    private static void WriteJson(Reporter reporter, string kind, string destination, bool dryRun, List<DropItemResult> results, TreeSummary summary) =>
+        JsonOutput.Write(reporter.Console.Out, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteBoolean("dryRun", dryRun);
+            writer.WriteString("kind", kind);
+            writer.WritePath("destination", Path.GetFullPath(destination));
+            writer.WriteStartArray("items");
+            foreach (var result in results)
+            {
+                writer.WriteStartObject();
+                writer.WritePath("path", result.SourcePath);
+                writer.WritePath("droppedAs", result.DestinationPath);
+                writer.WriteBoolean("dropped", result.Succeeded);
+                writer.WriteBoolean("updatedExisting", result.UpdatedExisting);
+                if (result.Link is { } plan)
+                {
+                    writer.WritePropertyName("link");
+                    writer.WriteStartObject();
+                    LinkCommands.WritePlan(writer, plan);
+                    writer.WriteEndObject();
+                }
+
+                if (result.Tree?.SnapshotPath is { } snapshot)
+                {
+                    writer.WritePath("snapshot", snapshot);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteNumber("copied", summary.Copied);
+            writer.WriteNumber("linked", summary.Linked + results.Count(r => r.Link is { Type: LinkType.HardLink }));
+            writer.WriteNumber("symlinked", summary.Symlinked + results.Count(r => r.Link is { Type: not LinkType.HardLink }));
+            writer.WriteNumber("skipped", summary.Skipped);
+            writer.WriteNumber("deleted", summary.Deleted);
+            writer.WriteNumber("bytes", summary.Bytes);
+            writer.WriteErrors(reporter.Errors);
+            writer.WriteEndObject();
+        });
+
+    /// <summary>
+    /// The folder a file manager passed: a plain path, or a <c>file://</c> URI (Nautilus's
+    /// NAUTILUS_SCRIPT_CURRENT_URI, Dolphin's %u) decoded byte by byte, so a name that is not
+    /// UTF-8 survives. Any other scheme (sftp://, smb://, trash://) is not a local folder.
+    /// </summary>
+    internal static bool TryLocalPath(string argument, out string path)
+    {
+        path = argument;
+        var schemeEnd = argument.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd <= 0 || argument[..schemeEnd].Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('+' or '-' or '.')))
+        {
+            return true;
+        }
+
+        if (!argument[..schemeEnd].Equals("file", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var rest = argument[(schemeEnd + 3)..];
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var host = slash < 0 ? rest : rest[..slash];
+        if (host.Length > 0 && !host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var encoded = slash < 0 ? "/" : rest[slash..];
+        var bytes = new List<byte>(encoded.Length);
+        for (var i = 0; i < encoded.Length; i++)
+        {
+            if (encoded[i] == '%' && i + 2 < encoded.Length && Uri.IsHexDigit(encoded[i + 1]) && Uri.IsHexDigit(encoded[i + 2]))
+            {
+                bytes.Add((byte)Convert.ToInt32(encoded.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(encoded[i].ToString()));
+            }
+        }
+
+        path = NativePath.FromBytes(bytes.ToArray());
+        if (OperatingSystem.IsWindows() && path.Length >= 3 && path[0] == '/' && path[2] == ':')
+        {
+            // file:///C:/Users → C:/Users
+            path = path[1..];
+        }
+
+        return true;
+    }
+
+    private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+}

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using Linksmith.Cli.Shell;
+
+namespace Linksmith.Cli.Commands;
+
+/// <summary><c>pick PATH...</c> and <c>pick --clear</c>: the link sources a later <c>drop</c> uses.</summary>
+internal static class PickCommand
+{
+    /// <summary>
+    /// How long a picker from a file manager waits before it decides whether it was the last of a
+    /// burst (one process per selected item): only the last one shows the notification.
+    /// </summary>
+    private static readonly TimeSpan BurstWindow = TimeSpan.FromMilliseconds(600);
+
+    public static Command Create(CliConsole console)
+    {
+        var paths = new Argument<string[]>("PATH") { Description = "Files or folders to remember as link sources", Arity = ArgumentArity.ZeroOrMore };
+        var clear = new Option<bool>("--clear") { Description = "Forget every pick first (alone: just forget them)" };
+        var notify = CommonOptions.Notify();
+        var command = new Command("pick", "Remember link sources for `linksmith drop` (\"Pick Link Source\"); several processes may pick at once")
+        {
+            paths, clear, notify,
+        };
+        command.SetAction(parse =>
+        {
+            var feedback = parse.GetValue(notify) ? new DesktopFeedback() : null;
+            var reporter = new Reporter(feedback?.Wrap(console) ?? console, json: false);
+            var (code, message) = Run(reporter, parse.GetValue(paths) ?? [], parse.GetValue(clear), feedback is not null);
+            return feedback?.Finish(code, message) ?? code;
+        });
+        return command;
+    }
+
+    private static (int Code, string? Notification) Run(Reporter reporter, string[] paths, bool clear, bool notify)
+    {
+        if (paths.Length == 0 && !clear)
+        {
+            return (reporter.Usage("nothing to pick", "give the files or folders to pick (in a file manager: select them first), or --clear to forget the picks"), null);
+        }
+
+        long newest = 0;
+        int total;
+        try
+        {
+            using var picks = PickList.Open();
+            if (clear)
+            {
+                var forgotten = picks.Clear();
+                reporter.Line($"forgot {Plural(forgotten, "pick")}");
+            }
+
+            foreach (var path in paths)
+            {
+                try
+                {
+                    var added = picks.Add(path);
+                    reporter.Line($"{(added ? "picked" : "already picked")} {Display.Path(Path.GetFullPath(path))}");
+                    newest = Math.Max(newest, picks.SequenceOf(path) ?? 0);
+                }
+                catch (LinksmithException error) when (error is not StateDatabaseException)
+                {
+                    reporter.Fail(error);
+                }
+            }
+
+            total = picks.List().Count;
+            if (paths.Length > 0)
+            {
+                reporter.Line($"{Plural(total, "link source")} picked; drop {(total == 1 ? "it" : "them")} with `linksmith drop DEST_DIR --as KIND`");
+            }
+
+            if (notify && reporter.ExitCode == ExitCodes.Success && paths.Length > 0)
+            {
+                // Explorer starts one picker per selected item: let the burst settle, and only the
+                // picker holding the newest pick speaks, with the total, instead of twenty popups.
+                Thread.Sleep(BurstWindow);
+                if (picks.NewestSequence() > newest)
+                {
+                    return (reporter.ExitCode, null);
+                }
+
+                total = picks.List().Count;
+            }
+        }
+        catch (StateDatabaseException error)
+        {
+            reporter.Fail(error);
+            return (reporter.ExitCode, null);
+        }
+
+        var message = paths.Length == 0
+            ? "Picks forgotten"
+            : $"{Plural(total, "link source")} picked. Right-click a folder and choose {MenuEntries.DropMenuLabel} to drop {(total == 1 ? "it" : "them")}.";
+        return (reporter.ExitCode, message);
+    }
+
+    internal static string Plural(long count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
+}

@@ -1,0 +1,224 @@
+namespace Linksmith;
+
+/// <summary>
+/// Drops picked items into a folder ("Drop As" in a file manager): as symbolic links, hard links,
+/// junctions, or through the tree engine as copies, mirrors, clones and backups.
+/// </summary>
+/// <remarks>
+/// Each item lands at <c>DEST_DIR/NAME</c>. A name that is taken gets a suffix (see
+/// <see cref="DropNames"/>) instead of failing, with two exceptions whose point is to update what
+/// is there: a mirror brings an existing <c>DEST_DIR/NAME</c> up to date, and a backup adds a
+/// snapshot to the repository <c>DEST_DIR/NAME</c>. An item that fails is reported and the others
+/// are still dropped.
+/// </remarks>
+public static class DropOperations
+{
+    // A name that became taken between choosing it and creating it is retried with the next
+    // suffix; a bound keeps a file system that always says "exists" from looping forever.
+    private const int MaxNameRaces = 20;
+
+    /// <summary>Runs <paramref name="job"/>: every item is tried, in order.</summary>
+    /// <returns>One result per picked item.</returns>
+    /// <exception cref="NotADirectoryException">The destination is not an existing directory.</exception>
+    /// <exception cref="OperationCanceledException">The job was cancelled.</exception>
+    public static IReadOnlyList<DropItemResult> Run(DropJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentException.ThrowIfNullOrEmpty(job.DestinationDirectory);
+        var destination = Path.TrimEndingDirectorySeparator(Path.GetFullPath(job.DestinationDirectory));
+        var destinationStatus = TreeWalker.StatPath(destination, followLinks: true);
+        if (destinationStatus is not { Kind: LinkKind.Directory })
+        {
+            throw new NotADirectoryException(job.DestinationDirectory, destinationStatus?.Kind ?? LinkKind.Missing);
+        }
+
+        var reserved = new HashSet<string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        var results = new List<DropItemResult>(job.SourcePaths.Count);
+        foreach (var source in job.SourcePaths)
+        {
+            job.Cancellation.ThrowIfCancellationRequested();
+            var result = DropOne(job, source, destination, reserved);
+            results.Add(result);
+            job.OnItem?.Invoke(result);
+        }
+
+        return results;
+    }
+
+    private static DropItemResult DropOne(DropJob job, string source, string destination, HashSet<string> reserved)
+    {
+        var result = new DropItemResult { SourcePath = source };
+        try
+        {
+            var fullSource = Path.TrimEndingDirectorySeparator(Path.GetFullPath(source));
+            var info = Link.Inspect(fullSource);
+            if (info.Kind == LinkKind.Missing)
+            {
+                throw new TargetNotFoundException(source);
+            }
+
+            var isDirectory = info.Kind is LinkKind.Directory or LinkKind.Junction || (info.Kind == LinkKind.SymbolicLink && info.TargetIsDirectory && !info.IsDangling);
+            result = result with { SourceIsDirectory = isDirectory };
+            var name = Path.GetFileName(fullSource);
+            if (name.Length == 0)
+            {
+                throw new DropNotPossibleException(source, "is the root of a volume and has no name to drop under", "Pick a folder inside it instead");
+            }
+
+            CheckKindFits(job.Kind, source, isDirectory);
+            var natural = Path.Join(destination, name);
+            if (ShouldUpdate(job.Kind, natural, fullSource, isDirectory, reserved))
+            {
+                reserved.Add(natural);
+                return Carry(job, result with { DestinationPath = natural, UpdatedExisting = true }, fullSource, info);
+            }
+
+            for (var race = 0; ; race++)
+            {
+                var chosen = DropNames.Choose(destination, name, isDirectory, reserved);
+                reserved.Add(chosen);
+                try
+                {
+                    return Carry(job, result with { DestinationPath = chosen }, fullSource, info);
+                }
+                catch (LinkNameExistsException) when (race < MaxNameRaces && !job.DryRun)
+                {
+                    // Someone took the name after it was chosen: the next suffix is tried.
+                }
+            }
+        }
+        catch (LinksmithException error)
+        {
+            return result with { Errors = [error] };
+        }
+    }
+
+    private static void CheckKindFits(DropKind kind, string source, bool isDirectory)
+    {
+        switch (kind)
+        {
+            case DropKind.HardLink when isDirectory:
+                throw new DropNotPossibleException(source, "is a folder, and hard links name files only", "Drop it as a junction or symbolic link, or as a clone (a new folder tree whose files are hard links)");
+            case DropKind.Junction when !isDirectory:
+                throw new DropNotPossibleException(source, "is a file, and a junction points to a folder", "Drop it as a symbolic link or a hard link");
+            case DropKind.Backup when !isDirectory:
+                throw new DropNotPossibleException(source, "is a file, and a backup is made of a folder", "Drop it as a copy, or pick the folder that holds it");
+        }
+    }
+
+    /// <summary>
+    /// Mirror and backup update an existing <c>DEST_DIR/NAME</c> of the same kind: that is what
+    /// they are for. Never the item itself (dropped into its own folder), which gets a new name.
+    /// </summary>
+    private static bool ShouldUpdate(DropKind kind, string natural, string fullSource, bool isDirectory, HashSet<string> reserved)
+    {
+        if (kind is not (DropKind.Mirror or DropKind.Backup) || reserved.Contains(natural))
+        {
+            return false;
+        }
+
+        var existing = TreeWalker.StatPath(natural, followLinks: false);
+        var wanted = isDirectory ? LinkKind.Directory : LinkKind.File;
+        if (existing is not { } found || found.Kind != wanted)
+        {
+            return false;
+        }
+
+        var sourceStatus = TreeWalker.StatPath(fullSource, followLinks: true);
+        return sourceStatus is not { } original || original.Identity != found.Identity;
+    }
+
+    private static DropItemResult Carry(DropJob job, DropItemResult result, string fullSource, LinkInfo info)
+    {
+        var target = result.DestinationPath!;
+        switch (job.Kind)
+        {
+            case DropKind.SymbolicLink:
+                return MakeLink(job, result, Link.PlanSymbolicLink(target, fullSource));
+            case DropKind.SymbolicClone when !result.SourceIsDirectory:
+                // As the tree engine's symbolic clone does: the link names the original absolutely.
+                return MakeLink(job, result, Link.PlanSymbolicLink(target, fullSource, new SymbolicLinkOptions { Style = TargetStyle.Absolute }));
+            case DropKind.HardLink:
+            case DropKind.Clone when !result.SourceIsDirectory:
+                return MakeLink(job, result, Link.PlanHardLink(target, fullSource));
+            case DropKind.Junction:
+                return MakeLink(job, result, Link.PlanJunction(target, fullSource));
+            case DropKind.Copy or DropKind.Mirror when !result.SourceIsDirectory:
+                return CopyFile(job, result, fullSource, info);
+            default:
+                return RunTree(job, result, fullSource);
+        }
+    }
+
+    private static DropItemResult MakeLink(DropJob job, DropItemResult result, LinkPlan plan)
+    {
+        if (!job.DryRun)
+        {
+            Link.Create(plan);
+        }
+
+        return result with { Link = plan };
+    }
+
+    private static DropItemResult CopyFile(DropJob job, DropItemResult result, string fullSource, LinkInfo info)
+    {
+        // A picked symbolic link to a file: copy what it points to, as cp does without -P.
+        var real = info.Kind == LinkKind.SymbolicLink ? new FileInfo(fullSource).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fullSource : fullSource;
+        var status = TreeWalker.StatPath(real, followLinks: false) ?? throw new TargetNotFoundException(result.SourcePath);
+        var target = result.DestinationPath!;
+        var summary = new TreeSummary();
+        if (result.UpdatedExisting && TreeWalker.StatPath(target, followLinks: false) is { } existing
+            && existing.Size == status.Size && existing.ModifiedTime == status.ModifiedTime)
+        {
+            // Mirror's rule: same size and modification time means unchanged.
+            summary.Skipped = 1;
+            return result with { Tree = summary };
+        }
+
+        if (!job.DryRun)
+        {
+            var files = TreeFileSystem.Current;
+            if (result.UpdatedExisting)
+            {
+                // Copy beside it, then rename over it: the old version stays whole until the new one is.
+                var temporary = Path.Join(Path.GetDirectoryName(target), $".{Path.GetFileName(target)}.lsmith-{Random.Shared.Next():x8}");
+                summary.Bytes = files.CopyFile(real, temporary, status);
+                files.Rename(temporary, target);
+            }
+            else
+            {
+                summary.Bytes = files.CopyFile(real, target, status);
+            }
+        }
+        else
+        {
+            summary.Bytes = status.Size;
+        }
+
+        summary.Copied = 1;
+        return result with { Tree = summary };
+    }
+
+    private static DropItemResult RunTree(DropJob job, DropItemResult result, string fullSource)
+    {
+        var errors = new List<LinksmithException>();
+        var summary = TreeOperations.Run(new TreeJob
+        {
+            Kind = job.Kind switch
+            {
+                DropKind.Copy => TreeJobKind.Copy,
+                DropKind.Mirror => TreeJobKind.Mirror,
+                DropKind.Clone => TreeJobKind.Clone,
+                DropKind.SymbolicClone => TreeJobKind.SymbolicClone,
+                _ => TreeJobKind.Backup,
+            },
+            SourcePath = fullSource,
+            DestinationPath = result.DestinationPath!,
+            DryRun = job.DryRun,
+            OnError = errors.Add,
+            OnProgress = job.OnProgress,
+            Cancellation = job.Cancellation,
+        });
+        return result with { Tree = summary, Errors = errors };
+    }
+}
