@@ -28,6 +28,8 @@ internal static class LinksmithCli
             TreeCommands.Clone(console),
             TreeCommands.Backup(console),
             DedupeCommand.Create(console),
+            MoveCommand.Create(console),
+            MoveCommand.List(console),
         };
 
         // A path may start with '@'; response files would read it as a file of arguments.
@@ -52,6 +54,7 @@ internal static class LinksmithCli
             return ExitCodes.Usage;
         }
 
+        MoveCommand.WarnIfInterrupted(parseResult, console);
         var invocation = new InvocationConfiguration
         {
             Output = console.Out,

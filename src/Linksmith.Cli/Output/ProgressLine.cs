@@ -16,6 +16,12 @@ internal sealed class ProgressLine(TextWriter error)
         var text = string.Create(
             CultureInfo.InvariantCulture,
             $"{files:N0} files, {Commands.TreeCommands.FormatBytes(summary.Bytes)} copied, {files / seconds:N0} files/s, {Commands.TreeCommands.FormatBytes((long)(summary.Bytes / seconds))}/s, {clock.Elapsed:mm\\:ss}");
+        Show(text);
+    }
+
+    /// <summary>Shows any one-line text in place of the previous one.</summary>
+    public void Show(string text)
+    {
         error.Write("\r" + text.PadRight(width));
         width = text.Length;
     }
