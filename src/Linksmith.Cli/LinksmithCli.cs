@@ -37,6 +37,8 @@ internal static class LinksmithCli
             PickedCommand.Create(console),
             DropCommand.Create(console),
             ShellCommand.Create(console),
+            MoveCommand.Create(console),
+            MoveCommand.List(console),
         };
 
         // A path may start with '@'; response files would read it as a file of arguments.
@@ -61,6 +63,7 @@ internal static class LinksmithCli
             return ExitCodes.Usage;
         }
 
+        MoveCommand.WarnIfInterrupted(parseResult, console);
         var invocation = new InvocationConfiguration
         {
             Output = console.Out,

@@ -13,6 +13,9 @@ internal static class Hints
         JunctionNotSupportedException => "leave out --strict to get an absolute directory symlink instead",
         NotALinkException { Kind: LinkKind.Directory } => "unlink only removes links; it never deletes a real directory",
         NotALinkException => "unlink only removes links and extra hard-link names; this file has a single name, so it is real data",
+        MoveSourceIsLinkException => "move what it points to instead; if `linksmith move` left this link, `linksmith move --back LINK` brings the data home",
+        MoveIncompleteException => "fix the cause, then run `linksmith move --resume`",
+        NotAMovedLinkException => "name the link a move left at the old place; `linksmith moves` lists what was moved where",
         _ => LowerFirst(error.Hint),
     };
 

@@ -36,6 +36,12 @@ internal sealed class ProgressLine(TextWriter error)
         var text = string.Create(
             CultureInfo.InvariantCulture,
             $"{summary.Files:N0} files, {Commands.TreeCommands.FormatBytes(summary.Bytes)} copied, {summary.Files / seconds:N0} files/s, {Commands.TreeCommands.FormatBytes((long)(summary.Bytes / seconds))}/s, {elapsed:mm\\:ss}{Estimate(summary, seconds)}");
+        Show(text);
+    }
+
+    /// <summary>Shows any one-line text in place of the previous one.</summary>
+    public void Show(string text)
+    {
         error.Write("\r" + text.PadRight(width));
         width = text.Length;
     }

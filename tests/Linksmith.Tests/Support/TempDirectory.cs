@@ -30,8 +30,8 @@ public sealed class TempDirectory : IDisposable
         return full;
     }
 
-    /// <summary>Mounts a tmpfs at <paramref name="relative"/> (root only): a second file system inside the test's directory.</summary>
-    public string? TryMountTmpfs(string relative)
+    /// <summary>Mounts a tmpfs of <paramref name="size"/> at <paramref name="relative"/> (root only): a second file system inside the test's directory.</summary>
+    public string? TryMountTmpfs(string relative, string size = "8m")
     {
         if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
         {
@@ -39,7 +39,7 @@ public sealed class TempDirectory : IDisposable
         }
 
         var target = Dir(relative);
-        var result = Processes.Run("mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", target]);
+        var result = Processes.Run("mount", ["-t", "tmpfs", "-o", $"size={size}", "tmpfs", target]);
         if (result.ExitCode != 0)
         {
             return null;
