@@ -7,7 +7,7 @@ namespace Linksmith.Cli.Commands;
 /// <summary><c>drop DEST_DIR --as KIND</c>: put the picked link sources into DEST_DIR ("Drop As").</summary>
 internal static class DropCommand
 {
-    /// <summary>The <c>--as</c> values, in the order help lists them (<c>move</c> joins when the move command exists).</summary>
+    /// <summary>The <c>--as</c> values, in the order help lists them.</summary>
     internal static readonly IReadOnlyList<(string Name, DropKind Kind, string Done, string Doing)> Kinds =
     [
         ("symlink", DropKind.SymbolicLink, "symbolic links", "linking"),
@@ -18,6 +18,7 @@ internal static class DropCommand
         ("clone", DropKind.Clone, "hardlink clones", "cloning"),
         ("symbolic-clone", DropKind.SymbolicClone, "symbolic clones", "cloning"),
         ("backup", DropKind.Backup, "backups", "backing up"),
+        ("move", DropKind.Move, "moves", "moving"),
     ];
 
     /// <summary>
@@ -91,7 +92,7 @@ internal static class DropCommand
 
             var results = new List<DropItemResult>();
             var summary = new TreeSummary();
-            var isTreeKind = kind.Kind is DropKind.Copy or DropKind.Mirror or DropKind.Clone or DropKind.SymbolicClone or DropKind.Backup;
+            var isTreeKind = kind.Kind is DropKind.Copy or DropKind.Mirror or DropKind.Clone or DropKind.SymbolicClone or DropKind.Backup or DropKind.Move;
             using var progress = notify && isTreeKind && !dryRun
                 ? DesktopFeedback.StartProgress($"{Capitalize(kind.Doing)} {PickCommand.Plural(sources.Count, "item")} into {Path.GetFileName(Path.TrimEndingDirectorySeparator(destination))}…", ProgressDelay)
                 : null;
@@ -204,12 +205,14 @@ internal static class DropCommand
                 DropKind.Mirror => "mirror",
                 DropKind.Clone or DropKind.SymbolicClone when result.SourceIsDirectory => "clone",
                 DropKind.Backup => "back up",
+                DropKind.Move => "move",
                 _ => "copy",
             };
-            var past = verb switch { "mirror" => "mirrored", "clone" => "cloned", "back up" => "backed up", _ => "copied" };
+            var past = verb switch { "mirror" => "mirrored", "clone" => "cloned", "back up" => "backed up", "move" => "moved", _ => "copied" };
             var into = kind == DropKind.Backup ? $"into {Display.Path(destinationPath)}{(tree.SnapshotPath is { } snapshot ? $" (snapshot {Path.GetFileName(snapshot)})" : string.Empty)}" : $"-> {Display.Path(destinationPath)}";
             var counts = $"{tree.Copied:N0} copied, {tree.Linked:N0} hard-linked, {tree.Symlinked:N0} symlinked, {tree.Skipped:N0} unchanged, {TreeCommands.FormatBytes(tree.Bytes)}";
-            reporter.Line($"{(dryRun ? "would " + verb : past)} {Display.Path(result.SourcePath)} {into}{(result.UpdatedExisting ? " (updating what is there)" : string.Empty)}: {counts}");
+            var linkLeft = kind == DropKind.Move ? " (a link stays at the old place)" : string.Empty;
+            reporter.Line($"{(dryRun ? "would " + verb : past)} {Display.Path(result.SourcePath)} {into}{linkLeft}{(result.UpdatedExisting ? " (updating what is there)" : string.Empty)}: {counts}");
         }
 
         foreach (var error in result.Errors)

@@ -30,6 +30,7 @@ internal static class MenuEntries
         new("clone", "Hardlink Clone"),
         new("symbolic-clone", "Symbolic Clone"),
         new("backup", "DeLorean Copy (Backup)"),
+        new("move", "Move Here, Leave a Link"),
     ];
 
     /// <summary>The kinds Linux file managers show.</summary>

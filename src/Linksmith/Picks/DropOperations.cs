@@ -67,6 +67,13 @@ public static class DropOperations
 
             CheckKindFits(job.Kind, source, isDirectory);
             var natural = Path.Join(destination, name);
+            if (job.Kind == DropKind.Move)
+            {
+                // A move keeps the item's name: its old path becomes a link to exactly that place.
+                var moved = Mover.Move(fullSource, destination, LeaveBehind.Default, new MoveOptions { DryRun = job.DryRun, Cancellation = job.Cancellation });
+                return result with { DestinationPath = natural, Tree = moved.Summary, Errors = moved.Errors };
+            }
+
             if (ShouldUpdate(job.Kind, natural, fullSource, isDirectory, reserved))
             {
                 reserved.Add(natural);

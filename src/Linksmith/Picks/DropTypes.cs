@@ -26,6 +26,12 @@ public enum DropKind
 
     /// <summary>DeLorean Copy of a directory into the repository <c>DEST_DIR/NAME</c> (directories only).</summary>
     Backup,
+
+    /// <summary>
+    /// Move the item to <c>DEST_DIR/NAME</c> with the journaled, crash-safe move and leave a link
+    /// at its old place (<see cref="Mover.Move"/>); a taken name is refused, not suffixed.
+    /// </summary>
+    Move,
 }
 
 /// <summary>A drop: put the picked items into one folder as links, copies, clones or backups.</summary>

@@ -115,6 +115,24 @@ public sealed class PickDropCliTests : IDisposable
     }
 
     [Fact]
+    public void Dropping_as_move_moves_the_folder_and_leaves_a_link_behind()
+    {
+        Platform.RequireLinux();
+        Temp.File("home/games/save.dat", "progress");
+        var destination = Temp.Dir("disk");
+        Assert.Equal(0, Run("pick", Temp["home/games"]).ExitCode);
+
+        var result = Run("drop", destination, "--as", "move");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("(a link stays at the old place)", result.Out, StringComparison.Ordinal);
+        Assert.Equal("progress", File.ReadAllText(Path.Combine(destination, "games/save.dat")));
+        Assert.Equal(LinkKind.SymbolicLink, Link.Inspect(Temp["home/games"]).Kind);
+        Assert.Equal("progress", File.ReadAllText(Temp["home/games/save.dat"]));
+        Assert.Empty(Picked());
+    }
+
+    [Fact]
     public void A_dry_run_changes_nothing_and_keeps_the_picks()
     {
         Platform.RequireLinux();
