@@ -46,6 +46,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
     private readonly List<string> directories = [];
     private readonly List<ScannedFile> files = [];
+    private readonly NameStore names = new();
     private readonly List<LinksmithException> errors = [];
     private readonly ConcurrentQueue<LinksmithException> readErrors = new();
     private readonly ConcurrentQueue<DedupeSkip> readSkips = new();
@@ -152,18 +153,13 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
     private string PathOf(int file) => PathOf(files[file]);
 
-    private string PathOf(in ScannedFile file)
-    {
-        var directory = directories[file.Directory];
-        return directory.EndsWith(Path.DirectorySeparatorChar) ? directory + file.Name : directory + Path.DirectorySeparatorChar + file.Name;
-    }
+    private string PathOf(in ScannedFile file) => Path.Join(directories[file.Directory], names.Get(file.NameStart, file.NameLength));
 
     private ref readonly ScannedFile FirstName(int inode) => ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(files)[order[inodes[inode].Start]];
 
     private void Scan()
     {
         progress.SetPhase(DedupePhase.Scanning);
-        var directoryIndex = new Dictionary<TreeEntry, int>(ReferenceEqualityComparer.Instance);
         foreach (var (root, given) in DistinctRoots())
         {
             if (TreeWalker.StatPath(root, followLinks: true) is null)
@@ -173,65 +169,55 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
                 continue;
             }
 
-            var walk = new WalkOptions
-            {
-                Sorted = true,
-                Descend = entry => entry.Depth == 0 || !options.Filter.IsExcluded(entry.RelativePath, isDirectory: true),
-                OnError = errors.Add,
-            };
-            TreeEntry? lastParent = null;
-            var lastIndex = -1;
+            // The lean walk: one reused listing per directory; a file costs a record and its name
+            // in the shared char array, and only directories holding kept files get a path.
+            var walk = new WalkOptions { Sorted = true, OnError = errors.Add };
             var seen = 0;
-            foreach (var entry in TreeWalker.Walk(root, walk))
+            foreach (var listing in TreeWalker.Directories(root, walk))
             {
-                if (entry.Kind == LinkKind.Directory)
+                var directory = -1;
+                for (var i = 0; i < listing.Count; i++)
                 {
-                    directoryIndex[entry] = directories.Count;
-                    directories.Add(entry.FullPath);
-                    continue;
-                }
+                    ref readonly var status = ref listing.Status(i);
+                    if (status.Kind == LinkKind.Directory)
+                    {
+                        if (listing.Depth > 0 && !options.Filter.IsEmpty && options.Filter.IsExcluded(listing.RelativePath(i), isDirectory: true))
+                        {
+                            listing.Skip(i);
+                        }
 
-                if (entry.Kind != LinkKind.File)
-                {
-                    continue;
-                }
+                        continue;
+                    }
 
-                var status = entry.Status;
-                if (status.Size < Math.Max(1, options.MinSize) || status.Size > options.MaxSize)
-                {
-                    continue;
-                }
+                    if (status.Kind != LinkKind.File || status.Size < Math.Max(1, options.MinSize) || status.Size > options.MaxSize)
+                    {
+                        continue;
+                    }
 
-                var relative = entry.Depth == 0 ? entry.Name : entry.RelativePath;
-                if (!options.Filter.IsEmpty && !options.Filter.IncludesFile(relative))
-                {
-                    continue;
-                }
+                    // The root itself may be a file: then its name and directory come from its path.
+                    var name = listing.Depth == 0 ? Path.GetFileName(root.AsSpan()) : listing.Name(i);
+                    if (!options.Filter.IsEmpty && !options.Filter.IncludesFile(listing.Depth == 0 ? name.ToString() : listing.RelativePath(i)))
+                    {
+                        continue;
+                    }
 
-                if (entry.Parent is not { } parent)
-                {
-                    // The root itself is a file.
-                    lastParent = null;
-                    lastIndex = directories.Count;
-                    directories.Add(Path.GetDirectoryName(entry.FullPath)!);
-                }
-                else if (!ReferenceEquals(parent, lastParent))
-                {
-                    lastParent = parent;
-                    lastIndex = directoryIndex[parent];
-                }
+                    if (directory < 0)
+                    {
+                        directory = directories.Count;
+                        directories.Add(listing.Depth == 0 ? Path.GetDirectoryName(root)! : listing.Path);
+                    }
 
-                files.Add(ScannedFile.From(status, lastIndex, entry.Name));
-                if (++seen == 1024)
-                {
-                    progress.AddSeen(seen);
-                    seen = 0;
-                    cancellationToken.ThrowIfCancellationRequested();
+                    files.Add(ScannedFile.From(status, directory, names.Add(name), name.Length));
+                    if (++seen == 1024)
+                    {
+                        progress.AddSeen(seen);
+                        seen = 0;
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
                 }
             }
 
             progress.AddSeen(seen);
-            directoryIndex.Clear();
         }
     }
 

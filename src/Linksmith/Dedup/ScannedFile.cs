@@ -2,7 +2,8 @@ namespace Linksmith;
 
 /// <summary>
 /// One name of a regular file as the walk saw it: what dedupe needs and no more, since it holds
-/// one of these per file of the tree (the directory is an index into a shared list).
+/// one of these per file of the tree (the directory is an index into a shared list, the name a
+/// place in a <see cref="NameStore"/>).
 /// </summary>
 internal struct ScannedFile
 {
@@ -19,9 +20,10 @@ internal struct ScannedFile
     public uint Gid;
     public uint LinkCount;
     public int Directory;
-    public string Name;
+    public int NameStart;
+    public int NameLength;
 
-    public static ScannedFile From(in FileStatus status, int directory, string name) => new()
+    public static ScannedFile From(in FileStatus status, int directory, int nameStart, int nameLength) => new()
     {
         Size = status.Size,
         Volume = status.Identity.Volume,
@@ -36,7 +38,8 @@ internal struct ScannedFile
         Gid = status.Gid,
         LinkCount = (uint)Math.Min(status.LinkCount, uint.MaxValue),
         Directory = directory,
-        Name = name,
+        NameStart = nameStart,
+        NameLength = nameLength,
     };
 
     public readonly FileTime ModifiedTime => new(ModifiedSeconds, ModifiedNanoseconds);
@@ -58,4 +61,35 @@ internal struct ScannedFile
         && status.ModifiedTime.Nanoseconds == ModifiedNanoseconds
         && status.ChangeTime.Seconds == ChangedSeconds
         && status.ChangeTime.Nanoseconds == ChangedNanoseconds;
+}
+
+/// <summary>
+/// File names kept back to back in large char arrays instead of a string each: a string costs
+/// about 30 bytes of header and padding besides its chars, as much as a typical name itself.
+/// </summary>
+internal sealed class NameStore
+{
+    // Fixed-size chunks, so growing never copies what is stored (a doubling array would hold
+    // the old and the new copy at once at the peak); a name never spans two chunks.
+    private const int ChunkSize = 1 << 16;
+
+    private readonly List<char[]> chunks = [];
+    private int used = ChunkSize;
+
+    /// <summary>Stores <paramref name="name"/> (a file name: far shorter than a chunk) and returns where it starts.</summary>
+    public int Add(ReadOnlySpan<char> name)
+    {
+        if (ChunkSize - used < name.Length)
+        {
+            chunks.Add(new char[ChunkSize]);
+            used = 0;
+        }
+
+        name.CopyTo(chunks[^1].AsSpan(used));
+        var start = ((chunks.Count - 1) * ChunkSize) + used;
+        used += name.Length;
+        return start;
+    }
+
+    public ReadOnlySpan<char> Get(int start, int length) => chunks[start / ChunkSize].AsSpan(start % ChunkSize, length);
 }
