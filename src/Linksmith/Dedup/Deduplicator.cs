@@ -622,7 +622,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     {
         // Most links, then oldest mtime, then first in argument order.
         var ranked = set.OrderByDescending(i => FirstName(i).LinkCount)
-            .ThenBy(i => FirstName(i).ModifiedTime)
+            .ThenBy(i => FirstName(i).ModifiedTicks)
             .ThenBy(i => order[inodes[i].Start])
             .ToList();
         var keeper = ranked[0];
@@ -756,11 +756,10 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         // Linking changed the survivor's ctime (its link count changed). Take the new ctime as the
         // baseline only if size and mtime are what was read: a writer in between would have moved mtime.
         var now = TreeWalker.StatPath(keeperPath, followLinks: false);
-        if (now is { } status && status.Kind == LinkKind.File && status.Size == keeper.Size && status.ModifiedTime == keeper.ModifiedTime
+        if (now is { } status && status.Kind == LinkKind.File && status.Size == keeper.Size && ScannedFile.Ticks(status.ModifiedTime) == keeper.ModifiedTicks
             && status.Identity.Volume == keeper.Volume && (ulong)status.Identity.FileId == keeper.IdLow)
         {
-            keeper.ChangedSeconds = status.ChangeTime.Seconds;
-            keeper.ChangedNanoseconds = status.ChangeTime.Nanoseconds;
+            keeper.ChangedTicks = ScannedFile.Ticks(status.ChangeTime);
             keeper.LinkCount = (uint)Math.Min(status.LinkCount, uint.MaxValue);
         }
 

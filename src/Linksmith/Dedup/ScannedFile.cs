@@ -7,21 +7,21 @@ namespace Linksmith;
 /// </summary>
 internal struct ScannedFile
 {
+    // 72 bytes: times as nanoseconds since 1970 and 16-bit mode and name length (the record
+    // is held for every file, so each field counts).
     public long Size;
     public ulong Volume;
     public ulong IdLow;
     public ulong IdHigh;
-    public long ModifiedSeconds;
-    public long ChangedSeconds;
-    public uint ModifiedNanoseconds;
-    public uint ChangedNanoseconds;
-    public uint Mode;
+    public long ModifiedTicks;
+    public long ChangedTicks;
     public uint Uid;
     public uint Gid;
     public uint LinkCount;
     public int Directory;
     public int NameStart;
-    public int NameLength;
+    public ushort NameLength;
+    public ushort Mode;
 
     public static ScannedFile From(in FileStatus status, int directory, int nameStart, int nameLength) => new()
     {
@@ -29,24 +29,20 @@ internal struct ScannedFile
         Volume = status.Identity.Volume,
         IdLow = (ulong)status.Identity.FileId,
         IdHigh = (ulong)(status.Identity.FileId >> 64),
-        ModifiedSeconds = status.ModifiedTime.Seconds,
-        ModifiedNanoseconds = status.ModifiedTime.Nanoseconds,
-        ChangedSeconds = status.ChangeTime.Seconds,
-        ChangedNanoseconds = status.ChangeTime.Nanoseconds,
-        Mode = status.Mode,
+        ModifiedTicks = Ticks(status.ModifiedTime),
+        ChangedTicks = Ticks(status.ChangeTime),
+        // Permission bits (07777) on Unix, 0 or 1 on Windows; a name is at most 255 units.
+        Mode = (ushort)status.Mode,
         Uid = status.Uid,
         Gid = status.Gid,
         LinkCount = (uint)Math.Min(status.LinkCount, uint.MaxValue),
         Directory = directory,
         NameStart = nameStart,
-        NameLength = nameLength,
+        NameLength = checked((ushort)nameLength),
     };
 
-    public readonly FileTime ModifiedTime => new(ModifiedSeconds, ModifiedNanoseconds);
-
-    public readonly long ModifiedTicks => (ModifiedSeconds * 1_000_000_000) + ModifiedNanoseconds;
-
-    public readonly long ChangedTicks => (ChangedSeconds * 1_000_000_000) + ChangedNanoseconds;
+    /// <summary>A time as nanoseconds since 1970 (the hash cache's key uses the same).</summary>
+    public static long Ticks(FileTime time) => (time.Seconds * 1_000_000_000) + time.Nanoseconds;
 
     public readonly bool SameFile(in ScannedFile other) =>
         Volume == other.Volume && IdLow == other.IdLow && IdHigh == other.IdHigh;
@@ -57,10 +53,8 @@ internal struct ScannedFile
         && (ulong)status.Identity.FileId == IdLow
         && (ulong)(status.Identity.FileId >> 64) == IdHigh
         && status.Size == Size
-        && status.ModifiedTime.Seconds == ModifiedSeconds
-        && status.ModifiedTime.Nanoseconds == ModifiedNanoseconds
-        && status.ChangeTime.Seconds == ChangedSeconds
-        && status.ChangeTime.Nanoseconds == ChangedNanoseconds;
+        && Ticks(status.ModifiedTime) == ModifiedTicks
+        && Ticks(status.ChangeTime) == ChangedTicks;
 }
 
 /// <summary>
