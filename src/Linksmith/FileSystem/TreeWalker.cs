@@ -100,7 +100,7 @@ internal sealed class DirectoryListing : IComparer<DirectoryListing.Item>
     /// <summary>The name of entry <paramref name="index"/> (for the root's listing, empty).</summary>
     public ReadOnlySpan<char> Name(int index) => names.AsSpan(items[index].NameStart, items[index].NameLength);
 
-    public ref readonly FileStatus Status(int index) => ref statuses[items[index].Status];
+    public ref readonly FileStatus Status(int index) => ref statuses[items[index].StatusIndex];
 
     /// <summary>The full path of entry <paramref name="index"/>, made on each call.</summary>
     public string FullPath(int index) => Depth == 0 ? Path : string.Concat(prefix, Name(index));
@@ -109,9 +109,9 @@ internal sealed class DirectoryListing : IComparer<DirectoryListing.Item>
     public string RelativePath(int index) => Depth == 0 ? string.Empty : string.Concat(prefix.AsSpan(RelativeStart), Name(index));
 
     /// <summary>Do not go into directory entry <paramref name="index"/> (ask before the walk moves on).</summary>
-    public void Skip(int index) => skipped[items[index].Status] = true;
+    public void Skip(int index) => skipped[items[index].StatusIndex] = true;
 
-    internal bool IsSkipped(int index) => skipped[items[index].Status];
+    internal bool IsSkipped(int index) => skipped[items[index].StatusIndex];
 
     internal void Reset(string path, int depth, int relativeStart)
     {
@@ -169,7 +169,7 @@ internal sealed class DirectoryListing : IComparer<DirectoryListing.Item>
     }
 
     /// <summary>A name and the index of its status.</summary>
-    internal readonly record struct Item(int NameStart, int NameLength, int Status);
+    internal readonly record struct Item(int NameStart, int NameLength, int StatusIndex);
 }
 
 /// <summary>
