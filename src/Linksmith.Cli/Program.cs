@@ -1,3 +1,12 @@
 using Linksmith.Cli;
 
-return LinksmithCli.Run(NativeArguments.Recover(args), CliConsole.FromSystem());
+var console = CliConsole.FromSystem();
+try
+{
+    return LinksmithCli.Run(NativeArguments.Recover(args), console);
+}
+finally
+{
+    // Standard output is block-buffered when redirected (see CliConsole.FromSystem).
+    console.Out.Flush();
+}

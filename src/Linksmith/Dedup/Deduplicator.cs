@@ -45,7 +45,8 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     private const byte Dirty = 8;
 
     private readonly List<string> directories = [];
-    private readonly List<ScannedFile> files = [];
+    private readonly ScannedFiles files = new();
+    private readonly NameStore names = new();
     private readonly List<LinksmithException> errors = [];
     private readonly ConcurrentQueue<LinksmithException> readErrors = new();
     private readonly ConcurrentQueue<DedupeSkip> readSkips = new();
@@ -98,6 +99,15 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         }
 
         progress.SetPhase(DedupePhase.Done);
+        // The result's duplicate paths are made from files, names and directories when read,
+        // which keeps this run alive with the result: let go of the rest.
+        var candidates = inodes.Length;
+        order = [];
+        inodes = [];
+        candidateGroups = [];
+        samples = [];
+        hashes = [];
+        flags = [];
         errors.AddRange(readErrors);
         skipped.AddRange(readSkips);
         return new DedupeResult
@@ -110,7 +120,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             Statistics = new DedupeStatistics
             {
                 FilesScanned = files.Count,
-                Candidates = inodes.Length,
+                Candidates = candidates,
                 FilesRead = filesRead,
                 BytesRead = bytesRead,
                 CacheHits = cacheHits,
@@ -152,18 +162,13 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
     private string PathOf(int file) => PathOf(files[file]);
 
-    private string PathOf(in ScannedFile file)
-    {
-        var directory = directories[file.Directory];
-        return directory.EndsWith(Path.DirectorySeparatorChar) ? directory + file.Name : directory + Path.DirectorySeparatorChar + file.Name;
-    }
+    private string PathOf(in ScannedFile file) => Path.Join(directories[file.Directory], names.Get(file.NameStart, file.NameLength));
 
-    private ref readonly ScannedFile FirstName(int inode) => ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(files)[order[inodes[inode].Start]];
+    private ref readonly ScannedFile FirstName(int inode) => ref files[order[inodes[inode].Start]];
 
     private void Scan()
     {
         progress.SetPhase(DedupePhase.Scanning);
-        var directoryIndex = new Dictionary<TreeEntry, int>(ReferenceEqualityComparer.Instance);
         foreach (var (root, given) in DistinctRoots())
         {
             if (TreeWalker.StatPath(root, followLinks: true) is null)
@@ -173,65 +178,55 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
                 continue;
             }
 
-            var walk = new WalkOptions
-            {
-                Sorted = true,
-                Descend = entry => entry.Depth == 0 || !options.Filter.IsExcluded(entry.RelativePath, isDirectory: true),
-                OnError = errors.Add,
-            };
-            TreeEntry? lastParent = null;
-            var lastIndex = -1;
+            // The lean walk: one reused listing per directory; a file costs a record and its name
+            // in the shared char array, and only directories holding kept files get a path.
+            var walk = new WalkOptions { Sorted = true, OnError = errors.Add };
             var seen = 0;
-            foreach (var entry in TreeWalker.Walk(root, walk))
+            foreach (var listing in TreeWalker.Directories(root, walk))
             {
-                if (entry.Kind == LinkKind.Directory)
+                var directory = -1;
+                for (var i = 0; i < listing.Count; i++)
                 {
-                    directoryIndex[entry] = directories.Count;
-                    directories.Add(entry.FullPath);
-                    continue;
-                }
+                    ref readonly var status = ref listing.Status(i);
+                    if (status.Kind == LinkKind.Directory)
+                    {
+                        if (listing.Depth > 0 && !options.Filter.IsEmpty && options.Filter.IsExcluded(listing.RelativePath(i), isDirectory: true))
+                        {
+                            listing.Skip(i);
+                        }
 
-                if (entry.Kind != LinkKind.File)
-                {
-                    continue;
-                }
+                        continue;
+                    }
 
-                var status = entry.Status;
-                if (status.Size < Math.Max(1, options.MinSize) || status.Size > options.MaxSize)
-                {
-                    continue;
-                }
+                    if (status.Kind != LinkKind.File || status.Size < Math.Max(1, options.MinSize) || status.Size > options.MaxSize)
+                    {
+                        continue;
+                    }
 
-                var relative = entry.Depth == 0 ? entry.Name : entry.RelativePath;
-                if (!options.Filter.IsEmpty && !options.Filter.IncludesFile(relative))
-                {
-                    continue;
-                }
+                    // The root itself may be a file: then its name and directory come from its path.
+                    var name = listing.Depth == 0 ? Path.GetFileName(root.AsSpan()) : listing.Name(i);
+                    if (!options.Filter.IsEmpty && !options.Filter.IncludesFile(listing.Depth == 0 ? name.ToString() : listing.RelativePath(i)))
+                    {
+                        continue;
+                    }
 
-                if (entry.Parent is not { } parent)
-                {
-                    // The root itself is a file.
-                    lastParent = null;
-                    lastIndex = directories.Count;
-                    directories.Add(Path.GetDirectoryName(entry.FullPath)!);
-                }
-                else if (!ReferenceEquals(parent, lastParent))
-                {
-                    lastParent = parent;
-                    lastIndex = directoryIndex[parent];
-                }
+                    if (directory < 0)
+                    {
+                        directory = directories.Count;
+                        directories.Add(listing.Depth == 0 ? Path.GetDirectoryName(root)! : listing.Path);
+                    }
 
-                files.Add(ScannedFile.From(status, lastIndex, entry.Name));
-                if (++seen == 1024)
-                {
-                    progress.AddSeen(seen);
-                    seen = 0;
-                    cancellationToken.ThrowIfCancellationRequested();
+                    files.Add(ScannedFile.From(status, directory, names.Add(name), name.Length));
+                    if (++seen == 1024)
+                    {
+                        progress.AddSeen(seen);
+                        seen = 0;
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
                 }
             }
 
             progress.AddSeen(seen);
-            directoryIndex.Clear();
         }
     }
 
@@ -267,19 +262,17 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
     private void Group()
     {
-        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(files);
-        order = new int[span.Length];
+        order = new int[files.Count];
         for (var i = 0; i < order.Length; i++)
         {
             order[i] = i;
         }
 
-        var list = files;
         var metadata = !options.IgnoreMetadata;
         Array.Sort(order, (x, y) =>
         {
-            var a = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)[x];
-            var b = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)[y];
+            ref readonly var a = ref files[x];
+            ref readonly var b = ref files[y];
             var c = a.Volume.CompareTo(b.Volume);
             if (c == 0) { c = a.Size.CompareTo(b.Size); }
             if (metadata)
@@ -300,7 +293,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         while (start < order.Length)
         {
             var end = start + 1;
-            while (end < order.Length && SameGroup(span[order[start]], span[order[end]], metadata))
+            while (end < order.Length && SameGroup(files[order[start]], files[order[end]], metadata))
             {
                 end++;
             }
@@ -311,7 +304,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             while (run < end)
             {
                 var next = run + 1;
-                while (next < end && span[order[run]].SameFile(span[order[next]]))
+                while (next < end && files[order[run]].SameFile(files[order[next]]))
                 {
                     next++;
                 }
@@ -629,13 +622,13 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     {
         // Most links, then oldest mtime, then first in argument order.
         var ranked = set.OrderByDescending(i => FirstName(i).LinkCount)
-            .ThenBy(i => FirstName(i).ModifiedTime)
+            .ThenBy(i => FirstName(i).ModifiedTicks)
             .ThenBy(i => order[inodes[i].Start])
             .ToList();
         var keeper = ranked[0];
         var keeperFile = FirstName(keeper);
         var keeperPath = PathOf(order[inodes[keeper].Start]);
-        var duplicates = new List<string>();
+        var duplicates = new List<int>();
         var duplicateFiles = 0;
         var linkedAny = false;
 
@@ -643,7 +636,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         {
             if (duplicates.Count > 0)
             {
-                groups.Add(new DuplicateGroup { Size = keeperFile.Size, Keep = keeperPath, Duplicates = [.. duplicates], DuplicateFiles = duplicateFiles });
+                groups.Add(new DuplicateGroup { Size = keeperFile.Size, Keep = keeperPath, Duplicates = new FilePaths(this, [.. duplicates]), DuplicateFiles = duplicateFiles });
             }
 
             if (linkedAny)
@@ -660,28 +653,34 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         {
             var inode = inodes[duplicate];
             ref readonly var file = ref FirstName(duplicate);
-            var names = Enumerable.Range(inode.Start, inode.Count).Select(k => PathOf(order[k])).ToList();
-            if (file.LinkCount != names.Count)
+            var nameFiles = order.AsSpan(inode.Start, inode.Count);
+            if (file.LinkCount != inode.Count)
             {
-                skipped.Add(new DedupeSkip(names[0], file.LinkCount > names.Count
-                    ? $"has {file.LinkCount} names, {file.LinkCount - names.Count} of them outside the directories searched; re-linking only some would split its hard-link group and free nothing"
+                skipped.Add(new DedupeSkip(PathOf(nameFiles[0]), file.LinkCount > inode.Count
+                    ? $"has {file.LinkCount} names, {file.LinkCount - inode.Count} of them outside the directories searched; re-linking only some would split its hard-link group and free nothing"
                     : "was seen under more names than it has (directories given twice through a link?); left alone"));
                 continue;
             }
 
             if (!options.Apply)
             {
-                duplicates.AddRange(names);
+                duplicates.AddRange(nameFiles);
                 duplicateFiles++;
                 savedBytes += file.Size;
                 continue;
+            }
+
+            var names = new List<string>(inode.Count);
+            foreach (var nameFile in nameFiles)
+            {
+                names.Add(PathOf(nameFile));
             }
 
             options.BeforeReplaceForTesting?.Invoke(keeperPath, names[0]);
             switch (Replace(keeperPath, ref keeperFile, names, file))
             {
                 case ReplaceOutcome.Replaced:
-                    duplicates.AddRange(names);
+                    duplicates.AddRange(nameFiles);
                     duplicateFiles++;
                     linkedAny = true;
                     savedBytes += file.Size;
@@ -757,11 +756,10 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         // Linking changed the survivor's ctime (its link count changed). Take the new ctime as the
         // baseline only if size and mtime are what was read: a writer in between would have moved mtime.
         var now = TreeWalker.StatPath(keeperPath, followLinks: false);
-        if (now is { } status && status.Kind == LinkKind.File && status.Size == keeper.Size && status.ModifiedTime == keeper.ModifiedTime
+        if (now is { } status && status.Kind == LinkKind.File && status.Size == keeper.Size && ScannedFile.Ticks(status.ModifiedTime) == keeper.ModifiedTicks
             && status.Identity.Volume == keeper.Volume && (ulong)status.Identity.FileId == keeper.IdLow)
         {
-            keeper.ChangedSeconds = status.ChangeTime.Seconds;
-            keeper.ChangedNanoseconds = status.ChangeTime.Nanoseconds;
+            keeper.ChangedTicks = ScannedFile.Ticks(status.ChangeTime);
             keeper.LinkCount = (uint)Math.Min(status.LinkCount, uint.MaxValue);
         }
 
@@ -798,6 +796,27 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             errors.Add(error);
             return false;
         }
+    }
+
+    /// <summary>
+    /// Paths of scanned names, each made when it is read: a report holds 4 bytes per duplicate
+    /// name instead of a string (on the large preset, 50k names took 9 MB as strings).
+    /// </summary>
+    private sealed class FilePaths(DedupeRun run, int[] files) : IReadOnlyList<string>
+    {
+        public int Count => files.Length;
+
+        public string this[int index] => run.PathOf(files[index]);
+
+        public IEnumerator<string> GetEnumerator()
+        {
+            foreach (var file in files)
+            {
+                yield return run.PathOf(file);
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>One file (inode): a run of <see cref="Count"/> names in the sorted order, starting at <see cref="Start"/>.</summary>

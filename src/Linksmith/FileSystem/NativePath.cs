@@ -64,25 +64,48 @@ public static class NativePath
             return Encoding.UTF8.GetString(name);
         }
 
-        var builder = new StringBuilder(name.Length);
+        var chars = ArrayPool<char>.Shared.Rent(name.Length);
+        try
+        {
+            return new string(chars, 0, FromBytes(name, chars));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    /// <summary>
+    /// Decodes a native file name into <paramref name="destination"/> (at least as long as
+    /// <paramref name="name"/>: no name decodes to more chars than it has bytes) and returns how
+    /// many chars were written. The tree walk uses it to keep names without a string each.
+    /// </summary>
+    public static int FromBytes(ReadOnlySpan<byte> name, Span<char> destination)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(name))
+        {
+            return Encoding.UTF8.GetChars(name, destination);
+        }
+
+        var written = 0;
         while (!name.IsEmpty)
         {
             var status = Rune.DecodeFromUtf8(name, out var rune, out var consumed);
             if (status == OperationStatus.Done)
             {
-                builder.Append(rune.ToString());
+                written += rune.EncodeToUtf16(destination[written..]);
             }
             else
             {
                 // Escape only the first byte and resynchronise on the next one, as surrogateescape does.
                 consumed = 1;
-                builder.Append((char)(EscapeBase + name[0]));
+                destination[written++] = (char)(EscapeBase + name[0]);
             }
 
             name = name[consumed..];
         }
 
-        return builder.ToString();
+        return written;
     }
 
     /// <summary>True when <paramref name="path"/> carries bytes that are not valid UTF-8.</summary>

@@ -71,6 +71,108 @@ internal sealed record WalkOptions
 }
 
 /// <summary>
+/// The entries of one directory as <see cref="TreeWalker"/> read them, in buffers reused from one
+/// directory to the next: a name is a span of a shared char array and a status a struct, so a
+/// directory of any size costs no object per entry. Valid until the walk moves on.
+/// </summary>
+internal sealed class DirectoryListing : IComparer<DirectoryListing.Item>
+{
+    private char[] names = new char[4096];
+    private int namesUsed;
+
+    // Sorting moves only the small items; a status stays where it was read.
+    private Item[] items = new Item[64];
+    private FileStatus[] statuses = new FileStatus[64];
+    private bool[] skipped = new bool[64];
+    private string prefix = string.Empty;
+
+    /// <summary>The full path of the directory listed (for the root's listing: the root itself).</summary>
+    public string Path { get; private set; } = string.Empty;
+
+    /// <summary>The depth of the entries: 0 for the root's listing (its one entry is the root), 1 for the root's entries, and so on.</summary>
+    public int Depth { get; private set; }
+
+    /// <summary>Where a relative path starts in the full path of an entry.</summary>
+    internal int RelativeStart { get; private set; }
+
+    public int Count { get; private set; }
+
+    /// <summary>The name of entry <paramref name="index"/> (for the root's listing, empty).</summary>
+    public ReadOnlySpan<char> Name(int index) => names.AsSpan(items[index].NameStart, items[index].NameLength);
+
+    public ref readonly FileStatus Status(int index) => ref statuses[items[index].StatusIndex];
+
+    /// <summary>The full path of entry <paramref name="index"/>, made on each call.</summary>
+    public string FullPath(int index) => Depth == 0 ? Path : string.Concat(prefix, Name(index));
+
+    /// <summary>The path relative to the root, made on each call; empty for the root.</summary>
+    public string RelativePath(int index) => Depth == 0 ? string.Empty : string.Concat(prefix.AsSpan(RelativeStart), Name(index));
+
+    /// <summary>Do not go into directory entry <paramref name="index"/> (ask before the walk moves on).</summary>
+    public void Skip(int index) => skipped[items[index].StatusIndex] = true;
+
+    internal bool IsSkipped(int index) => skipped[items[index].StatusIndex];
+
+    internal void Reset(string path, int depth, int relativeStart)
+    {
+        Path = path;
+        Depth = depth;
+        RelativeStart = relativeStart;
+        prefix = depth == 0 || path.EndsWith(System.IO.Path.DirectorySeparatorChar) ? path : path + System.IO.Path.DirectorySeparatorChar;
+        Count = 0;
+        namesUsed = 0;
+    }
+
+    internal void Add(ReadOnlySpan<byte> nativeName, in FileStatus status)
+    {
+        var start = Reserve(nativeName.Length);
+        AddItem(start, NativePath.FromBytes(nativeName, names.AsSpan(start)), status);
+    }
+
+    internal void Add(ReadOnlySpan<char> name, in FileStatus status)
+    {
+        var start = Reserve(name.Length);
+        name.CopyTo(names.AsSpan(start));
+        AddItem(start, name.Length, status);
+    }
+
+    /// <summary>Ordinal order of names: what sorting full paths that share the directory gives.</summary>
+    internal void Sort() => items.AsSpan(0, Count).Sort(this);
+
+    int IComparer<Item>.Compare(Item x, Item y) =>
+        names.AsSpan(x.NameStart, x.NameLength).SequenceCompareTo(names.AsSpan(y.NameStart, y.NameLength));
+
+    private int Reserve(int length)
+    {
+        if (names.Length - namesUsed < length)
+        {
+            Array.Resize(ref names, Math.Max(names.Length * 2, namesUsed + length));
+        }
+
+        return namesUsed;
+    }
+
+    private void AddItem(int start, int length, in FileStatus status)
+    {
+        if (Count == items.Length)
+        {
+            Array.Resize(ref items, items.Length * 2);
+            Array.Resize(ref statuses, items.Length);
+            Array.Resize(ref skipped, items.Length);
+        }
+
+        statuses[Count] = status;
+        skipped[Count] = false;
+        items[Count] = new Item(start, length, Count);
+        Count++;
+        namesUsed = start + length;
+    }
+
+    /// <summary>A name and the index of its status.</summary>
+    internal readonly record struct Item(int NameStart, int NameLength, int StatusIndex);
+}
+
+/// <summary>
 /// Walks a tree depth-first without following links: the root first, then each directory's
 /// entries, a directory before its contents. On Linux it reads directories with readdir and
 /// statx relative to the open directory (no path lookups); unreadable entries are reported to
@@ -95,6 +197,7 @@ internal static class TreeWalker
 
         var pending = new Stack<TreeEntry>();
         pending.Push(rootEntry);
+        var listing = new DirectoryListing();
         var children = new List<TreeEntry>();
         while (pending.Count > 0)
         {
@@ -105,27 +208,18 @@ internal static class TreeWalker
                 continue;
             }
 
-            children.Clear();
-            try
+            // Where the relative path starts in a child's full path: after the root and its '/'.
+            var relativeStart = directory.FullPath.Length + (directory.FullPath.EndsWith(Path.DirectorySeparatorChar) ? 0 : 1)
+                - (directory.Depth == 0 ? 0 : directory.RelativePath.Length + 1);
+            if (!TryRead(directory.FullPath, directory.Depth + 1, relativeStart, options, listing))
             {
-                if (OperatingSystem.IsLinux())
-                {
-                    ReadLinuxDirectory(directory, options, children);
-                }
-                else
-                {
-                    ReadPortableDirectory(directory, children);
-                }
-            }
-            catch (LinksmithException error)
-            {
-                options.OnError?.Invoke(error);
                 continue;
             }
 
-            if (options.Sorted)
+            children.Clear();
+            for (var i = 0; i < listing.Count; i++)
             {
-                children.Sort(static (a, b) => string.CompareOrdinal(a.FullPath, b.FullPath));
+                children.Add(new TreeEntry(listing.FullPath(i), relativeStart, listing.Depth, listing.Status(i), directory));
             }
 
             for (var i = children.Count - 1; i >= 0; i--)
@@ -142,8 +236,86 @@ internal static class TreeWalker
             {
                 yield return child;
             }
-
         }
+    }
+
+    /// <summary>
+    /// The lean walk: the same entries in the same order as <see cref="Walk"/>, but one
+    /// <see cref="DirectoryListing"/> per directory instead of an object and a path per entry.
+    /// First comes a listing of the root alone (depth 0), then each directory's entries. A caller
+    /// that needs no path for a file makes none; the walk makes a string only for each directory
+    /// it goes into. <see cref="WalkOptions.Descend"/> is not used: call
+    /// <see cref="DirectoryListing.Skip"/> on a directory entry before taking the next listing.
+    /// </summary>
+    /// <remarks>The listing is one object reused throughout: read it before asking for the next.</remarks>
+    public static IEnumerable<DirectoryListing> Directories(string root, WalkOptions options)
+    {
+        var status = StatPath(root, followLinks: true) ?? throw new TargetNotFoundException(root);
+        return DirectoriesCore(root, status, options);
+    }
+
+    private static IEnumerable<DirectoryListing> DirectoriesCore(string root, FileStatus rootStatus, WalkOptions options)
+    {
+        var listing = new DirectoryListing();
+        listing.Reset(root, 0, root.Length);
+        listing.Add(ReadOnlySpan<char>.Empty, rootStatus);
+        yield return listing;
+        if (rootStatus.Kind != LinkKind.Directory || listing.IsSkipped(0))
+        {
+            yield break;
+        }
+
+        var relativeStart = root.Length + (root.EndsWith(Path.DirectorySeparatorChar) ? 0 : 1);
+        var pending = new Stack<(string Path, int Depth)>();
+        pending.Push((root, 0));
+        while (pending.Count > 0)
+        {
+            var (path, depth) = pending.Pop();
+            if (!TryRead(path, depth + 1, relativeStart, options, listing))
+            {
+                continue;
+            }
+
+            yield return listing;
+            for (var i = listing.Count - 1; i >= 0; i--)
+            {
+                ref readonly var child = ref listing.Status(i);
+                if (child.Kind == LinkKind.Directory && !listing.IsSkipped(i)
+                    && (!options.SameFileSystem || child.Identity.Volume == rootStatus.Identity.Volume))
+                {
+                    pending.Push((listing.FullPath(i), listing.Depth));
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads one directory into <paramref name="listing"/> (sorted if asked); false, with the error reported, when it cannot be read.</summary>
+    private static bool TryRead(string path, int depth, int relativeStart, WalkOptions options, DirectoryListing listing)
+    {
+        listing.Reset(path, depth, relativeStart);
+        try
+        {
+            if (OperatingSystem.IsLinux())
+            {
+                ReadLinuxDirectory(path, depth, options, listing);
+            }
+            else
+            {
+                ReadPortableDirectory(path, listing);
+            }
+        }
+        catch (LinksmithException error)
+        {
+            options.OnError?.Invoke(error);
+            return false;
+        }
+
+        if (options.Sorted)
+        {
+            listing.Sort();
+        }
+
+        return true;
     }
 
     /// <summary>The status of one path (following links or not); null when nothing is there.</summary>
@@ -185,19 +357,19 @@ internal static class TreeWalker
         };
     }
 
-    private static unsafe void ReadLinuxDirectory(TreeEntry directory, WalkOptions options, List<TreeEntry> children)
+    private static unsafe void ReadLinuxDirectory(string path, int depth, WalkOptions options, DirectoryListing listing)
     {
-        var native = NativePath.ToNullTerminatedBytes(directory.FullPath);
+        var native = NativePath.ToNullTerminatedBytes(path);
         int fd;
         fixed (byte* p = native)
         {
             // The root may be reached through a link (like find -H); below it nothing is followed.
-            fd = Libc.open(p, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC | Libc.O_NONBLOCK | (directory.Depth == 0 ? 0 : Libc.O_NOFOLLOW), 0);
+            fd = Libc.open(p, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC | Libc.O_NONBLOCK | (depth == 1 ? 0 : Libc.O_NOFOLLOW), 0);
         }
 
         if (fd < 0)
         {
-            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), directory.FullPath);
+            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
         }
 
         var handle = Libc.fdopendir(fd);
@@ -205,14 +377,11 @@ internal static class TreeWalker
         {
             var errno = Marshal.GetLastPInvokeError();
             _ = Libc.close(fd);
-            throw UnixErrors.ToException(errno, directory.FullPath);
+            throw UnixErrors.ToException(errno, path);
         }
 
         try
         {
-            var prefix = directory.FullPath.EndsWith('/') ? directory.FullPath : directory.FullPath + "/";
-            // Where the relative path starts in a child's full path: after the root and its '/'.
-            var relativeStart = prefix.Length - (directory.Depth == 0 ? 0 : directory.RelativePath.Length + 1);
             while (true)
             {
                 Marshal.SetLastPInvokeError(0);
@@ -222,7 +391,7 @@ internal static class TreeWalker
                     var errno = Marshal.GetLastPInvokeError();
                     if (errno != 0)
                     {
-                        throw UnixErrors.ToException(errno, directory.FullPath);
+                        throw UnixErrors.ToException(errno, path);
                     }
 
                     break;
@@ -234,9 +403,7 @@ internal static class TreeWalker
                     continue;
                 }
 
-                var name = NativePath.FromBytes(nameBytes);
                 var type = dirent[Libc.DirentTypeOffset];
-                FileStatus status;
                 if (options.StatEverything || type is Libc.DT_UNKNOWN or Libc.DT_DIR or Libc.DT_LNK)
                 {
                     Libc.Statx stx;
@@ -249,18 +416,16 @@ internal static class TreeWalker
 
                     if (rc != 0)
                     {
-                        options.OnError?.Invoke(UnixErrors.ToException(Marshal.GetLastPInvokeError(), prefix + name));
+                        options.OnError?.Invoke(UnixErrors.ToException(Marshal.GetLastPInvokeError(), Path.Join(path, NativePath.FromBytes(nameBytes))));
                         continue;
                     }
 
-                    status = ToStatus(stx);
+                    listing.Add(nameBytes, ToStatus(stx));
                 }
                 else
                 {
-                    status = new FileStatus { Kind = type == Libc.DT_REG ? LinkKind.File : LinkKind.Special };
+                    listing.Add(nameBytes, new FileStatus { Kind = type == Libc.DT_REG ? LinkKind.File : LinkKind.Special });
                 }
-
-                children.Add(new TreeEntry(prefix + name, relativeStart, directory.Depth + 1, status, directory));
             }
         }
         finally
@@ -269,24 +434,23 @@ internal static class TreeWalker
         }
     }
 
-    private static void ReadPortableDirectory(TreeEntry directory, List<TreeEntry> children)
+    private static void ReadPortableDirectory(string directory, DirectoryListing listing)
     {
-        IEnumerable<string> names;
+        List<string> paths;
         try
         {
-            names = Directory.EnumerateFileSystemEntries(directory.FullPath).ToList();
+            paths = [.. Directory.EnumerateFileSystemEntries(directory)];
         }
         catch (UnauthorizedAccessException error)
         {
-            throw new LinkAccessDeniedException(directory.FullPath, error.Message);
+            throw new LinkAccessDeniedException(directory, error.Message);
         }
         catch (IOException error) when (error is not LinksmithException)
         {
-            throw new LinkSystemException(directory.FullPath, error.Message, error.HResult);
+            throw new LinkSystemException(directory, error.Message, error.HResult);
         }
 
-        var relativePrefix = directory.Depth == 0 ? string.Empty : directory.RelativePath + Path.DirectorySeparatorChar;
-        foreach (var path in names)
+        foreach (var path in paths)
         {
             var entry = LinkPlatform.Current.Stat(path);
             if (entry.Kind == LinkKind.Missing)
@@ -294,7 +458,7 @@ internal static class TreeWalker
                 continue;
             }
 
-            children.Add(new TreeEntry(path, relativePrefix + Path.GetFileName(path), directory.Depth + 1, PortableStatus(path, entry), directory));
+            listing.Add(Path.GetFileName(path.AsSpan()), PortableStatus(path, entry));
         }
     }
 

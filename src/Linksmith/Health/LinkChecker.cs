@@ -58,49 +58,59 @@ public static class LinkChecker
 
     private static IEnumerable<LinkProblem> FindCore(string root, CheckOptions options, Action<LinksmithException>? onError)
     {
-        // Only directories and links need a status of their own; files are known from readdir's type.
+        // Only directories and links need a status of their own; files are known from readdir's
+        // type. The lean walk makes a path only for the links it looks at.
         var walk = new WalkOptions { StatEverything = false, Sorted = true, OnError = onError };
-        foreach (var entry in TreeWalker.Walk(root, walk))
+        foreach (var listing in TreeWalker.Directories(root, walk))
         {
-            if (entry.Depth == 0 || !entry.Kind.IsPathLink())
+            for (var i = 0; i < listing.Count; i++)
             {
-                continue;
-            }
-
-            LinkProblem? broken = null;
-            LinkProblem? absolute = null;
-            try
-            {
-                var followed = LinkTargets.Follow(entry.FullPath);
-                // The text is read only when it is reported or decides the report: most links are fine.
-                if (followed.Kind == LinkKind.Missing || options.IncludeAbsolute)
+                var kind = listing.Status(i).Kind;
+                if (listing.Depth > 0 && kind.IsPathLink() && Inspect(listing.FullPath(i), kind, options, onError) is { } found)
                 {
-                    var text = LinkTargets.ReadText(entry.FullPath);
-                    if (followed.Kind == LinkKind.Missing)
+                    foreach (var problem in found)
                     {
-                        broken = new LinkProblem(entry.FullPath, entry.Kind, followed.IsLoop ? LinkProblemKind.Loop : LinkProblemKind.Dangling, text);
-                    }
-
-                    if (options.IncludeAbsolute && LinkTargets.IsAbsoluteText(text))
-                    {
-                        absolute = new LinkProblem(entry.FullPath, entry.Kind, LinkProblemKind.Absolute, text);
+                        yield return problem;
                     }
                 }
             }
-            catch (LinksmithException error)
-            {
-                onError?.Invoke(error);
-            }
+        }
+    }
 
-            if (broken is not null)
+    /// <summary>The problems of one link (none, one or two); null when it has none.</summary>
+    private static LinkProblem[]? Inspect(string path, LinkKind kind, CheckOptions options, Action<LinksmithException>? onError)
+    {
+        LinkProblem? broken = null;
+        LinkProblem? absolute = null;
+        try
+        {
+            var followed = LinkTargets.Follow(path);
+            // The text is read only when it is reported or decides the report: most links are fine.
+            if (followed.Kind == LinkKind.Missing || options.IncludeAbsolute)
             {
-                yield return broken;
-            }
+                var text = LinkTargets.ReadText(path);
+                if (followed.Kind == LinkKind.Missing)
+                {
+                    broken = new LinkProblem(path, kind, followed.IsLoop ? LinkProblemKind.Loop : LinkProblemKind.Dangling, text);
+                }
 
-            if (absolute is not null)
-            {
-                yield return absolute;
+                if (options.IncludeAbsolute && LinkTargets.IsAbsoluteText(text))
+                {
+                    absolute = new LinkProblem(path, kind, LinkProblemKind.Absolute, text);
+                }
             }
         }
+        catch (LinksmithException error)
+        {
+            onError?.Invoke(error);
+        }
+
+        return (broken, absolute) switch
+        {
+            (null, null) => null,
+            (not null, null) => [broken],
+            (null, not null) => [absolute],
+            _ => [broken, absolute],
+        };
     }
 }

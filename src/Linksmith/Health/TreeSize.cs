@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Linksmith;
 
 /// <summary>The true size of one tree (or of several together, for the total).</summary>
@@ -60,12 +62,17 @@ public static class TreeSize
             var countsInTotal = !IsCoveredByAnother(canonical, i);
             var tally = new Tally();
             var local = new Dictionary<FileIdentity, HardLinkedFile>();
-            foreach (var entry in TreeWalker.Walk(roots[i], new WalkOptions { OnError = errors.Add }))
+            // The lean walk: a statx per entry into a reused listing, no path or object per file.
+            foreach (var listing in TreeWalker.Directories(roots[i], new WalkOptions { OnError = errors.Add }))
             {
-                tally.Add(entry.Status, local);
-                if (countsInTotal)
+                for (var j = 0; j < listing.Count; j++)
                 {
-                    total.Add(entry.Status, shared);
+                    ref readonly var status = ref listing.Status(j);
+                    tally.Add(status, local);
+                    if (countsInTotal)
+                    {
+                        total.Add(status, shared);
+                    }
                 }
             }
 
@@ -95,13 +102,12 @@ public static class TreeSize
         return false;
     }
 
-    private sealed class HardLinkedFile(long linkCount, long allocatedBytes)
+    /// <summary>A file with more than one name; a struct in the map, so none costs an object.</summary>
+    private struct HardLinkedFile
     {
-        public long LinkCount { get; } = linkCount;
-
-        public long AllocatedBytes { get; } = allocatedBytes;
-
-        public long NamesSeen { get; set; }
+        public long LinkCount;
+        public long AllocatedBytes;
+        public long NamesSeen;
     }
 
     private sealed class Tally
@@ -139,9 +145,11 @@ public static class TreeSize
                 return;
             }
 
-            if (!hardLinked.TryGetValue(status.Identity, out var file))
+            ref var file = ref CollectionsMarshal.GetValueRefOrAddDefault(hardLinked, status.Identity, out var seen);
+            if (!seen)
             {
-                hardLinked[status.Identity] = file = new HardLinkedFile(status.LinkCount, status.AllocatedBytes);
+                file.LinkCount = status.LinkCount;
+                file.AllocatedBytes = status.AllocatedBytes;
                 allocatedBytes += status.AllocatedBytes;
                 apparentBytes += IsFile(status) ? status.Size : 0;
             }
