@@ -9,7 +9,8 @@ namespace Linksmith;
 /// </summary>
 internal sealed class WorkQueue : IDisposable
 {
-    private readonly BlockingCollection<Action> queue = new(boundedCapacity: 8192);
+    // A short queue: enough to keep the workers busy, little memory held in pending work.
+    private readonly BlockingCollection<Action> queue = new(boundedCapacity: 256);
     private readonly Thread[] threads;
     private readonly Action<LinksmithException> onError;
     private readonly CancellationToken cancellation;
