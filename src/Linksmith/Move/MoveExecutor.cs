@@ -129,23 +129,7 @@ internal sealed class MoveExecutor
         return Result();
     }
 
-    private MoveResult Result() => new()
-    {
-        Id = move.Id,
-        Direction = move.Direction,
-        Mode = move.Mode,
-        SourcePath = move.SourcePath,
-        DestinationPath = move.DestinationPath,
-        Leave = move.Leave,
-        State = move.State,
-        StartedAt = move.StartedAt,
-        FinishedAt = move.FinishedAt,
-        Steps = move.Steps.Select(static s => s.ToPublic()).ToList(),
-        Summary = summary,
-        VerifiedFiles = verifiedFiles,
-        Resumed = resuming,
-        Errors = errors,
-    };
+    private MoveResult Result() => move.ToResult(summary, resuming) with { VerifiedFiles = verifiedFiles, Errors = errors };
 
     private void Do(JournalStep step)
     {

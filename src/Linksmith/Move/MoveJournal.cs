@@ -54,6 +54,23 @@ internal sealed class JournalMove
 
     public required List<JournalStep> Steps { get; init; }
 
+    /// <summary>The public result of this move so far: its record, steps and copy summary.</summary>
+    public MoveResult ToResult(TreeSummary summary, bool resumed) => new()
+    {
+        Id = Id,
+        Direction = Direction,
+        Mode = Mode,
+        SourcePath = SourcePath,
+        DestinationPath = DestinationPath,
+        Leave = Leave,
+        State = State,
+        StartedAt = StartedAt,
+        FinishedAt = FinishedAt,
+        Steps = Steps.Select(static s => s.ToPublic()).ToList(),
+        Summary = summary,
+        Resumed = resumed,
+    };
+
     public MoveRecord ToRecord() => new()
     {
         Id = Id,

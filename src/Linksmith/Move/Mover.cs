@@ -182,19 +182,6 @@ public static class Mover
         });
     }
 
-    private static MoveResult DryResult(JournalMove move, TreeSummary summary, bool substitute, bool resumed) => new()
-    {
-        Id = move.Id,
-        Direction = move.Direction,
-        Mode = move.Mode,
-        SourcePath = move.SourcePath,
-        DestinationPath = move.DestinationPath,
-        Leave = move.Leave,
-        State = move.State,
-        StartedAt = move.StartedAt,
-        Steps = move.Steps.Select(static s => s.ToPublic()).ToList(),
-        Summary = summary,
-        IsJunctionSubstitute = substitute,
-        Resumed = resumed,
-    };
+    private static MoveResult DryResult(JournalMove move, TreeSummary summary, bool substitute, bool resumed) =>
+        move.ToResult(summary, resumed) with { IsJunctionSubstitute = substitute };
 }
