@@ -147,21 +147,9 @@ internal static class MoveCommand
         var progress = reporter.Console.IsTerminal && !reporter.Json && !options.DryRun ? new ProgressLine(reporter.Console.Error) : null;
         options = Wire(reporter, options, verbose, progress);
         MoveResult result;
-        try
+        if (Attempt(reporter, progress, "interrupted; the move was rolled back and everything is as it was", () => move(options), out result) is { } failed)
         {
-            result = move(options);
-        }
-        catch (LinksmithException error)
-        {
-            progress?.Clear();
-            reporter.Fail(error);
-            return reporter.ExitCode;
-        }
-        catch (OperationCanceledException)
-        {
-            progress?.Clear();
-            reporter.Notice("interrupted; the move was rolled back and everything is as it was");
-            return ExitCodes.Interrupted;
+            return failed;
         }
 
         progress?.Clear();
@@ -187,14 +175,14 @@ internal static class MoveCommand
         return reporter.ExitCode;
     }
 
-    private static int Resume(Reporter reporter, MoveOptions options, bool verbose)
+    /// <summary>Runs a move or resume; on refusal or Ctrl+C reports it and returns the exit code, else null.</summary>
+    private static int? Attempt<T>(Reporter reporter, ProgressLine? progress, string interrupted, Func<T> work, out T result)
     {
-        var progress = reporter.Console.IsTerminal && !reporter.Json && !options.DryRun ? new ProgressLine(reporter.Console.Error) : null;
-        options = Wire(reporter, options, verbose, progress);
-        IReadOnlyList<MoveResult> results;
+        result = default!;
         try
         {
-            results = Mover.Resume(options);
+            result = work();
+            return null;
         }
         catch (LinksmithException error)
         {
@@ -205,8 +193,19 @@ internal static class MoveCommand
         catch (OperationCanceledException)
         {
             progress?.Clear();
-            reporter.Notice("interrupted; the move was rolled back");
+            reporter.Notice(interrupted);
             return ExitCodes.Interrupted;
+        }
+    }
+
+    private static int Resume(Reporter reporter, MoveOptions options, bool verbose)
+    {
+        var progress = reporter.Console.IsTerminal && !reporter.Json && !options.DryRun ? new ProgressLine(reporter.Console.Error) : null;
+        options = Wire(reporter, options, verbose, progress);
+        IReadOnlyList<MoveResult> results;
+        if (Attempt(reporter, progress, "interrupted; the move was rolled back", () => Mover.Resume(options), out results) is { } failed)
+        {
+            return failed;
         }
 
         progress?.Clear();
