@@ -47,39 +47,47 @@ public static class TreeSize
     /// <summary>Measures each of <paramref name="directories"/>.</summary>
     /// <exception cref="TargetNotFoundException">A directory does not exist (checked before any is measured).</exception>
     /// <exception cref="NotADirectoryException">A path is not a directory.</exception>
-    public static SizeReport Measure(IReadOnlyList<string> directories)
+    public static SizeReport Measure(IReadOnlyList<string> directories) => MeasureOnThreads(directories, TreeWalker.DefaultWalkThreads);
+
+    /// <summary>Measures each of <paramref name="directories"/>, reading directories on <paramref name="threads"/> threads.</summary>
+    internal static SizeReport MeasureOnThreads(IReadOnlyList<string> directories, int threads)
     {
         ArgumentNullException.ThrowIfNull(directories);
         var roots = directories.Select(HealthWalk.RequireDirectory).ToList();
         var errors = new List<LinksmithException>();
         var trees = new List<SizeFigures>();
         var total = new Tally();
-        // For the total: every hard-linked file met in any counted tree, with the names seen in all of them.
-        var shared = new Dictionary<FileIdentity, HardLinkedFile>();
         var canonical = roots.Select(LinkPlatform.Current.CanonicalizeDirectory).ToList();
         for (var i = 0; i < roots.Count; i++)
         {
-            var countsInTotal = !IsCoveredByAnother(canonical, i);
-            var tally = new Tally();
-            var local = new Dictionary<FileIdentity, HardLinkedFile>();
+            // One tally per worker, added up at the end: the walk's threads share nothing.
+            var tallies = Enumerable.Range(0, threads).Select(_ => new Tally()).ToArray();
             // The lean walk: a statx per entry into a reused listing, no path or object per file.
-            foreach (var listing in TreeWalker.Directories(roots[i], new WalkOptions { OnError = errors.Add }))
+            TreeWalker.VisitInParallel(roots[i], new WalkOptions { OnError = errors.Add }, threads, (listing, worker) =>
             {
+                var tally = tallies[worker];
                 for (var j = 0; j < listing.Count; j++)
                 {
-                    ref readonly var status = ref listing.Status(j);
-                    tally.Add(status, local);
-                    if (countsInTotal)
-                    {
-                        total.Add(status, shared);
-                    }
+                    tally.Add(listing.Status(j));
                 }
+            });
+
+            var tree = new Tally();
+            foreach (var tally in tallies)
+            {
+                tree.AddUp(tally);
             }
 
-            trees.Add(tally.ToFigures(roots[i], local));
+            trees.Add(tree.ToFigures(roots[i]));
+            if (!IsCoveredByAnother(canonical, i))
+            {
+                total.AddUp(tree);
+            }
         }
 
-        return new SizeReport(trees, total.ToFigures(null, shared), errors);
+        // A walk's errors arrive in no set order; sorted, a report reads the same every time.
+        errors.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        return new SizeReport(trees, total.ToFigures(null), errors);
     }
 
     /// <summary>Whether tree <paramref name="index"/> lies inside (or is) another tree that the total already counts.</summary>
@@ -106,21 +114,26 @@ public static class TreeSize
     private struct HardLinkedFile
     {
         public long LinkCount;
+        public long Size;
         public long AllocatedBytes;
         public long NamesSeen;
     }
 
+    /// <summary>
+    /// Figures of part of a walk. Files with one name are summed at once; files with several are
+    /// kept by identity until the end, when it is known how many of their names were seen.
+    /// </summary>
     private sealed class Tally
     {
+        private readonly Dictionary<FileIdentity, HardLinkedFile> hardLinked = [];
         private long files;
         private long dirs;
         private long links;
         private long namedBytes;
-        private long apparentBytes;
-        private long allocatedBytes;
+        private long singleNameApparentBytes;
         private long singleNameBytes;
 
-        public void Add(in FileStatus status, Dictionary<FileIdentity, HardLinkedFile> hardLinked)
+        public void Add(in FileStatus status)
         {
             switch (status.Kind)
             {
@@ -139,29 +152,43 @@ public static class TreeSize
             // Directories have several links (".." of each subdirectory) but one name each.
             if (status.Kind == LinkKind.Directory || status.LinkCount <= 1)
             {
-                allocatedBytes += status.AllocatedBytes;
                 singleNameBytes += status.AllocatedBytes;
-                apparentBytes += IsFile(status) ? status.Size : 0;
+                singleNameApparentBytes += IsFile(status) ? status.Size : 0;
                 return;
             }
 
-            ref var file = ref CollectionsMarshal.GetValueRefOrAddDefault(hardLinked, status.Identity, out var seen);
-            if (!seen)
-            {
-                file.LinkCount = status.LinkCount;
-                file.AllocatedBytes = status.AllocatedBytes;
-                allocatedBytes += status.AllocatedBytes;
-                apparentBytes += IsFile(status) ? status.Size : 0;
-            }
-
+            ref var file = ref CollectionsMarshal.GetValueRefOrAddDefault(hardLinked, status.Identity, out _);
+            file.LinkCount = status.LinkCount;
+            file.Size = IsFile(status) ? status.Size : 0;
+            file.AllocatedBytes = status.AllocatedBytes;
             file.NamesSeen++;
         }
 
-        public SizeFigures ToFigures(string? path, Dictionary<FileIdentity, HardLinkedFile> hardLinked)
+        /// <summary>Adds another tally's figures; a file both have seen counts once, with the names of both.</summary>
+        public void AddUp(Tally other)
         {
-            var reclaimable = singleNameBytes;
+            files += other.files;
+            dirs += other.dirs;
+            links += other.links;
+            namedBytes += other.namedBytes;
+            singleNameApparentBytes += other.singleNameApparentBytes;
+            singleNameBytes += other.singleNameBytes;
+            foreach (var (identity, theirs) in other.hardLinked)
+            {
+                ref var file = ref CollectionsMarshal.GetValueRefOrAddDefault(hardLinked, identity, out var seen);
+                var names = seen ? file.NamesSeen : 0;
+                file = theirs;
+                file.NamesSeen += names;
+            }
+        }
+
+        public SizeFigures ToFigures(string? path)
+        {
+            long apparent = singleNameApparentBytes, allocated = singleNameBytes, reclaimable = singleNameBytes;
             foreach (var file in hardLinked.Values)
             {
+                apparent += file.Size;
+                allocated += file.AllocatedBytes;
                 if (file.NamesSeen >= file.LinkCount)
                 {
                     reclaimable += file.AllocatedBytes;
@@ -175,8 +202,8 @@ public static class TreeSize
                 Dirs = dirs,
                 Links = links,
                 NamedBytes = namedBytes,
-                ApparentBytes = apparentBytes,
-                AllocatedBytes = allocatedBytes,
+                ApparentBytes = apparent,
+                AllocatedBytes = allocated,
                 ReclaimableBytes = reclaimable,
             };
         }

@@ -106,6 +106,30 @@ public sealed class SizingTests : IDisposable
         Assert.Equal(DuBytes(temp["tree"]), figures.AllocatedBytes);
     }
 
+    [Fact]
+    public void One_thread_and_many_give_the_same_figures()
+    {
+        Platform.RequireLinux();
+        using var temp = new TempDirectory();
+        for (var i = 0; i < 30; i++)
+        {
+            File.WriteAllBytes(temp.File($"tree/d{i % 5}/f{i}"), new byte[1_000 * i]);
+        }
+
+        // A file named in several directories, so the workers' counts of its names must be added up.
+        for (var i = 0; i < 5; i++)
+        {
+            Link.CreateHardLink(temp[$"tree/d{i}/shared"], temp["tree/d0/f5"]);
+        }
+
+        var alone = TreeSize.MeasureOnThreads([temp["tree"]], 1);
+        var together = TreeSize.MeasureOnThreads([temp["tree"]], 4);
+
+        Assert.Equal(alone.Trees, together.Trees);
+        Assert.Equal(alone.Total, together.Total);
+        Assert.Equal(FindFigures(temp["tree"]) with { Path = temp["tree"] }, Assert.Single(together.Trees));
+    }
+
     internal static long DuBytes(params string[] paths)
     {
         var result = Processes.Run("du", ["-sB1", "-c", .. paths]);

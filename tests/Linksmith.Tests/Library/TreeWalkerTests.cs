@@ -65,4 +65,55 @@ public sealed class TreeWalkerTests : IDisposable
         Assert.DoesNotContain("skip/file.txt", entries);
         Assert.Contains("keep/file.txt", entries);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void The_parallel_walk_visits_exactly_the_entries_of_the_sequential_walk(int threads)
+    {
+        Platform.RequireLinux();
+        for (var i = 0; i < 40; i++)
+        {
+            temp.File($"d{i % 7}/sub{i % 3}/deeper{i}/file{i}.txt");
+        }
+
+        temp.Dir("empty/also-empty");
+        File.CreateSymbolicLink(temp["d0/loop"], ".");
+        var expected = TreeWalker.Walk(temp.Path, new WalkOptions()).Select(e => e.FullPath).Order(StringComparer.Ordinal).ToList();
+        var seen = new List<string>[threads];
+        for (var i = 0; i < threads; i++)
+        {
+            seen[i] = [];
+        }
+
+        TreeWalker.VisitInParallel(temp.Path, new WalkOptions(), threads, (listing, worker) =>
+        {
+            for (var i = 0; i < listing.Count; i++)
+            {
+                seen[worker].Add(listing.FullPath(i));
+            }
+        });
+
+        Assert.Equal(expected, seen.SelectMany(s => s).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_failure_while_visiting_stops_the_parallel_walk_and_is_thrown_to_the_caller()
+    {
+        Platform.RequireLinux();
+        for (var i = 0; i < 20; i++)
+        {
+            temp.File($"d{i}/file.txt");
+        }
+
+        var error = Assert.Throws<InvalidOperationException>(() => TreeWalker.VisitInParallel(temp.Path, new WalkOptions(), 3, (listing, _) =>
+        {
+            if (listing.Depth == 2)
+            {
+                throw new InvalidOperationException("stop");
+            }
+        }));
+
+        Assert.Equal("stop", error.Message);
+    }
 }
