@@ -18,7 +18,7 @@ internal static class DedupeCommand
         var ignoreMetadata = new Option<bool>("--ignore-metadata") { Description = "Merge files even when owner, group or permissions (Windows: read-only) differ" };
         var cache = new Option<bool>("--cache") { Description = "Remember hashes in the state database and reuse them (the default)" };
         var noCache = new Option<bool>("--no-cache") { Description = "Neither use nor update remembered hashes" };
-        var threads = new Option<int>("--threads") { Description = "Files read at once (default: by processor count, at most 4)", HelpName = "N" };
+        var threads = new Option<int>("--threads") { Description = "Files read, and files replaced, at once (default: one reader per processor, at most 4, and 8 replacing)", HelpName = "N" };
         var json = CommonOptions.Json();
         var command = new Command("dedupe", "Find identical files; with --apply replace duplicates by hard links to one survivor")
         {
@@ -71,7 +71,7 @@ internal static class DedupeCommand
                 Filter = filter,
                 IgnoreMetadata = parse.GetValue(ignoreMetadata),
                 UseCache = !parse.GetValue(noCache),
-                ReadThreads = parse.GetValue(threads),
+                Threads = parse.GetValue(threads),
                 Progress = new DedupeProgress(),
             };
             return Run(reporter, options);

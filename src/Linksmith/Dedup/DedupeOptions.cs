@@ -27,8 +27,12 @@ public sealed record DedupeOptions
     /// <summary>The state database file; null for the user's default (<see cref="StateDatabase.ResolveDirectory"/>).</summary>
     public string? StateDatabasePath { get; init; }
 
-    /// <summary>How many files are read at once; 0 picks by processor count (at most 4).</summary>
-    public int ReadThreads { get; init; }
+    /// <summary>
+    /// How many files are read, and how many replaced, at once; 0 picks: reading one per
+    /// processor (at most 4), replacing 8, since a replacement mostly waits for the file system
+    /// to free the duplicate's blocks.
+    /// </summary>
+    public int Threads { get; init; }
 
     /// <summary>Live counters the caller may poll (from another thread) to show progress.</summary>
     public DedupeProgress? Progress { get; init; }

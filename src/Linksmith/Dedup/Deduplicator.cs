@@ -86,11 +86,15 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
         var sets = DuplicateSets();
         progress.SetPhase(DedupePhase.Linking);
+        var outcomes = ResolveAll(sets);
         var keeperUpdates = new List<(ScannedFile File, UInt128? Sample, ContentHash? Full)>();
-        foreach (var set in sets)
+        foreach (var outcome in outcomes)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            Resolve(set, keeperUpdates);
+            groups.AddRange(outcome.Groups);
+            skipped.AddRange(outcome.Skipped);
+            errors.AddRange(outcome.Errors);
+            keeperUpdates.AddRange(outcome.KeeperUpdates);
+            savedBytes += outcome.SavedBytes;
         }
 
         if (cache is not null && keeperUpdates.Count > 0)
@@ -497,8 +501,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
         work.Sort((x, y) => FirstName(x).IdLow.CompareTo(FirstName(y).IdLow));
         progress.AddPlanned(work.Count, work.Sum(plannedBytes));
-        var threads = options.ReadThreads > 0 ? options.ReadThreads : Math.Clamp(Environment.ProcessorCount, 1, 4);
-        threads = Math.Min(threads, Math.Max(1, work.Count / 16));
+        var threads = Math.Min(options.Threads > 0 ? options.Threads : Math.Clamp(Environment.ProcessorCount, 1, 4), Math.Max(1, work.Count / 16));
         var next = -1;
         const int Chunk = 32;
 
@@ -541,17 +544,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             Interlocked.Add(ref bytesRead, reader.BytesRead);
         }
 
-        if (threads == 1)
-        {
-            Worker();
-        }
-        else
-        {
-            var helpers = Enumerable.Range(1, threads - 1).Select(_ => new Thread(Worker) { IsBackground = true, Name = "dedupe reader" }).ToList();
-            helpers.ForEach(t => t.Start());
-            Worker();
-            helpers.ForEach(t => t.Join());
-        }
+        RunWorkers(threads, Worker, "dedupe reader");
 
         cancellationToken.ThrowIfCancellationRequested();
     }
@@ -617,8 +610,67 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         }
     }
 
+    /// <summary>
+    /// Resolves every set, in parallel when replacing: sets share no file, and most of a
+    /// replacement's time is the kernel freeing the duplicate's blocks (on a file system mounted
+    /// with <c>discard</c>, waiting for the device), which overlaps well. The outcomes come back
+    /// in the order of the sets, so reports read the same whatever the threads did.
+    /// </summary>
+    private SetOutcome[] ResolveAll(List<List<int>> sets)
+    {
+        var outcomes = new SetOutcome[sets.Count];
+        var threads = options.Apply ? Math.Min(options.Threads > 0 ? options.Threads : 8, sets.Count) : 1;
+        var next = -1;
+
+        void Worker()
+        {
+            int index;
+            while (!cancellationToken.IsCancellationRequested && (index = Interlocked.Increment(ref next)) < sets.Count)
+            {
+                var outcome = new SetOutcome();
+                Resolve(sets[index], outcome);
+                outcomes[index] = outcome;
+            }
+        }
+
+        RunWorkers(threads, Worker, "dedupe linker");
+        cancellationToken.ThrowIfCancellationRequested();
+        return outcomes;
+    }
+
+    /// <summary>Runs <paramref name="worker"/> on <paramref name="threads"/> threads, this one among them, and waits for all.</summary>
+    private static void RunWorkers(int threads, Action worker, string name)
+    {
+        var helpers = new Thread[Math.Max(0, threads - 1)];
+        for (var i = 0; i < helpers.Length; i++)
+        {
+            helpers[i] = new Thread(() => worker()) { IsBackground = true, Name = name };
+            helpers[i].Start();
+        }
+
+        worker();
+        foreach (var helper in helpers)
+        {
+            helper.Join();
+        }
+    }
+
+    /// <summary>What resolving one set of identical files did.</summary>
+    private sealed class SetOutcome
+    {
+        public List<DuplicateGroup> Groups { get; } = [];
+
+        public List<DedupeSkip> Skipped { get; } = [];
+
+        public List<LinksmithException> Errors { get; } = [];
+
+        public List<(ScannedFile File, UInt128? Sample, ContentHash? Full)> KeeperUpdates { get; } = [];
+
+        public long SavedBytes { get; set; }
+    }
+
     /// <summary>Picks the survivor of one set of identical files and re-links (or reports) the others.</summary>
-    private void Resolve(List<int> set, List<(ScannedFile File, UInt128? Sample, ContentHash? Full)> keeperUpdates)
+    private void Resolve(List<int> set, SetOutcome outcome)
     {
         // Most links, then oldest mtime, then first in argument order.
         var ranked = set.OrderByDescending(i => FirstName(i).LinkCount)
@@ -636,12 +688,12 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         {
             if (duplicates.Count > 0)
             {
-                groups.Add(new DuplicateGroup { Size = keeperFile.Size, Keep = keeperPath, Duplicates = new FilePaths(this, [.. duplicates]), DuplicateFiles = duplicateFiles });
+                outcome.Groups.Add(new DuplicateGroup { Size = keeperFile.Size, Keep = keeperPath, Duplicates = new FilePaths(this, [.. duplicates]), DuplicateFiles = duplicateFiles });
             }
 
             if (linkedAny)
             {
-                keeperUpdates.Add((keeperFile, (flags[keeper] & HasSample) != 0 ? samples[keeper] : null, hashes[keeper]));
+                outcome.KeeperUpdates.Add((keeperFile, (flags[keeper] & HasSample) != 0 ? samples[keeper] : null, hashes[keeper]));
             }
 
             duplicates.Clear();
@@ -656,7 +708,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             var nameFiles = order.AsSpan(inode.Start, inode.Count);
             if (file.LinkCount != inode.Count)
             {
-                skipped.Add(new DedupeSkip(PathOf(nameFiles[0]), file.LinkCount > inode.Count
+                outcome.Skipped.Add(new DedupeSkip(PathOf(nameFiles[0]), file.LinkCount > inode.Count
                     ? $"has {file.LinkCount} names, {file.LinkCount - inode.Count} of them outside the directories searched; re-linking only some would split its hard-link group and free nothing"
                     : "was seen under more names than it has (directories given twice through a link?); left alone"));
                 continue;
@@ -666,7 +718,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             {
                 duplicates.AddRange(nameFiles);
                 duplicateFiles++;
-                savedBytes += file.Size;
+                outcome.SavedBytes += file.Size;
                 continue;
             }
 
@@ -677,16 +729,16 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             }
 
             options.BeforeReplaceForTesting?.Invoke(keeperPath, names[0]);
-            switch (Replace(keeperPath, ref keeperFile, names, file))
+            switch (Replace(keeperPath, ref keeperFile, names, file, outcome))
             {
                 case ReplaceOutcome.Replaced:
                     duplicates.AddRange(nameFiles);
                     duplicateFiles++;
                     linkedAny = true;
-                    savedBytes += file.Size;
+                    outcome.SavedBytes += file.Size;
                     break;
                 case ReplaceOutcome.KeeperChanged:
-                    skipped.Add(new DedupeSkip(keeperPath, "changed since it was read; its duplicates were left alone"));
+                    outcome.Skipped.Add(new DedupeSkip(keeperPath, "changed since it was read; its duplicates were left alone"));
                     Flush();
                     return;
                 case ReplaceOutcome.KeeperFull:
@@ -717,18 +769,18 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     /// Re-links every name of one duplicate file to the survivor, each atomically (a new name made
     /// beside it, then renamed over it). Checks first that neither file changed since it was read.
     /// </summary>
-    private ReplaceOutcome Replace(string keeperPath, ref ScannedFile keeper, List<string> names, in ScannedFile duplicate)
+    private static ReplaceOutcome Replace(string keeperPath, ref ScannedFile keeper, List<string> names, in ScannedFile duplicate, SetOutcome outcome)
     {
-        if (!StillMatches(keeperPath, keeper))
+        if (!StillMatches(keeperPath, keeper, outcome))
         {
             return ReplaceOutcome.KeeperChanged;
         }
 
         foreach (var name in names)
         {
-            if (!StillMatches(name, duplicate))
+            if (!StillMatches(name, duplicate, outcome))
             {
-                skipped.Add(new DedupeSkip(name, "changed since it was read; left alone"));
+                outcome.Skipped.Add(new DedupeSkip(name, "changed since it was read; left alone"));
                 return ReplaceOutcome.Skipped;
             }
         }
@@ -738,7 +790,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         {
             try
             {
-                Link.Create(Link.PlanHardLink(name, keeperPath, replaceExisting: true));
+                Link.ReplaceWithHardLink(name, keeperPath);
                 done.Add(name);
             }
             catch (HardLinkLimitException) when (done.Count == 0)
@@ -747,8 +799,8 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             }
             catch (LinksmithException error)
             {
-                errors.Add(error);
-                RollBack(done, names[done.Count..]);
+                outcome.Errors.Add(error);
+                RollBack(done, names[done.Count..], outcome);
                 return ReplaceOutcome.Skipped;
             }
         }
@@ -770,22 +822,22 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     /// A duplicate's names were re-linked only in part: point them back at the duplicate, through a
     /// name that still holds it, so its hard-link group stays whole.
     /// </summary>
-    private void RollBack(List<string> relinked, List<string> remaining)
+    private static void RollBack(List<string> relinked, List<string> remaining, SetOutcome outcome)
     {
         foreach (var name in relinked)
         {
             try
             {
-                Link.Create(Link.PlanHardLink(name, remaining[0], replaceExisting: true));
+                Link.ReplaceWithHardLink(name, remaining[0]);
             }
             catch (LinksmithException error)
             {
-                errors.Add(error);
+                outcome.Errors.Add(error);
             }
         }
     }
 
-    private bool StillMatches(string path, in ScannedFile expected)
+    private static bool StillMatches(string path, in ScannedFile expected, SetOutcome outcome)
     {
         try
         {
@@ -793,7 +845,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         }
         catch (LinksmithException error)
         {
-            errors.Add(error);
+            outcome.Errors.Add(error);
             return false;
         }
     }

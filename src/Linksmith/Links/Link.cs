@@ -184,19 +184,37 @@ public static class Link
 
         // Re-check at the last moment: the plan may be older than the file system.
         var replaces = CheckLinkName(plan.LinkPath, plan.LinkPath, replaceExisting: true);
-        var temporary = TemporaryName(plan.LinkPath);
-        CreateAt(plan, temporary);
+        ReplaceAtomically(plan.LinkPath, replaces, temporary => CreateAt(plan, temporary));
+        return Inspect(plan.LinkPath);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="linkPath"/>, a regular file the caller has just checked, another
+    /// name of <paramref name="existingFilePath"/> on the same volume, atomically. The lean path
+    /// for dedupe, which checks both files itself right before: two calls (link, rename) instead
+    /// of a plan's half-dozen lookups, for each of tens of thousands of files.
+    /// </summary>
+    internal static void ReplaceWithHardLink(string linkPath, string existingFilePath) =>
+        ReplaceAtomically(linkPath, LinkKind.File, temporary => Platform.CreateHardLink(temporary, existingFilePath));
+
+    /// <summary>
+    /// Creates the new entry under a temporary name beside <paramref name="linkPath"/>, then
+    /// renames it over the old one, so the name never goes missing; a failed rename removes the
+    /// temporary name again.
+    /// </summary>
+    private static void ReplaceAtomically(string linkPath, LinkKind replaces, Action<string> createAt)
+    {
+        var temporary = TemporaryName(linkPath);
+        createAt(temporary);
         try
         {
-            Platform.ReplaceWith(temporary, plan.LinkPath, replaces);
+            Platform.ReplaceWith(temporary, linkPath, replaces);
         }
         catch
         {
             Platform.RemoveLink(temporary, Platform.Stat(temporary));
             throw;
         }
-
-        return Inspect(plan.LinkPath);
     }
 
     /// <summary>Creates a symbolic link; see <see cref="PlanSymbolicLink"/>.</summary>
@@ -305,7 +323,8 @@ public static class Link
         }
     }
 
-    private static string TemporaryName(string linkPath)
+    /// <summary>A hidden name beside <paramref name="linkPath"/> to build a replacement under before renaming it into place.</summary>
+    internal static string TemporaryName(string linkPath)
     {
         var directory = Path.GetDirectoryName(linkPath)!;
         var name = Path.GetFileName(linkPath);

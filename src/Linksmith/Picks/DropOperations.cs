@@ -188,7 +188,7 @@ public static class DropOperations
             if (result.UpdatedExisting)
             {
                 // Copy beside it, then rename over it: the old version stays whole until the new one is.
-                var temporary = Path.Join(Path.GetDirectoryName(target), $".{Path.GetFileName(target)}.lsmith-{Random.Shared.Next():x8}");
+                var temporary = Link.TemporaryName(target);
                 summary.Bytes = files.CopyFile(real, temporary, status);
                 files.Rename(temporary, target);
             }

@@ -602,7 +602,7 @@ internal sealed class TreeEngine
 
     private void ReplaceAtomically(string work, Action<string> create)
     {
-        var temporary = Path.Join(Path.GetDirectoryName(work)!, $".{Truncate(Path.GetFileName(work))}.lsmith-{Random.Shared.Next():x8}");
+        var temporary = Link.TemporaryName(work);
         create(temporary);
         try
         {
@@ -614,8 +614,6 @@ internal sealed class TreeEngine
             throw;
         }
     }
-
-    private static string Truncate(string name) => name.Length > 200 ? name[..200] : name;
 
     private FileStatus? ExistingEntry(string work) =>
         freshDirectories.Contains(Path.GetDirectoryName(work)!) ? null : TreeWalker.StatPath(work, followLinks: false);
