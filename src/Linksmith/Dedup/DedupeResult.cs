@@ -23,19 +23,55 @@ public sealed class DedupeResult
 }
 
 /// <summary>Identical files of one size: <see cref="Keep"/> survives, every name in <see cref="Duplicates"/> becomes a name of it.</summary>
+/// <remarks>
+/// Paths are made when read, from the run's compact records: a big run reports tens of
+/// thousands of groups, and holding each path as a string would cost more than the rest of the
+/// report together.
+/// </remarks>
 public sealed class DuplicateGroup
 {
+    private readonly IReadOnlyList<string> keepThenDuplicates;
+
+    /// <param name="size">The size of each file in bytes.</param>
+    /// <param name="keepThenDuplicates">The surviving name first, then every re-linked name.</param>
+    /// <param name="duplicateFiles">How many distinct files the re-linked names belong to.</param>
+    internal DuplicateGroup(long size, IReadOnlyList<string> keepThenDuplicates, int duplicateFiles)
+    {
+        Size = size;
+        this.keepThenDuplicates = keepThenDuplicates;
+        Duplicates = new Tail(keepThenDuplicates);
+        DuplicateFiles = duplicateFiles;
+    }
+
     /// <summary>The size of each file in bytes.</summary>
-    public required long Size { get; init; }
+    public long Size { get; }
 
     /// <summary>The surviving name (the file keeps its owner, mode and times).</summary>
-    public required string Keep { get; init; }
+    public string Keep => keepThenDuplicates[0];
 
     /// <summary>The names re-linked to <see cref="Keep"/>, all names of each duplicate file.</summary>
-    public required IReadOnlyList<string> Duplicates { get; init; }
+    public IReadOnlyList<string> Duplicates { get; }
 
     /// <summary>How many distinct files were (or would be) freed: <see cref="Duplicates"/> counts names.</summary>
-    public required int DuplicateFiles { get; init; }
+    public int DuplicateFiles { get; }
+
+    /// <summary>A list without its first item.</summary>
+    private sealed class Tail(IReadOnlyList<string> whole) : IReadOnlyList<string>
+    {
+        public int Count => whole.Count - 1;
+
+        public string this[int index] => (uint)index < (uint)Count ? whole[index + 1] : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public IEnumerator<string> GetEnumerator()
+        {
+            for (var i = 1; i < whole.Count; i++)
+            {
+                yield return whole[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }
 
 /// <summary>A file dedupe did not merge, and why.</summary>

@@ -86,16 +86,15 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
         var sets = DuplicateSets();
         progress.SetPhase(DedupePhase.Linking);
-        var outcomes = ResolveAll(sets);
         var keeperUpdates = new List<(ScannedFile File, UInt128? Sample, ContentHash? Full)>();
-        foreach (var outcome in outcomes)
+        ResolveAll(sets, outcome =>
         {
             groups.AddRange(outcome.Groups);
             skipped.AddRange(outcome.Skipped);
             errors.AddRange(outcome.Errors);
             keeperUpdates.AddRange(outcome.KeeperUpdates);
             savedBytes += outcome.SavedBytes;
-        }
+        });
 
         if (cache is not null && keeperUpdates.Count > 0)
         {
@@ -166,7 +165,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
     private string PathOf(int file) => PathOf(files[file]);
 
-    private string PathOf(in ScannedFile file) => Path.Join(directories[file.Directory], names.Get(file.NameStart, file.NameLength));
+    private string PathOf(in ScannedFile file) => names.Join(directories[file.Directory], file.NameStart, file.NameLength);
 
     private ref readonly ScannedFile FirstName(int inode) => ref files[order[inodes[inode].Start]];
 
@@ -220,7 +219,8 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
                         directories.Add(listing.Depth == 0 ? Path.GetDirectoryName(root)! : listing.Path);
                     }
 
-                    files.Add(ScannedFile.From(status, directory, names.Add(name), name.Length));
+                    var nameStart = names.Add(name, out var storedLength);
+                    files.Add(ScannedFile.From(status, directory, nameStart, storedLength));
                     if (++seen == 1024)
                     {
                         progress.AddSeen(seen);
@@ -291,8 +291,37 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             return c == 0 ? x.CompareTo(y) : c;
         });
 
-        var inodeList = new List<Inode>();
-        var groupList = new List<CandidateGroup>();
+        // Two passes over the sorted names, counting and then filling, so each array is made
+        // once at its final size: growing lists would leave their old arrays as garbage on the
+        // large-object heap, several megabytes at the peak of a big run.
+        var (inodeCount, groupCount, sampledCount) = ForEachCandidateGroup(metadata, null);
+        inodes = new Inode[inodeCount];
+        candidateGroups = new CandidateGroup[groupCount];
+        samples = new UInt128[sampledCount];
+        hashes = new ContentHash[inodeCount];
+        flags = new byte[inodeCount];
+        ForEachCandidateGroup(metadata, (index, group, firstName, end) =>
+        {
+            candidateGroups[index] = group;
+            var run = firstName;
+            for (var inode = group.FirstInode; inode < group.FirstInode + group.InodeCount; inode++)
+            {
+                var next = NextInode(run, end);
+                inodes[inode] = new Inode(run, next - run, index);
+                run = next;
+            }
+        });
+    }
+
+    /// <summary>
+    /// Finds the candidate groups in <see cref="order"/>: runs of names with one volume and size
+    /// (and owner, group, mode) that hold two or more files. Calls <paramref name="found"/> (when
+    /// given) with each group's number, the group, and where its names start and end in the order;
+    /// returns how many files, groups and sampled files there are.
+    /// </summary>
+    private (int Inodes, int Groups, int Sampled) ForEachCandidateGroup(bool metadata, Action<int, CandidateGroup, int, int>? found)
+    {
+        int inodeCount = 0, groupCount = 0, sampledCount = 0;
         var start = 0;
         while (start < order.Length)
         {
@@ -302,38 +331,44 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
                 end++;
             }
 
-            // Split the group into files (runs of one identity) and keep it if there are two or more.
-            var firstInode = inodeList.Count;
-            var run = start;
-            while (run < end)
+            var fileCount = 0;
+            for (var run = start; run < end; run = NextInode(run, end))
             {
-                var next = run + 1;
-                while (next < end && files[order[run]].SameFile(files[order[next]]))
-                {
-                    next++;
-                }
-
-                inodeList.Add(new Inode(run, next - run, groupList.Count));
-                run = next;
+                fileCount++;
             }
 
-            if (inodeList.Count - firstInode >= 2)
+            if (fileCount >= 2)
             {
-                groupList.Add(new CandidateGroup(firstInode, inodeList.Count - firstInode));
-            }
-            else
-            {
-                inodeList.RemoveRange(firstInode, inodeList.Count - firstInode);
+                var sampled = files[order[start]].Size > ContentReader.SampleThreshold;
+                found?.Invoke(groupCount, new CandidateGroup(inodeCount, fileCount, sampled ? sampledCount : -1), start, end);
+                inodeCount += fileCount;
+                sampledCount += sampled ? fileCount : 0;
+                groupCount++;
             }
 
             start = end;
         }
 
-        inodes = [.. inodeList];
-        candidateGroups = [.. groupList];
-        samples = new UInt128[inodes.Length];
-        hashes = new ContentHash[inodes.Length];
-        flags = new byte[inodes.Length];
+        return (inodeCount, groupCount, sampledCount);
+    }
+
+    /// <summary>Where the names of the file whose first name is at <paramref name="run"/> end: names of one file are adjacent in <see cref="order"/>.</summary>
+    private int NextInode(int run, int end)
+    {
+        var next = run + 1;
+        while (next < end && files[order[run]].SameFile(files[order[next]]))
+        {
+            next++;
+        }
+
+        return next;
+    }
+
+    /// <summary>The sample slot of a candidate (only files above <see cref="ContentReader.SampleThreshold"/> have one).</summary>
+    private ref UInt128 Sample(int inode)
+    {
+        var group = candidateGroups[inodes[inode].Group];
+        return ref samples[group.FirstSample + (inode - group.FirstInode)];
     }
 
     private static bool SameGroup(in ScannedFile a, in ScannedFile b, bool metadata) =>
@@ -392,9 +427,10 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
                 return;
             }
 
-            if (cached.Sample is { } sample)
+            // Only files above the sampling threshold have a sample slot (and only they are stored with one).
+            if (cached.Sample is { } sample && candidateGroups[inodes[inode].Group].FirstSample >= 0)
             {
-                samples[inode] = sample;
+                Sample(inode) = sample;
                 flags[inode] |= HasSample;
             }
 
@@ -433,7 +469,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             var outcome = reader.Sample(PathOf(order[inodes[inode].Start]), FirstName(inode), out var sample);
             if (outcome == ReadOutcome.Done)
             {
-                samples[inode] = sample;
+                Sample(inode) = sample;
                 flags[inode] |= HasSample | Dirty;
             }
 
@@ -460,11 +496,11 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             if (sampled)
             {
                 // Only files whose sample matches another's need reading in full.
-                members.Sort((a, b) => samples[a].CompareTo(samples[b]));
+                members.Sort((a, b) => Sample(a).CompareTo(Sample(b)));
                 for (var i = 0; i < members.Count; i++)
                 {
-                    var shared = (i > 0 && samples[members[i - 1]] == samples[members[i]])
-                        || (i + 1 < members.Count && samples[members[i + 1]] == samples[members[i]]);
+                    var shared = (i > 0 && Sample(members[i - 1]) == Sample(members[i]))
+                        || (i + 1 < members.Count && Sample(members[i + 1]) == Sample(members[i]));
                     if (shared && (flags[members[i]] & HasFull) == 0)
                     {
                         work.Add(members[i]);
@@ -555,7 +591,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         {
             if ((flags[i] & (Dirty | Unusable)) == Dirty)
             {
-                yield return (FirstName(i), (flags[i] & HasSample) != 0 ? samples[i] : null, (flags[i] & HasFull) != 0 ? hashes[i] : null);
+                yield return (FirstName(i), (flags[i] & HasSample) != 0 ? Sample(i) : null, (flags[i] & HasFull) != 0 ? hashes[i] : null);
             }
         }
     }
@@ -613,29 +649,38 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     /// <summary>
     /// Resolves every set, in parallel when replacing: sets share no file, and most of a
     /// replacement's time is the kernel freeing the duplicate's blocks (on a file system mounted
-    /// with <c>discard</c>, waiting for the device), which overlaps well. The outcomes come back
-    /// in the order of the sets, so reports read the same whatever the threads did.
+    /// with <c>discard</c>, waiting for the device), which overlaps well. Outcomes are handed to
+    /// <paramref name="merge"/> in the order of the sets, so reports read the same whatever the
+    /// threads did, a batch at a time, so they are not all held at once.
     /// </summary>
-    private SetOutcome[] ResolveAll(List<List<int>> sets)
+    private void ResolveAll(List<List<int>> sets, Action<SetOutcome> merge)
     {
-        var outcomes = new SetOutcome[sets.Count];
-        var threads = options.Apply ? Math.Min(options.Threads > 0 ? options.Threads : 8, sets.Count) : 1;
-        var next = -1;
-
-        void Worker()
+        const int Batch = 1024;
+        var outcomes = new SetOutcome[Math.Min(Batch, sets.Count)];
+        for (var first = 0; first < sets.Count; first += Batch)
         {
-            int index;
-            while (!cancellationToken.IsCancellationRequested && (index = Interlocked.Increment(ref next)) < sets.Count)
+            var count = Math.Min(Batch, sets.Count - first);
+            var next = -1;
+
+            void Worker()
             {
-                var outcome = new SetOutcome();
-                Resolve(sets[index], outcome);
-                outcomes[index] = outcome;
+                int index;
+                while (!cancellationToken.IsCancellationRequested && (index = Interlocked.Increment(ref next)) < count)
+                {
+                    // Reused from batch to batch: a big run resolves tens of thousands of sets.
+                    var outcome = outcomes[index] ??= new SetOutcome();
+                    outcome.Clear();
+                    Resolve(sets[first + index], outcome);
+                }
+            }
+
+            RunWorkers(options.Apply ? Math.Min(options.Threads > 0 ? options.Threads : 8, count) : 1, Worker, "dedupe linker");
+            cancellationToken.ThrowIfCancellationRequested();
+            for (var i = 0; i < count; i++)
+            {
+                merge(outcomes[i]);
             }
         }
-
-        RunWorkers(threads, Worker, "dedupe linker");
-        cancellationToken.ThrowIfCancellationRequested();
-        return outcomes;
     }
 
     /// <summary>Runs <paramref name="worker"/> on <paramref name="threads"/> threads, this one among them, and waits for all.</summary>
@@ -655,31 +700,53 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         }
     }
 
-    /// <summary>What resolving one set of identical files did.</summary>
+    /// <summary>What resolving one set of identical files did (lists made only when something goes in them).</summary>
     private sealed class SetOutcome
     {
-        public List<DuplicateGroup> Groups { get; } = [];
+        private List<DuplicateGroup>? groups;
+        private List<DedupeSkip>? skipped;
+        private List<LinksmithException>? errors;
+        private List<(ScannedFile File, UInt128? Sample, ContentHash? Full)>? keeperUpdates;
 
-        public List<DedupeSkip> Skipped { get; } = [];
+        public List<DuplicateGroup> Groups => groups ??= [];
 
-        public List<LinksmithException> Errors { get; } = [];
+        public List<DedupeSkip> Skipped => skipped ??= [];
 
-        public List<(ScannedFile File, UInt128? Sample, ContentHash? Full)> KeeperUpdates { get; } = [];
+        public List<LinksmithException> Errors => errors ??= [];
+
+        public List<(ScannedFile File, UInt128? Sample, ContentHash? Full)> KeeperUpdates => keeperUpdates ??= [];
 
         public long SavedBytes { get; set; }
+
+        public void Clear()
+        {
+            groups?.Clear();
+            skipped?.Clear();
+            errors?.Clear();
+            keeperUpdates?.Clear();
+            SavedBytes = 0;
+        }
+    }
+
+    /// <summary>The order in which files of a set are preferred as the survivor.</summary>
+    private int SurvivorFirst(int x, int y)
+    {
+        ref readonly var a = ref FirstName(x);
+        ref readonly var b = ref FirstName(y);
+        var c = b.LinkCount.CompareTo(a.LinkCount);
+        if (c == 0) { c = a.ModifiedTicks.CompareTo(b.ModifiedTicks); }
+        return c == 0 ? order[inodes[x].Start].CompareTo(order[inodes[y].Start]) : c;
     }
 
     /// <summary>Picks the survivor of one set of identical files and re-links (or reports) the others.</summary>
     private void Resolve(List<int> set, SetOutcome outcome)
     {
         // Most links, then oldest mtime, then first in argument order.
-        var ranked = set.OrderByDescending(i => FirstName(i).LinkCount)
-            .ThenBy(i => FirstName(i).ModifiedTicks)
-            .ThenBy(i => order[inodes[i].Start])
-            .ToList();
-        var keeper = ranked[0];
+        set.Sort(SurvivorFirst);
+        var keeper = set[0];
         var keeperFile = FirstName(keeper);
-        var keeperPath = PathOf(order[inodes[keeper].Start]);
+        var keeperName = order[inodes[keeper].Start];
+        var keeperPath = PathOf(keeperName);
         var duplicates = new List<int>();
         var duplicateFiles = 0;
         var linkedAny = false;
@@ -688,12 +755,12 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         {
             if (duplicates.Count > 0)
             {
-                outcome.Groups.Add(new DuplicateGroup { Size = keeperFile.Size, Keep = keeperPath, Duplicates = new FilePaths(this, [.. duplicates]), DuplicateFiles = duplicateFiles });
+                outcome.Groups.Add(new DuplicateGroup(keeperFile.Size, new FilePaths(this, [keeperName, .. duplicates]), duplicateFiles));
             }
 
             if (linkedAny)
             {
-                outcome.KeeperUpdates.Add((keeperFile, (flags[keeper] & HasSample) != 0 ? samples[keeper] : null, hashes[keeper]));
+                outcome.KeeperUpdates.Add((keeperFile, (flags[keeper] & HasSample) != 0 ? Sample(keeper) : null, hashes[keeper]));
             }
 
             duplicates.Clear();
@@ -701,8 +768,9 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             linkedAny = false;
         }
 
-        foreach (var duplicate in ranked.Skip(1))
+        for (var rank = 1; rank < set.Count; rank++)
         {
+            var duplicate = set[rank];
             var inode = inodes[duplicate];
             ref readonly var file = ref FirstName(duplicate);
             var nameFiles = order.AsSpan(inode.Start, inode.Count);
@@ -747,6 +815,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
                     Flush();
                     keeper = duplicate;
                     keeperFile = file;
+                    keeperName = nameFiles[0];
                     keeperPath = names[0];
                     break;
                 case ReplaceOutcome.Skipped:
@@ -875,5 +944,8 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     private readonly record struct Inode(int Start, int Count, int Group);
 
     /// <summary>Files of one volume, size (and owner, group, mode): a run of inodes.</summary>
-    private readonly record struct CandidateGroup(int FirstInode, int InodeCount);
+    /// <param name="FirstInode">The group's first file in the candidate array.</param>
+    /// <param name="InodeCount">How many files (two or more) the group has.</param>
+    /// <param name="FirstSample">Where the group's samples start in the sample array; -1 when its files are small enough to hash whole.</param>
+    private readonly record struct CandidateGroup(int FirstInode, int InodeCount, int FirstSample);
 }

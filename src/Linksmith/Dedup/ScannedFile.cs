@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
 namespace Linksmith;
 
 /// <summary>
@@ -23,7 +26,11 @@ internal struct ScannedFile
     public ushort NameLength;
     public ushort Mode;
 
-    public static ScannedFile From(in FileStatus status, int directory, int nameStart, int nameLength) => new()
+    /// <param name="status">What the walk read.</param>
+    /// <param name="directory">The index of the file's directory.</param>
+    /// <param name="nameStart">Where its name is in the <see cref="NameStore"/>.</param>
+    /// <param name="storedNameLength">The name's length as the <see cref="NameStore"/> gave it.</param>
+    public static ScannedFile From(in FileStatus status, int directory, int nameStart, ushort storedNameLength) => new()
     {
         Size = status.Size,
         Volume = status.Identity.Volume,
@@ -31,14 +38,14 @@ internal struct ScannedFile
         IdHigh = (ulong)(status.Identity.FileId >> 64),
         ModifiedTicks = Ticks(status.ModifiedTime),
         ChangedTicks = Ticks(status.ChangeTime),
-        // Permission bits (07777) on Unix, 0 or 1 on Windows; a name is at most 255 units.
+        // Permission bits (07777) on Unix, 0 or 1 on Windows.
         Mode = (ushort)status.Mode,
         Uid = status.Uid,
         Gid = status.Gid,
         LinkCount = (uint)Math.Min(status.LinkCount, uint.MaxValue),
         Directory = directory,
         NameStart = nameStart,
-        NameLength = checked((ushort)nameLength),
+        NameLength = storedNameLength,
     };
 
     /// <summary>A time as nanoseconds since 1970 (the hash cache's key uses the same).</summary>
@@ -58,8 +65,9 @@ internal struct ScannedFile
 }
 
 /// <summary>
-/// File names kept back to back in large char arrays instead of a string each: a string costs
-/// about 30 bytes of header and padding besides its chars, as much as a typical name itself.
+/// File names kept back to back in large byte arrays instead of a string each: a string costs
+/// about 30 bytes of header and padding besides its chars, as much as a typical name itself. A
+/// name whose every char is below U+0100 (most names) takes one byte per char, any other two.
 /// </summary>
 internal sealed class NameStore
 {
@@ -67,25 +75,71 @@ internal sealed class NameStore
     // the old and the new copy at once at the peak); a name never spans two chunks.
     private const int ChunkSize = 1 << 16;
 
-    private readonly List<char[]> chunks = [];
+    // In a stored length: the name is kept as UTF-16, not one byte per char. Names are at most
+    // 255 chars (on Linux 255 bytes), so the length never reaches this bit.
+    private const ushort Wide = 0x8000;
+
+    private readonly List<byte[]> chunks = [];
     private int used = ChunkSize;
 
-    /// <summary>Stores <paramref name="name"/> (a file name: far shorter than a chunk) and returns where it starts.</summary>
-    public int Add(ReadOnlySpan<char> name)
+    /// <summary>
+    /// Stores <paramref name="name"/> (a file name: far shorter than a chunk); returns where it
+    /// starts, and in <paramref name="storedLength"/> its length with how it is kept.
+    /// </summary>
+    public int Add(ReadOnlySpan<char> name, out ushort storedLength)
     {
-        if (ChunkSize - used < name.Length)
+        var narrow = !name.ContainsAnyExceptInRange('\0', '\u00FF');
+        var bytes = narrow ? name.Length : name.Length * 2;
+        if (ChunkSize - used < bytes)
         {
-            chunks.Add(new char[ChunkSize]);
+            chunks.Add(new byte[ChunkSize]);
             used = 0;
         }
 
-        name.CopyTo(chunks[^1].AsSpan(used));
+        var destination = chunks[^1].AsSpan(used, bytes);
+        if (narrow)
+        {
+            // Exact: Latin-1 is the first 256 code points, one byte each.
+            Encoding.Latin1.GetBytes(name, destination);
+        }
+        else
+        {
+            MemoryMarshal.AsBytes(name).CopyTo(destination);
+        }
+
         var start = ((chunks.Count - 1) * ChunkSize) + used;
-        used += name.Length;
+        used += bytes;
+        storedLength = checked((ushort)(name.Length | (narrow ? 0 : Wide)));
         return start;
     }
 
-    public ReadOnlySpan<char> Get(int start, int length) => chunks[start / ChunkSize].AsSpan(start % ChunkSize, length);
+    /// <summary>The path of a stored name in <paramref name="directory"/> (joined as <see cref="Path.Join(string, string)"/> does).</summary>
+    public string Join(string directory, int start, ushort storedLength)
+    {
+        var wide = (storedLength & Wide) != 0;
+        var length = storedLength & ~Wide;
+        var chunk = chunks[start / ChunkSize];
+        var offset = start % ChunkSize;
+        var separator = directory.Length == 0 || Path.EndsInDirectorySeparator(directory) ? 0 : 1;
+        return string.Create(directory.Length + separator + length, (directory, chunk, offset, length, wide, separator), static (path, state) =>
+        {
+            state.directory.CopyTo(path);
+            if (state.separator == 1)
+            {
+                path[state.directory.Length] = Path.DirectorySeparatorChar;
+            }
+
+            var name = path[(state.directory.Length + state.separator)..];
+            if (state.wide)
+            {
+                MemoryMarshal.Cast<byte, char>(state.chunk.AsSpan(state.offset, state.length * 2)).CopyTo(name);
+            }
+            else
+            {
+                Encoding.Latin1.GetChars(state.chunk.AsSpan(state.offset, state.length), name);
+            }
+        });
+    }
 }
 
 /// <summary>
