@@ -69,10 +69,10 @@ internal sealed class ContentReader : IDisposable
     public void Dispose() => sha256.Dispose();
 
     /// <summary>XxHash128 of the first and last <see cref="SampleBlock"/> bytes (only for files above <see cref="SampleThreshold"/>).</summary>
-    public ReadOutcome Sample(string path, in ScannedFile expected, out UInt128 sample)
+    public ReadOutcome Sample(string path, in ScannedFile expected, in FileClass fileClass, out UInt128 sample)
     {
         sample = default;
-        using var file = Open(path, expected, out var outcome);
+        using var file = Open(path, expected, fileClass, out var outcome);
         if (file is null)
         {
             return outcome;
@@ -92,10 +92,10 @@ internal sealed class ContentReader : IDisposable
     }
 
     /// <summary>SHA-256 of the whole content, read once, sequentially.</summary>
-    public ReadOutcome Hash(string path, in ScannedFile expected, out ContentHash hash)
+    public ReadOutcome Hash(string path, in ScannedFile expected, in FileClass fileClass, out ContentHash hash)
     {
         hash = default;
-        using var file = Open(path, expected, out var outcome);
+        using var file = Open(path, expected, fileClass, out var outcome);
         if (file is null)
         {
             return outcome;
@@ -145,7 +145,7 @@ internal sealed class ContentReader : IDisposable
         return ReadOutcome.Done;
     }
 
-    private static OpenFile? Open(string path, in ScannedFile expected, out ReadOutcome outcome)
+    private static OpenFile? Open(string path, in ScannedFile expected, in FileClass fileClass, out ReadOutcome outcome)
     {
         outcome = ReadOutcome.Done;
         if (OperatingSystem.IsLinux())
@@ -165,7 +165,7 @@ internal sealed class ContentReader : IDisposable
             }
 
             var file = new OpenFile(path, fd, null);
-            if (!file.IsStill(expected))
+            if (!file.IsStill(expected, fileClass))
             {
                 file.Dispose();
                 outcome = ReadOutcome.Changed;
@@ -219,7 +219,7 @@ internal sealed class ContentReader : IDisposable
     {
         private long position;
 
-        public unsafe bool IsStill(in ScannedFile expected)
+        public unsafe bool IsStill(in ScannedFile expected, in FileClass fileClass)
         {
             Libc.Statx stx;
             byte emptyPath = 0;
@@ -229,7 +229,7 @@ internal sealed class ContentReader : IDisposable
             }
 
             var status = TreeWalker.ToStatus(stx);
-            return status.Kind == LinkKind.File && expected.Matches(status);
+            return status.Kind == LinkKind.File && expected.Matches(status, fileClass);
         }
 
         /// <summary>

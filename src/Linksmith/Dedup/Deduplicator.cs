@@ -46,6 +46,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
     private readonly List<string> directories = [];
     private readonly ScannedFiles files = new();
+    private readonly FileClasses classes = new();
     private readonly NameStore names = new();
     private readonly List<LinksmithException> errors = [];
     private readonly ConcurrentQueue<LinksmithException> readErrors = new();
@@ -86,7 +87,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
         var sets = DuplicateSets();
         progress.SetPhase(DedupePhase.Linking);
-        var keeperUpdates = new List<(ScannedFile File, UInt128? Sample, ContentHash? Full)>();
+        var keeperUpdates = new List<(ScannedFile File, FileClass Class, UInt128? Sample, ContentHash? Full)>();
         ResolveAll(sets, outcome =>
         {
             groups.AddRange(outcome.Groups);
@@ -169,6 +170,12 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
     private ref readonly ScannedFile FirstName(int inode) => ref files[order[inodes[inode].Start]];
 
+    private ref readonly FileClass ClassOf(in ScannedFile file) => ref classes[file.Class];
+
+    /// <summary>Whether two names are of one file (the same volume and file id).</summary>
+    private bool SameFile(in ScannedFile a, in ScannedFile b) =>
+        a.IdLow == b.IdLow && (a.Class == b.Class || (ClassOf(a).Volume == ClassOf(b).Volume && ClassOf(a).IdHigh == ClassOf(b).IdHigh));
+
     private void Scan()
     {
         progress.SetPhase(DedupePhase.Scanning);
@@ -185,6 +192,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             // in the shared char array, and only directories holding kept files get a path.
             var walk = new WalkOptions { Sorted = true, OnError = errors.Add };
             var seen = 0;
+            var lastClass = -1;
             foreach (var listing in TreeWalker.Directories(root, walk))
             {
                 var directory = -1;
@@ -220,7 +228,14 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
                     }
 
                     var nameStart = names.Add(name, out var storedLength);
-                    files.Add(ScannedFile.From(status, directory, nameStart, storedLength));
+                    // Most files of a tree share one class: try the last one before the table.
+                    var fileClass = FileClass.Of(status);
+                    if (lastClass < 0 || classes[lastClass] != fileClass)
+                    {
+                        lastClass = classes.IndexOf(fileClass);
+                    }
+
+                    files.Add(ScannedFile.From(status, lastClass, directory, nameStart, storedLength));
                     if (++seen == 1024)
                     {
                         progress.AddSeen(seen);
@@ -277,16 +292,18 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         {
             ref readonly var a = ref files[x];
             ref readonly var b = ref files[y];
-            var c = a.Volume.CompareTo(b.Volume);
+            ref readonly var ca = ref ClassOf(a);
+            ref readonly var cb = ref ClassOf(b);
+            var c = ca.Volume.CompareTo(cb.Volume);
             if (c == 0) { c = a.Size.CompareTo(b.Size); }
             if (metadata)
             {
-                if (c == 0) { c = a.Uid.CompareTo(b.Uid); }
-                if (c == 0) { c = a.Gid.CompareTo(b.Gid); }
-                if (c == 0) { c = a.Mode.CompareTo(b.Mode); }
+                if (c == 0) { c = ca.Uid.CompareTo(cb.Uid); }
+                if (c == 0) { c = ca.Gid.CompareTo(cb.Gid); }
+                if (c == 0) { c = ca.Mode.CompareTo(cb.Mode); }
             }
 
-            if (c == 0) { c = a.IdHigh.CompareTo(b.IdHigh); }
+            if (c == 0) { c = ca.IdHigh.CompareTo(cb.IdHigh); }
             if (c == 0) { c = a.IdLow.CompareTo(b.IdLow); }
             return c == 0 ? x.CompareTo(y) : c;
         });
@@ -356,7 +373,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     private int NextInode(int run, int end)
     {
         var next = run + 1;
-        while (next < end && files[order[run]].SameFile(files[order[next]]))
+        while (next < end && SameFile(files[order[run]], files[order[next]]))
         {
             next++;
         }
@@ -371,8 +388,12 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         return ref samples[group.FirstSample + (inode - group.FirstInode)];
     }
 
-    private static bool SameGroup(in ScannedFile a, in ScannedFile b, bool metadata) =>
-        a.Volume == b.Volume && a.Size == b.Size && (!metadata || (a.Uid == b.Uid && a.Gid == b.Gid && a.Mode == b.Mode));
+    private bool SameGroup(in ScannedFile a, in ScannedFile b, bool metadata)
+    {
+        ref readonly var ca = ref ClassOf(a);
+        ref readonly var cb = ref ClassOf(b);
+        return ca.Volume == cb.Volume && a.Size == b.Size && (!metadata || (ca.Uid == cb.Uid && ca.Gid == cb.Gid && ca.Mode == cb.Mode));
+    }
 
     /// <summary>Merges the remembered hashes into the candidates: both sorted by identity, per volume.</summary>
     private void LoadCached(HashCache cache)
@@ -382,17 +403,17 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         {
             ref readonly var a = ref FirstName(x);
             ref readonly var b = ref FirstName(y);
-            var c = a.Volume.CompareTo(b.Volume);
+            var c = ClassOf(a).Volume.CompareTo(ClassOf(b).Volume);
             if (c == 0) { c = a.IdLow.CompareTo(b.IdLow); }
-            return c == 0 ? a.IdHigh.CompareTo(b.IdHigh) : c;
+            return c == 0 ? ClassOf(a).IdHigh.CompareTo(ClassOf(b).IdHigh) : c;
         });
 
         var position = 0;
         while (position < byIdentity.Length)
         {
-            var volume = FirstName(byIdentity[position]).Volume;
+            var volume = ClassOf(FirstName(byIdentity[position])).Volume;
             var volumeEnd = position;
-            while (volumeEnd < byIdentity.Length && FirstName(byIdentity[volumeEnd]).Volume == volume)
+            while (volumeEnd < byIdentity.Length && ClassOf(FirstName(byIdentity[volumeEnd])).Volume == volume)
             {
                 volumeEnd++;
             }
@@ -413,10 +434,10 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             position = volumeEnd;
         }
 
-        static int Compare(in ScannedFile file, ulong idLow, ulong idHigh)
+        int Compare(in ScannedFile file, ulong idLow, ulong idHigh)
         {
             var c = file.IdLow.CompareTo(idLow);
-            return c == 0 ? file.IdHigh.CompareTo(idHigh) : c;
+            return c == 0 ? ClassOf(file).IdHigh.CompareTo(idHigh) : c;
         }
 
         void Apply(int inode, CachedHash cached)
@@ -466,7 +487,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         progress.SetPhase(DedupePhase.Sampling);
         ReadInParallel(work, (reader, inode) =>
         {
-            var outcome = reader.Sample(PathOf(order[inodes[inode].Start]), FirstName(inode), out var sample);
+            var outcome = reader.Sample(PathOf(order[inodes[inode].Start]), FirstName(inode), ClassOf(FirstName(inode)), out var sample);
             if (outcome == ReadOutcome.Done)
             {
                 Sample(inode) = sample;
@@ -516,7 +537,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         progress.SetPhase(DedupePhase.Hashing);
         ReadInParallel(work, (reader, inode) =>
         {
-            var outcome = reader.Hash(PathOf(order[inodes[inode].Start]), FirstName(inode), out var hash);
+            var outcome = reader.Hash(PathOf(order[inodes[inode].Start]), FirstName(inode), ClassOf(FirstName(inode)), out var hash);
             if (outcome == ReadOutcome.Done)
             {
                 hashes[inode] = hash;
@@ -585,13 +606,13 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    private IEnumerable<(ScannedFile File, UInt128? Sample, ContentHash? Full)> DirtyEntries()
+    private IEnumerable<(ScannedFile File, FileClass Class, UInt128? Sample, ContentHash? Full)> DirtyEntries()
     {
         for (var i = 0; i < inodes.Length; i++)
         {
             if ((flags[i] & (Dirty | Unusable)) == Dirty)
             {
-                yield return (FirstName(i), (flags[i] & HasSample) != 0 ? Sample(i) : null, (flags[i] & HasFull) != 0 ? hashes[i] : null);
+                yield return (FirstName(i), ClassOf(FirstName(i)), (flags[i] & HasSample) != 0 ? Sample(i) : null, (flags[i] & HasFull) != 0 ? hashes[i] : null);
             }
         }
     }
@@ -706,7 +727,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         private List<DuplicateGroup>? groups;
         private List<DedupeSkip>? skipped;
         private List<LinksmithException>? errors;
-        private List<(ScannedFile File, UInt128? Sample, ContentHash? Full)>? keeperUpdates;
+        private List<(ScannedFile File, FileClass Class, UInt128? Sample, ContentHash? Full)>? keeperUpdates;
 
         public List<DuplicateGroup> Groups => groups ??= [];
 
@@ -714,7 +735,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
         public List<LinksmithException> Errors => errors ??= [];
 
-        public List<(ScannedFile File, UInt128? Sample, ContentHash? Full)> KeeperUpdates => keeperUpdates ??= [];
+        public List<(ScannedFile File, FileClass Class, UInt128? Sample, ContentHash? Full)> KeeperUpdates => keeperUpdates ??= [];
 
         public long SavedBytes { get; set; }
 
@@ -760,7 +781,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
             if (linkedAny)
             {
-                outcome.KeeperUpdates.Add((keeperFile, (flags[keeper] & HasSample) != 0 ? Sample(keeper) : null, hashes[keeper]));
+                outcome.KeeperUpdates.Add((keeperFile, ClassOf(keeperFile), (flags[keeper] & HasSample) != 0 ? Sample(keeper) : null, hashes[keeper]));
             }
 
             duplicates.Clear();
@@ -774,9 +795,11 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             var inode = inodes[duplicate];
             ref readonly var file = ref FirstName(duplicate);
             var nameFiles = order.AsSpan(inode.Start, inode.Count);
-            if (file.LinkCount != inode.Count)
+            if (file.LinkCount != inode.Count || file.LinkCount == ushort.MaxValue)
             {
-                outcome.Skipped.Add(new DedupeSkip(PathOf(nameFiles[0]), file.LinkCount > inode.Count
+                outcome.Skipped.Add(new DedupeSkip(PathOf(nameFiles[0]), file.LinkCount == ushort.MaxValue
+                    ? $"has {ushort.MaxValue} names or more, too many to be sure all were found; left alone"
+                    : file.LinkCount > inode.Count
                     ? $"has {file.LinkCount} names, {file.LinkCount - inode.Count} of them outside the directories searched; re-linking only some would split its hard-link group and free nothing"
                     : "was seen under more names than it has (directories given twice through a link?); left alone"));
                 continue;
@@ -838,7 +861,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     /// Re-links every name of one duplicate file to the survivor, each atomically (a new name made
     /// beside it, then renamed over it). Checks first that neither file changed since it was read.
     /// </summary>
-    private static ReplaceOutcome Replace(string keeperPath, ref ScannedFile keeper, List<string> names, in ScannedFile duplicate, SetOutcome outcome)
+    private ReplaceOutcome Replace(string keeperPath, ref ScannedFile keeper, List<string> names, in ScannedFile duplicate, SetOutcome outcome)
     {
         if (!StillMatches(keeperPath, keeper, outcome))
         {
@@ -878,10 +901,10 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         // baseline only if size and mtime are what was read: a writer in between would have moved mtime.
         var now = TreeWalker.StatPath(keeperPath, followLinks: false);
         if (now is { } status && status.Kind == LinkKind.File && status.Size == keeper.Size && ScannedFile.Ticks(status.ModifiedTime) == keeper.ModifiedTicks
-            && status.Identity.Volume == keeper.Volume && (ulong)status.Identity.FileId == keeper.IdLow)
+            && status.Identity.Volume == ClassOf(keeper).Volume && (ulong)status.Identity.FileId == keeper.IdLow)
         {
             keeper.ChangedTicks = ScannedFile.Ticks(status.ChangeTime);
-            keeper.LinkCount = (uint)Math.Min(status.LinkCount, uint.MaxValue);
+            keeper.LinkCount = ScannedFile.CountOf(status.LinkCount);
         }
 
         return ReplaceOutcome.Replaced;
@@ -906,11 +929,11 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         }
     }
 
-    private static bool StillMatches(string path, in ScannedFile expected, SetOutcome outcome)
+    private bool StillMatches(string path, in ScannedFile expected, SetOutcome outcome)
     {
         try
         {
-            return TreeWalker.StatPath(path, followLinks: false) is { Kind: LinkKind.File } status && expected.Matches(status);
+            return TreeWalker.StatPath(path, followLinks: false) is { Kind: LinkKind.File } status && expected.Matches(status, ClassOf(expected));
         }
         catch (LinksmithException error)
         {

@@ -90,7 +90,7 @@ internal sealed class HashCache : IDisposable
     }
 
     /// <summary>Remembers entries, all in one transaction (one fsync for the lot).</summary>
-    public void Store(IEnumerable<(ScannedFile File, UInt128? Sample, ContentHash? Full)> entries)
+    public void Store(IEnumerable<(ScannedFile File, FileClass Class, UInt128? Sample, ContentHash? Full)> entries)
     {
         try
         {
@@ -110,11 +110,11 @@ internal sealed class HashCache : IDisposable
             var sample = command.Parameters.Add("$sample", SqliteType.Blob);
             var sha256 = command.Parameters.Add("$sha256", SqliteType.Blob);
             command.Prepare();
-            foreach (var (file, sampleValue, fullValue) in entries)
+            foreach (var (file, fileClass, sampleValue, fullValue) in entries)
             {
-                volume.Value = unchecked((long)file.Volume);
+                volume.Value = unchecked((long)fileClass.Volume);
                 id.Value = unchecked((long)file.IdLow);
-                idHigh.Value = unchecked((long)file.IdHigh);
+                idHigh.Value = unchecked((long)fileClass.IdHigh);
                 size.Value = file.Size;
                 mtime.Value = file.ModifiedTicks;
                 ctime.Value = file.ChangedTicks;

@@ -5,44 +5,38 @@ namespace Linksmith;
 
 /// <summary>
 /// One name of a regular file as the walk saw it: what dedupe needs and no more, since it holds
-/// one of these per file of the tree (the directory is an index into a shared list, the name a
-/// place in a <see cref="NameStore"/>).
+/// one of these per file of the tree. What many files share (volume, the high half of the file
+/// id, owner, group, mode) is a <see cref="FileClass"/> kept once; the directory is an index into
+/// a shared list, the name a place in a <see cref="NameStore"/>.
 /// </summary>
 internal struct ScannedFile
 {
-    // 72 bytes: times as nanoseconds since 1970 and 16-bit mode and name length (the record
-    // is held for every file, so each field counts).
+    // 48 bytes, held for every file of the tree, so each field counts.
     public long Size;
-    public ulong Volume;
     public ulong IdLow;
-    public ulong IdHigh;
     public long ModifiedTicks;
     public long ChangedTicks;
-    public uint Uid;
-    public uint Gid;
-    public uint LinkCount;
+    public int Class;
     public int Directory;
     public int NameStart;
+
+    /// <summary>The file's names, at most <see cref="ushort.MaxValue"/> (a file with as many is never merged: its names cannot all be counted).</summary>
+    public ushort LinkCount;
     public ushort NameLength;
-    public ushort Mode;
 
     /// <param name="status">What the walk read.</param>
+    /// <param name="fileClass">The index of its <see cref="FileClass"/>.</param>
     /// <param name="directory">The index of the file's directory.</param>
     /// <param name="nameStart">Where its name is in the <see cref="NameStore"/>.</param>
     /// <param name="storedNameLength">The name's length as the <see cref="NameStore"/> gave it.</param>
-    public static ScannedFile From(in FileStatus status, int directory, int nameStart, ushort storedNameLength) => new()
+    public static ScannedFile From(in FileStatus status, int fileClass, int directory, int nameStart, ushort storedNameLength) => new()
     {
         Size = status.Size,
-        Volume = status.Identity.Volume,
         IdLow = (ulong)status.Identity.FileId,
-        IdHigh = (ulong)(status.Identity.FileId >> 64),
         ModifiedTicks = Ticks(status.ModifiedTime),
         ChangedTicks = Ticks(status.ChangeTime),
-        // Permission bits (07777) on Unix, 0 or 1 on Windows.
-        Mode = (ushort)status.Mode,
-        Uid = status.Uid,
-        Gid = status.Gid,
-        LinkCount = (uint)Math.Min(status.LinkCount, uint.MaxValue),
+        Class = fileClass,
+        LinkCount = CountOf(status.LinkCount),
         Directory = directory,
         NameStart = nameStart,
         NameLength = storedNameLength,
@@ -51,17 +45,45 @@ internal struct ScannedFile
     /// <summary>A time as nanoseconds since 1970 (the hash cache's key uses the same).</summary>
     public static long Ticks(FileTime time) => (time.Seconds * 1_000_000_000) + time.Nanoseconds;
 
-    public readonly bool SameFile(in ScannedFile other) =>
-        Volume == other.Volume && IdLow == other.IdLow && IdHigh == other.IdHigh;
+    /// <summary>A link count as kept here (capped).</summary>
+    public static ushort CountOf(long linkCount) => (ushort)Math.Min(linkCount, ushort.MaxValue);
 
     /// <summary>Whether <paramref name="status"/> is still this file with the content it had: same identity, size, mtime and ctime.</summary>
-    public readonly bool Matches(in FileStatus status) =>
-        status.Identity.Volume == Volume
+    public readonly bool Matches(in FileStatus status, in FileClass fileClass) =>
+        status.Identity.Volume == fileClass.Volume
         && (ulong)status.Identity.FileId == IdLow
-        && (ulong)(status.Identity.FileId >> 64) == IdHigh
+        && (ulong)(status.Identity.FileId >> 64) == fileClass.IdHigh
         && status.Size == Size
         && Ticks(status.ModifiedTime) == ModifiedTicks
         && Ticks(status.ChangeTime) == ChangedTicks;
+}
+
+/// <summary>What many files share: volume, the high half of the file id (zero on Linux and NTFS), owner, group and permission bits (Windows: 1 when read-only).</summary>
+internal readonly record struct FileClass(ulong Volume, ulong IdHigh, uint Uid, uint Gid, ushort Mode)
+{
+    public static FileClass Of(in FileStatus status) =>
+        new(status.Identity.Volume, (ulong)(status.Identity.FileId >> 64), status.Uid, status.Gid, (ushort)status.Mode);
+}
+
+/// <summary>The distinct <see cref="FileClass"/>es of a run, each kept once and known by its index: added to while scanning, read-only after.</summary>
+internal sealed class FileClasses
+{
+    private readonly Dictionary<FileClass, int> indexes = [];
+    private readonly List<FileClass> classes = [];
+
+    public ref readonly FileClass this[int index] => ref CollectionsMarshal.AsSpan(classes)[index];
+
+    public int IndexOf(in FileClass fileClass)
+    {
+        ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(indexes, fileClass, out var known);
+        if (!known)
+        {
+            index = classes.Count;
+            classes.Add(fileClass);
+        }
+
+        return index;
+    }
 }
 
 /// <summary>
