@@ -45,6 +45,8 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     private const byte Dirty = 8;
 
     private readonly List<string> directories = [];
+    private readonly List<int> directoryRoots = [];
+    private int[] directoryRank = [];
     private readonly ScannedFiles files = new();
     private readonly FileClasses classes = new();
     private readonly NameStore names = new();
@@ -179,8 +181,18 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     private void Scan()
     {
         progress.SetPhase(DedupePhase.Scanning);
-        foreach (var (root, given) in DistinctRoots())
+        // The lean walk on every core: one reused listing per directory and worker; a file costs
+        // a record and its name in the shared store, and only directories holding kept files get
+        // a path. Listings arrive in no set order, so the walk order that breaks ties (first in
+        // argument order) is put back afterwards from the directories' paths.
+        var threads = TreeWalker.DefaultWalkThreads;
+        var keptByWorker = Enumerable.Range(0, threads).Select(_ => new List<int>()).ToArray();
+        var walkErrors = new List<LinksmithException>();
+        var gate = new Lock();
+        var roots = DistinctRoots();
+        for (var rootIndex = 0; rootIndex < roots.Count; rootIndex++)
         {
+            var (root, given) = roots[rootIndex];
             if (TreeWalker.StatPath(root, followLinks: true) is null)
             {
                 // Said with the path as the user typed it; the other roots are still searched.
@@ -188,65 +200,129 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
                 continue;
             }
 
-            // The lean walk: one reused listing per directory; a file costs a record and its name
-            // in the shared char array, and only directories holding kept files get a path.
-            var walk = new WalkOptions { Sorted = true, OnError = errors.Add };
-            var seen = 0;
+            var walkedRoot = rootIndex;
             var lastClass = -1;
-            foreach (var listing in TreeWalker.Directories(root, walk))
+            TreeWalker.VisitInParallel(root, new WalkOptions { Sorted = true, OnError = walkErrors.Add }, threads, (listing, worker) =>
             {
-                var directory = -1;
+                cancellationToken.ThrowIfCancellationRequested();
+                var kept = keptByWorker[worker];
+                kept.Clear();
                 for (var i = 0; i < listing.Count; i++)
                 {
-                    ref readonly var status = ref listing.Status(i);
-                    if (status.Kind == LinkKind.Directory)
+                    if (Keeps(listing, i))
                     {
-                        if (listing.Depth > 0 && !options.Filter.IsEmpty && options.Filter.IsExcluded(listing.RelativePath(i), isDirectory: true))
-                        {
-                            listing.Skip(i);
-                        }
-
-                        continue;
-                    }
-
-                    if (status.Kind != LinkKind.File || status.Size < Math.Max(1, options.MinSize) || status.Size > options.MaxSize)
-                    {
-                        continue;
-                    }
-
-                    // The root itself may be a file: then its name and directory come from its path.
-                    var name = listing.Depth == 0 ? Path.GetFileName(root.AsSpan()) : listing.Name(i);
-                    if (!options.Filter.IsEmpty && !options.Filter.IncludesFile(listing.Depth == 0 ? name.ToString() : listing.RelativePath(i)))
-                    {
-                        continue;
-                    }
-
-                    if (directory < 0)
-                    {
-                        directory = directories.Count;
-                        directories.Add(listing.Depth == 0 ? Path.GetDirectoryName(root)! : listing.Path);
-                    }
-
-                    var nameStart = names.Add(name, out var storedLength);
-                    // Most files of a tree share one class: try the last one before the table.
-                    var fileClass = FileClass.Of(status);
-                    if (lastClass < 0 || classes[lastClass] != fileClass)
-                    {
-                        lastClass = classes.IndexOf(fileClass);
-                    }
-
-                    files.Add(ScannedFile.From(status, lastClass, directory, nameStart, storedLength));
-                    if (++seen == 1024)
-                    {
-                        progress.AddSeen(seen);
-                        seen = 0;
-                        cancellationToken.ThrowIfCancellationRequested();
+                        kept.Add(i);
                     }
                 }
+
+                if (kept.Count == 0)
+                {
+                    return;
+                }
+
+                lock (gate)
+                {
+                    var directory = directories.Count;
+                    directories.Add(listing.Depth == 0 ? Path.GetDirectoryName(root)! : listing.Path);
+                    directoryRoots.Add(walkedRoot);
+                    foreach (var i in kept)
+                    {
+                        ref readonly var status = ref listing.Status(i);
+                        // The root itself may be a file: then its name comes from its path.
+                        var nameStart = names.Add(listing.Depth == 0 ? Path.GetFileName(root.AsSpan()) : listing.Name(i), out var storedLength);
+                        // Most files of a tree share one class: try the last one before the table.
+                        var fileClass = FileClass.Of(status);
+                        if (lastClass < 0 || classes[lastClass] != fileClass)
+                        {
+                            lastClass = classes.IndexOf(fileClass);
+                        }
+
+                        files.Add(ScannedFile.From(status, lastClass, directory, nameStart, storedLength));
+                    }
+                }
+
+                progress.AddSeen(kept.Count);
+            });
+        }
+
+        // Walk errors came in no set order; sorted, a report reads the same every time.
+        walkErrors.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        errors.AddRange(walkErrors);
+        RankDirectories();
+    }
+
+    /// <summary>Whether entry <paramref name="index"/> of a listing is a file to consider; skips (does not enter) an excluded directory.</summary>
+    private bool Keeps(DirectoryListing listing, int index)
+    {
+        ref readonly var status = ref listing.Status(index);
+        if (status.Kind == LinkKind.Directory)
+        {
+            if (listing.Depth > 0 && !options.Filter.IsEmpty && options.Filter.IsExcluded(listing.RelativePath(index), isDirectory: true))
+            {
+                listing.Skip(index);
             }
 
-            progress.AddSeen(seen);
+            return false;
         }
+
+        if (status.Kind != LinkKind.File || status.Size < Math.Max(1, options.MinSize) || status.Size > options.MaxSize)
+        {
+            return false;
+        }
+
+        return options.Filter.IsEmpty
+            || options.Filter.IncludesFile(listing.Depth == 0 ? Path.GetFileName(listing.Path) : listing.RelativePath(index));
+    }
+
+    /// <summary>
+    /// Ranks the directories in the order a sequential walk meets them (roots in argument order,
+    /// then depth first with names in ordinal order): the order of their paths when the
+    /// separator sorts before every other character.
+    /// </summary>
+    private void RankDirectories()
+    {
+        var byWalk = new int[directories.Count];
+        for (var i = 0; i < byWalk.Length; i++)
+        {
+            byWalk[i] = i;
+        }
+
+        Array.Sort(byWalk, (a, b) =>
+        {
+            var c = directoryRoots[a].CompareTo(directoryRoots[b]);
+            return c != 0 ? c : CompareInWalkOrder(directories[a], directories[b]);
+        });
+        directoryRank = new int[directories.Count];
+        for (var i = 0; i < byWalk.Length; i++)
+        {
+            directoryRank[byWalk[i]] = i;
+        }
+
+        directoryRoots.Clear();
+    }
+
+    private static int CompareInWalkOrder(string a, string b)
+    {
+        var length = Math.Min(a.Length, b.Length);
+        for (var i = 0; i < length; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return a[i] == Path.DirectorySeparatorChar ? -1 : b[i] == Path.DirectorySeparatorChar ? 1 : a[i].CompareTo(b[i]);
+            }
+        }
+
+        return a.Length.CompareTo(b.Length);
+    }
+
+    /// <summary>
+    /// The order a sequential walk would have met two scanned names in: by directory, then by
+    /// name (a directory's names were added together, in name order).
+    /// </summary>
+    private int WalkOrder(int x, int y)
+    {
+        var c = directoryRank[files[x].Directory].CompareTo(directoryRank[files[y].Directory]);
+        return c != 0 ? c : x.CompareTo(y);
     }
 
     /// <summary>
@@ -305,7 +381,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
             if (c == 0) { c = ca.IdHigh.CompareTo(cb.IdHigh); }
             if (c == 0) { c = a.IdLow.CompareTo(b.IdLow); }
-            return c == 0 ? x.CompareTo(y) : c;
+            return c == 0 ? WalkOrder(x, y) : c;
         });
 
         // Two passes over the sorted names, counting and then filling, so each array is made
@@ -636,7 +712,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             members.Sort((a, b) =>
             {
                 var c = CompareHash(hashes[a], hashes[b]);
-                return c == 0 ? order[inodes[a].Start].CompareTo(order[inodes[b].Start]) : c;
+                return c == 0 ? WalkOrder(order[inodes[a].Start], order[inodes[b].Start]) : c;
             });
             for (var i = 0; i < members.Count;)
             {
@@ -655,7 +731,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             }
         }
 
-        sets.Sort((a, b) => order[inodes[a[0]].Start].CompareTo(order[inodes[b[0]].Start]));
+        sets.Sort((a, b) => WalkOrder(order[inodes[a[0]].Start], order[inodes[b[0]].Start]));
         return sets;
 
         static int CompareHash(ContentHash a, ContentHash b)
@@ -756,7 +832,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         ref readonly var b = ref FirstName(y);
         var c = b.LinkCount.CompareTo(a.LinkCount);
         if (c == 0) { c = a.ModifiedTicks.CompareTo(b.ModifiedTicks); }
-        return c == 0 ? order[inodes[x].Start].CompareTo(order[inodes[y].Start]) : c;
+        return c == 0 ? WalkOrder(order[inodes[x].Start], order[inodes[y].Start]) : c;
     }
 
     /// <summary>Picks the survivor of one set of identical files and re-links (or reports) the others.</summary>

@@ -167,6 +167,28 @@ public sealed class FindingDuplicatesTests : DedupeTestBase
     }
 
     [Fact]
+    public void Ties_go_to_the_first_file_in_walk_order_depth_first_by_name_however_the_directories_were_read()
+    {
+        Platform.RequireLinux();
+        var content = RandomBytes(3_000, 9);
+        var time = new DateTime(2010, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        // As whole strings "a b/x" < "a-b/x" < "a.b/x" < "a/x"; a walk meets a/ and all below it first.
+        string[] walkOrder = ["a/x", "a/zz/x", "a b/x", "a-b/x", "a.b/x"];
+        foreach (var relative in walkOrder.Reverse())
+        {
+            File.SetLastWriteTimeUtc(Write(relative, content), time);
+        }
+
+        for (var run = 0; run < 5; run++)
+        {
+            var group = Assert.Single(Dedupe(apply: false).Groups);
+
+            Assert.Equal(Temp["tree/a/x"], group.Keep);
+            Assert.Equal(walkOrder.Skip(1).Select(r => Temp["tree/" + r]), group.Duplicates);
+        }
+    }
+
+    [Fact]
     public void Different_permissions_prevent_a_merge_unless_metadata_is_ignored()
     {
         Platform.RequireLinux();
