@@ -211,6 +211,7 @@ internal static class DedupeCommand
 
                 writer.WriteEndArray();
                 writer.WriteEndObject();
+                writer.FlushIfLarge();
             }
 
             writer.WriteEndArray();

@@ -89,6 +89,7 @@ internal static class ScanCommand
             writer.WriteBoolean("dangling", link.IsDangling);
             writer.WriteBoolean("loop", link.IsLoop);
             writer.WriteEndObject();
+            writer.FlushIfLarge();
         }
 
         writer.WriteEndArray();
@@ -106,6 +107,7 @@ internal static class ScanCommand
             writer.WriteNumber("linkCount", group.LinkCount);
             writer.WriteBoolean("saturated", group.IsSaturated);
             writer.WriteEndObject();
+            writer.FlushIfLarge();
         }
 
         writer.WriteEndArray();
