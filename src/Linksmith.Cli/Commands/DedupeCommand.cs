@@ -154,7 +154,7 @@ internal static class DedupeCommand
 
         if (reporter.Json)
         {
-            WriteJson(reporter, result);
+            WriteJson(reporter, result, options.UseCache);
         }
         else
         {
@@ -192,7 +192,7 @@ internal static class DedupeCommand
         }
     }
 
-    private static void WriteJson(Reporter reporter, DedupeResult result) =>
+    private static void WriteJson(Reporter reporter, DedupeResult result, bool cacheAsked) =>
         JsonOutput.Write(reporter.Console.Out, writer =>
         {
             writer.WriteStartObject();
@@ -234,7 +234,7 @@ internal static class DedupeCommand
             writer.WriteNumber("filesRead", statistics.FilesRead);
             writer.WriteNumber("bytesRead", statistics.BytesRead);
             writer.WriteNumber("cacheHits", statistics.CacheHits);
-            writer.WriteBoolean("cacheUsed", statistics.CacheProblem is null);
+            writer.WriteBoolean("cacheUsed", cacheAsked && statistics.CacheProblem is null);
             writer.WriteEndObject();
             writer.WriteEndObject();
         });

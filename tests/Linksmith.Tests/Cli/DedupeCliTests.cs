@@ -76,6 +76,23 @@ public sealed class DedupeCliTests : IDisposable
         using var document = JsonDocument.Parse(again.Out);
         Assert.Empty(document.RootElement.GetProperty("groups").EnumerateArray());
         Assert.Equal(0, document.RootElement.GetProperty("statistics").GetProperty("bytesRead").GetInt64());
+        Assert.True(document.RootElement.GetProperty("statistics").GetProperty("cacheUsed").GetBoolean());
+    }
+
+    [Fact]
+    public void No_cache_reads_every_candidate_and_says_the_cache_was_not_used()
+    {
+        Platform.RequireLinux();
+        MakeDuplicates();
+        Assert.Equal(0, Run("dedupe", "tree").ExitCode);
+
+        var again = Run("dedupe", "--no-cache", "--json", "tree");
+
+        using var document = JsonDocument.Parse(again.Out);
+        var statistics = document.RootElement.GetProperty("statistics");
+        Assert.False(statistics.GetProperty("cacheUsed").GetBoolean());
+        Assert.Equal(0, statistics.GetProperty("cacheHits").GetInt64());
+        Assert.Equal(15_000, statistics.GetProperty("bytesRead").GetInt64());
     }
 
     [Fact]
