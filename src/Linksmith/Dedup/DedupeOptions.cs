@@ -52,6 +52,8 @@ public sealed class DedupeProgress
     private long filesRead;
     private long bytesToRead;
     private long bytesRead;
+    private long setsToResolve;
+    private long setsResolved;
     private int phase;
 
     /// <summary>What the dedupe is doing now.</summary>
@@ -72,6 +74,12 @@ public sealed class DedupeProgress
     /// <summary>Bytes read and hashed so far (all passes).</summary>
     public long BytesRead => Interlocked.Read(ref bytesRead);
 
+    /// <summary>Sets of identical files found, each to be linked to its survivor (or reported).</summary>
+    public long SetsToResolve => Interlocked.Read(ref setsToResolve);
+
+    /// <summary>Sets dealt with so far.</summary>
+    public long SetsResolved => Interlocked.Read(ref setsResolved);
+
     internal void SetPhase(DedupePhase value) => Volatile.Write(ref phase, (int)value);
 
     internal void AddSeen(long count) => Interlocked.Add(ref filesSeen, count);
@@ -81,6 +89,10 @@ public sealed class DedupeProgress
         Interlocked.Add(ref filesToRead, files);
         Interlocked.Add(ref bytesToRead, bytes);
     }
+
+    internal void AddSetsToResolve(long count) => Interlocked.Add(ref setsToResolve, count);
+
+    internal void AddResolved() => Interlocked.Increment(ref setsResolved);
 
     internal void AddRead(long files, long bytes)
     {

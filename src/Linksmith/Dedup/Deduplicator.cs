@@ -753,6 +753,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     private void ResolveAll(List<List<int>> sets, Action<SetOutcome> merge)
     {
         const int Batch = 1024;
+        progress.AddSetsToResolve(sets.Count);
         var outcomes = new SetOutcome[Math.Min(Batch, sets.Count)];
         for (var first = 0; first < sets.Count; first += Batch)
         {
@@ -768,6 +769,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
                     var outcome = outcomes[index] ??= new SetOutcome();
                     outcome.Clear();
                     Resolve(sets[first + index], outcome);
+                    progress.AddResolved();
                 }
             }
 

@@ -24,6 +24,28 @@ public sealed class FindingDuplicatesTests : DedupeTestBase
     }
 
     [Fact]
+    public void Many_sets_replaced_on_several_threads_each_end_as_one_file_and_progress_counts_every_set()
+    {
+        Platform.RequireLinux();
+        var expected = new List<(string Keep, string Duplicate)>();
+        for (var i = 0; i < 60; i++)
+        {
+            var content = RandomBytes(1_000 + i, 100 + i);
+            expected.Add((Write($"d{i % 4}/a{i:D2}", content), Write($"e{i % 3}/b{i:D2}", content)));
+        }
+
+        var progress = new DedupeProgress();
+        var result = Dedupe(apply: true, o => o with { Threads = 4, Progress = progress });
+
+        Assert.Equal(60, result.Groups.Count);
+        Assert.All(expected, pair => Assert.Equal(Id(pair.Keep), Id(pair.Duplicate)));
+        // Reported in walk order whatever order the threads finished in.
+        Assert.Equal(expected.Select(pair => pair.Keep).Order(StringComparer.Ordinal), result.Groups.Select(g => g.Keep));
+        Assert.Equal((60, 60), (progress.SetsToResolve, progress.SetsResolved));
+        Assert.Empty(Directory.EnumerateFiles(Tree, "*.lsmith-*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public void Files_that_differ_anywhere_are_never_merged_however_alike_they_look()
     {
         Platform.RequireLinux();
