@@ -677,7 +677,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             Interlocked.Add(ref bytesRead, reader.BytesRead);
         }
 
-        RunWorkers(threads, Worker, "dedupe reader");
+        WorkerThreads.Run(threads, "dedupe reader", _ => Worker());
 
         cancellationToken.ThrowIfCancellationRequested();
     }
@@ -773,29 +773,12 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
                 }
             }
 
-            RunWorkers(options.Apply ? Math.Min(options.Threads > 0 ? options.Threads : 8, count) : 1, Worker, "dedupe linker");
+            WorkerThreads.Run(options.Apply ? Math.Min(options.Threads > 0 ? options.Threads : 8, count) : 1, "dedupe linker", _ => Worker());
             cancellationToken.ThrowIfCancellationRequested();
             for (var i = 0; i < count; i++)
             {
                 merge(outcomes[i]);
             }
-        }
-    }
-
-    /// <summary>Runs <paramref name="worker"/> on <paramref name="threads"/> threads, this one among them, and waits for all.</summary>
-    private static void RunWorkers(int threads, Action worker, string name)
-    {
-        var helpers = new Thread[Math.Max(0, threads - 1)];
-        for (var i = 0; i < helpers.Length; i++)
-        {
-            helpers[i] = new Thread(() => worker()) { IsBackground = true, Name = name };
-            helpers[i].Start();
-        }
-
-        worker();
-        foreach (var helper in helpers)
-        {
-            helper.Join();
         }
     }
 

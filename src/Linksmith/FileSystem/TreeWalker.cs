@@ -364,20 +364,7 @@ internal static class TreeWalker
             }
         }
 
-        var helpers = new Thread[Math.Max(0, threads - 1)];
-        for (var i = 0; i < helpers.Length; i++)
-        {
-            var worker = i + 1;
-            helpers[i] = new Thread(() => Worker(worker)) { IsBackground = true, Name = "tree walker" };
-            helpers[i].Start();
-        }
-
-        Worker(0);
-        foreach (var helper in helpers)
-        {
-            helper.Join();
-        }
-
+        WorkerThreads.Run(threads, "tree walker", Worker);
         failure?.Throw();
     }
 
