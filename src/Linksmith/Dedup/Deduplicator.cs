@@ -187,7 +187,6 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         // argument order) is put back afterwards from the directories' paths.
         var threads = TreeWalker.DefaultWalkThreads;
         var keptByWorker = Enumerable.Range(0, threads).Select(_ => new List<int>()).ToArray();
-        var walkErrors = new List<LinksmithException>();
         var gate = new Lock();
         var roots = DistinctRoots();
         for (var rootIndex = 0; rootIndex < roots.Count; rootIndex++)
@@ -202,7 +201,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
             var walkedRoot = rootIndex;
             var lastClass = -1;
-            TreeWalker.VisitInParallel(root, new WalkOptions { Sorted = true, OnError = walkErrors.Add }, threads, (listing, worker) =>
+            TreeWalker.VisitInParallel(root, new WalkOptions { Sorted = true, OnError = errors.Add }, threads, (listing, worker) =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var kept = keptByWorker[worker];
@@ -245,9 +244,6 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             });
         }
 
-        // Walk errors came in no set order; sorted, a report reads the same every time.
-        walkErrors.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
-        errors.AddRange(walkErrors);
         RankDirectories();
     }
 
@@ -634,7 +630,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
         work.Sort((x, y) => FirstName(x).IdLow.CompareTo(FirstName(y).IdLow));
         progress.AddPlanned(work.Count, work.Sum(plannedBytes));
-        var threads = Math.Min(options.Threads > 0 ? options.Threads : Math.Clamp(Environment.ProcessorCount, 1, 4), Math.Max(1, work.Count / 16));
+        var threads = Math.Min(ReaderThreads, Math.Max(1, work.Count / 16));
         var next = -1;
         const int Chunk = 32;
 
@@ -773,7 +769,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
                 }
             }
 
-            WorkerThreads.Run(options.Apply ? Math.Min(options.Threads > 0 ? options.Threads : 8, count) : 1, "dedupe linker", _ => Worker());
+            WorkerThreads.Run(options.Apply ? Math.Min(LinkerThreads, count) : 1, "dedupe linker", _ => Worker());
             cancellationToken.ThrowIfCancellationRequested();
             for (var i = 0; i < count; i++)
             {
@@ -781,6 +777,12 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             }
         }
     }
+
+    /// <summary>Files read at once: as asked, else one per processor (at most 4).</summary>
+    private int ReaderThreads => options.Threads > 0 ? options.Threads : Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    /// <summary>Sets re-linked at once: as asked, else 8, since a replacement mostly waits for the file system.</summary>
+    private int LinkerThreads => options.Threads > 0 ? options.Threads : 8;
 
     /// <summary>What resolving one set of identical files did (lists made only when something goes in them).</summary>
     private sealed class SetOutcome

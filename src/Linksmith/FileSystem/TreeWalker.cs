@@ -299,8 +299,9 @@ internal static class TreeWalker
     /// is most of a warm walk's time, and it runs on every core this way.
     /// </summary>
     /// <remarks>
-    /// <see cref="WalkOptions.OnError"/> is called under a lock, so it need not be thread-safe;
-    /// <paramref name="visit"/> must be. The first exception thrown by <paramref name="visit"/>
+    /// Paths that could not be read go to <see cref="WalkOptions.OnError"/> on the calling thread
+    /// once the walk is over, sorted by path, so a report reads the same whatever the threads did.
+    /// <paramref name="visit"/> must be thread-safe. The first exception thrown by <paramref name="visit"/>
     /// stops the walk and is rethrown here once every worker has stopped.
     /// </remarks>
     public static void VisitInParallel(string root, WalkOptions options, int threads, Action<DirectoryListing, int> visit)
@@ -316,14 +317,14 @@ internal static class TreeWalker
         }
 
         var errorGate = new Lock();
-        var reportError = options.OnError;
-        var workerOptions = reportError is null ? options : options with
+        var walkErrors = new List<LinksmithException>();
+        var workerOptions = options with
         {
             OnError = error =>
             {
                 lock (errorGate)
                 {
-                    reportError(error);
+                    walkErrors.Add(error);
                 }
             },
         };
@@ -366,6 +367,8 @@ internal static class TreeWalker
 
         WorkerThreads.Run(threads, "tree walker", Worker);
         failure?.Throw();
+        walkErrors.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        walkErrors.ForEach(error => options.OnError?.Invoke(error));
     }
 
     /// <summary>How many threads a parallel walk uses by default: one per core, at most 8 (beyond that the kernel's locks, not the cores, set the pace).</summary>

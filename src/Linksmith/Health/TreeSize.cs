@@ -85,8 +85,6 @@ public static class TreeSize
             }
         }
 
-        // A walk's errors arrive in no set order; sorted, a report reads the same every time.
-        errors.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         return new SizeReport(trees, total.ToFigures(null), errors);
     }
 
