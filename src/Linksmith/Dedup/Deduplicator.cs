@@ -44,6 +44,9 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     private const byte Unusable = 4;
     private const byte Dirty = 8;
 
+    // A survivor that gained names: its ctime and link count changed, so its cache row is rewritten.
+    private const byte Relinked = 16;
+
     private readonly List<string> directories = [];
     private readonly List<int> directoryRoots = [];
     private int[] directoryRank = [];
@@ -84,24 +87,22 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         ReadContents();
         if (cache is not null)
         {
-            Guard(() => cache.Store(DirtyEntries()));
+            Guard(() => cache.Store(EntriesFlagged(Dirty)));
         }
 
         var sets = DuplicateSets();
         progress.SetPhase(DedupePhase.Linking);
-        var keeperUpdates = new List<(ScannedFile File, FileClass Class, UInt128? Sample, ContentHash? Full)>();
         ResolveAll(sets, outcome =>
         {
             groups.AddRange(outcome.Groups);
             skipped.AddRange(outcome.Skipped);
             errors.AddRange(outcome.Errors);
-            keeperUpdates.AddRange(outcome.KeeperUpdates);
             savedBytes += outcome.SavedBytes;
         });
 
-        if (cache is not null && keeperUpdates.Count > 0)
+        if (cache is not null && options.Apply)
         {
-            Guard(() => cache.Store(keeperUpdates));
+            Guard(() => cache.Store(EntriesFlagged(Relinked)));
         }
 
         progress.SetPhase(DedupePhase.Done);
@@ -678,11 +679,12 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    private IEnumerable<(ScannedFile File, FileClass Class, UInt128? Sample, ContentHash? Full)> DirtyEntries()
+    /// <summary>The cache entries of the usable candidates with <paramref name="flag"/> set.</summary>
+    private IEnumerable<(ScannedFile File, FileClass Class, UInt128? Sample, ContentHash? Full)> EntriesFlagged(byte flag)
     {
         for (var i = 0; i < inodes.Length; i++)
         {
-            if ((flags[i] & (Dirty | Unusable)) == Dirty)
+            if ((flags[i] & (flag | Unusable)) == flag)
             {
                 yield return (FirstName(i), ClassOf(FirstName(i)), (flags[i] & HasSample) != 0 ? Sample(i) : null, (flags[i] & HasFull) != 0 ? hashes[i] : null);
             }
@@ -790,15 +792,12 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         private List<DuplicateGroup>? groups;
         private List<DedupeSkip>? skipped;
         private List<LinksmithException>? errors;
-        private List<(ScannedFile File, FileClass Class, UInt128? Sample, ContentHash? Full)>? keeperUpdates;
 
         public List<DuplicateGroup> Groups => groups ??= [];
 
         public List<DedupeSkip> Skipped => skipped ??= [];
 
         public List<LinksmithException> Errors => errors ??= [];
-
-        public List<(ScannedFile File, FileClass Class, UInt128? Sample, ContentHash? Full)> KeeperUpdates => keeperUpdates ??= [];
 
         public long SavedBytes { get; set; }
 
@@ -807,7 +806,6 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             groups?.Clear();
             skipped?.Clear();
             errors?.Clear();
-            keeperUpdates?.Clear();
             SavedBytes = 0;
         }
     }
@@ -844,7 +842,9 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
             if (linkedAny)
             {
-                outcome.KeeperUpdates.Add((keeperFile, ClassOf(keeperFile), (flags[keeper] & HasSample) != 0 ? Sample(keeper) : null, hashes[keeper]));
+                // Its record takes the new ctime and link count (no other set holds this file).
+                files[keeperName] = keeperFile;
+                flags[keeper] |= Relinked;
             }
 
             duplicates.Clear();
