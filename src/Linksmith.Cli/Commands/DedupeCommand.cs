@@ -297,7 +297,7 @@ internal static class DedupeCommand
                 {
                     DedupePhase.Scanning => $"dedupe: scanning, {progress.FilesSeen:N0} files",
                     DedupePhase.Linking => $"dedupe: linking duplicates, {progress.SetsResolved:N0}/{progress.SetsToResolve:N0} sets of identical files",
-                    _ => $"dedupe: {progress.Phase.ToString().ToLowerInvariant()} {progress.FilesRead:N0}/{progress.FilesToRead:N0} files, {Bytes(progress.BytesRead)}, {Bytes((long)(progress.BytesRead / seconds))}/s",
+                    _ => $"dedupe: {progress.Phase.ToString().ToLowerInvariant()}, {progress.CandidatesChecked:N0}/{progress.Candidates:N0} candidates checked, {progress.FilesRead:N0} files read, {Bytes(progress.BytesRead)}, {Bytes((long)(progress.BytesRead / seconds))}/s",
                 };
                 error.Write(string.Create(CultureInfo.InvariantCulture, $"\r\u001b[K{text}"));
             }

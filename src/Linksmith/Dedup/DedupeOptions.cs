@@ -38,6 +38,12 @@ public sealed record DedupeOptions
     public DedupeProgress? Progress { get; init; }
 
     /// <summary>
+    /// Candidate files read per batch (only the hashes of one batch are held at once); 0 for the
+    /// default. Internal: tests make batches tiny to cross their boundaries.
+    /// </summary>
+    internal int BatchFiles { get; init; }
+
+    /// <summary>
     /// Test-only: called with (survivor, duplicate) after the contents were compared and right
     /// before the re-check that precedes a replacement, so a test can change a file in between.
     /// </summary>
@@ -48,6 +54,8 @@ public sealed record DedupeOptions
 public sealed class DedupeProgress
 {
     private long filesSeen;
+    private long candidates;
+    private long candidatesChecked;
     private long filesToRead;
     private long filesRead;
     private long bytesToRead;
@@ -62,13 +70,19 @@ public sealed class DedupeProgress
     /// <summary>Regular files found so far.</summary>
     public long FilesSeen => Interlocked.Read(ref filesSeen);
 
-    /// <summary>Files that must be read in the current reading pass.</summary>
+    /// <summary>Files that share their size (and owner, group, mode) with another: the ones that may have to be read.</summary>
+    public long Candidates => Interlocked.Read(ref candidates);
+
+    /// <summary>Candidates whose content is known (read, remembered or ruled out), a batch at a time.</summary>
+    public long CandidatesChecked => Interlocked.Read(ref candidatesChecked);
+
+    /// <summary>Files planned to be read so far (candidates are read a batch at a time, so this grows).</summary>
     public long FilesToRead => Interlocked.Read(ref filesToRead);
 
     /// <summary>Files read so far (all passes).</summary>
     public long FilesRead => Interlocked.Read(ref filesRead);
 
-    /// <summary>Bytes the current reading pass will read at most.</summary>
+    /// <summary>Bytes planned to be read so far, at most.</summary>
     public long BytesToRead => Interlocked.Read(ref bytesToRead);
 
     /// <summary>Bytes read and hashed so far (all passes).</summary>
@@ -83,6 +97,10 @@ public sealed class DedupeProgress
     internal void SetPhase(DedupePhase value) => Volatile.Write(ref phase, (int)value);
 
     internal void AddSeen(long count) => Interlocked.Add(ref filesSeen, count);
+
+    internal void SetCandidates(long count) => Interlocked.Exchange(ref candidates, count);
+
+    internal void AddChecked(long count) => Interlocked.Add(ref candidatesChecked, count);
 
     internal void AddPlanned(long files, long bytes)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 
 namespace Linksmith;
 
@@ -12,7 +13,9 @@ namespace Linksmith;
 /// for files above <see cref="ContentReader.SampleThreshold"/> compare a sample (first and last
 /// block) to drop most non-matches cheaply; then hash whole contents with SHA-256, which alone
 /// decides. Each candidate is read at most once in full, sequentially, files spread over a few
-/// threads in inode order.</para>
+/// threads in inode order. Groups are read a batch at a time (see <see cref="DedupeRun"/>), so
+/// only one batch's hashes are held at once, and the hash cache is read one range of sizes per
+/// batch.</para>
 /// <para>The survivor is the file with the most links, then the oldest mtime, then the first in
 /// argument order. Every name of a duplicate file is re-linked, so existing hard-link groups are
 /// never split; a duplicate that also has names outside the roots is left alone. Right before
@@ -64,9 +67,16 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     private int[] order = [];
     private Inode[] inodes = [];
     private CandidateGroup[] candidateGroups = [];
+    private byte[] flags = [];
+
+    // Candidates are read a batch of groups at a time: samples and hashes are held for one batch
+    // only (indexed from the batch's first), and what outlives it is the sets found in it.
+    private Batch batch;
     private UInt128[] samples = [];
     private ContentHash[] hashes = [];
-    private byte[] flags = [];
+    private readonly List<int> work = [];
+    private readonly List<int> setMembers = [];
+    private readonly List<SetRange> sets = [];
     private long filesRead;
     private long bytesRead;
     private long cacheHits;
@@ -78,21 +88,31 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         using var cache = OpenCache();
         Scan();
         Group();
-        if (cache is not null && inodes.Length > 0)
+        var usableCache = cache;
+        progress.SetCandidates(inodes.Length);
+        foreach (var next in Batches())
         {
-            Guard(() => LoadCached(cache));
+            batch = next;
+            if (usableCache is not null && !Guard(() => LoadCached(usableCache)))
+            {
+                usableCache = null;
+            }
+
+            ReadSamples();
+            ReadContents();
+            if (usableCache is not null && !Guard(() => usableCache.Store(EntriesFlagged(Dirty))))
+            {
+                usableCache = null;
+            }
+
+            FindSets();
+            progress.AddChecked(batch.InodeCount);
         }
 
-        ReadSamples();
-        ReadContents();
-        if (cache is not null)
-        {
-            Guard(() => cache.Store(EntriesFlagged(Dirty)));
-        }
-
-        var sets = DuplicateSets();
+        // Reported in walk order of each set's first file, whatever batch found it.
+        sets.Sort((a, b) => WalkOrder(FirstNameIndex(setMembers[a.Start]), FirstNameIndex(setMembers[b.Start])));
         progress.SetPhase(DedupePhase.Linking);
-        ResolveAll(sets, outcome =>
+        ResolveAll(outcome =>
         {
             groups.AddRange(outcome.Groups);
             skipped.AddRange(outcome.Skipped);
@@ -100,9 +120,9 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             savedBytes += outcome.SavedBytes;
         });
 
-        if (cache is not null && options.Apply)
+        if (usableCache is not null && options.Apply)
         {
-            Guard(() => cache.Store(EntriesFlagged(Relinked)));
+            Guard(() => usableCache.UpdateChangeTimes(RelinkedSurvivors()));
         }
 
         progress.SetPhase(DedupePhase.Done);
@@ -115,6 +135,12 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         samples = [];
         hashes = [];
         flags = [];
+        work.Clear();
+        work.Capacity = 0;
+        setMembers.Clear();
+        setMembers.Capacity = 0;
+        sets.Clear();
+        sets.Capacity = 0;
         errors.AddRange(readErrors);
         skipped.AddRange(readSkips);
         return new DedupeResult
@@ -154,16 +180,18 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         }
     }
 
-    /// <summary>Losing the cache loses nothing but time: a failure is noted and the run goes on.</summary>
-    private void Guard(Action action)
+    /// <summary>Losing the cache loses nothing but time: a failure is noted, and the run goes on without it (false).</summary>
+    private bool Guard(Action action)
     {
         try
         {
             action();
+            return true;
         }
         catch (StateDatabaseException error)
         {
             cacheProblem ??= error.Message;
+            return false;
         }
     }
 
@@ -171,7 +199,9 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
     private string PathOf(in ScannedFile file) => names.Join(directories[file.Directory], file.NameStart, file.NameLength);
 
-    private ref readonly ScannedFile FirstName(int inode) => ref files[order[inodes[inode].Start]];
+    private ref readonly ScannedFile FirstName(int inode) => ref files[FirstNameIndex(inode)];
+
+    private int FirstNameIndex(int inode) => order[inodes[inode].Start];
 
     private ref readonly FileClass ClassOf(in ScannedFile file) => ref classes[file.Class];
 
@@ -384,11 +414,9 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         // Two passes over the sorted names, counting and then filling, so each array is made
         // once at its final size: growing lists would leave their old arrays as garbage on the
         // large-object heap, several megabytes at the peak of a big run.
-        var (inodeCount, groupCount, sampledCount) = ForEachCandidateGroup(metadata, null);
+        var (inodeCount, groupCount, _) = ForEachCandidateGroup(metadata, null);
         inodes = new Inode[inodeCount];
         candidateGroups = new CandidateGroup[groupCount];
-        samples = new UInt128[sampledCount];
-        hashes = new ContentHash[inodeCount];
         flags = new byte[inodeCount];
         ForEachCandidateGroup(metadata, (index, group, firstName, end) =>
         {
@@ -454,11 +482,58 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         return next;
     }
 
-    /// <summary>The sample slot of a candidate (only files above <see cref="ContentReader.SampleThreshold"/> have one).</summary>
+    /// <summary>The sample slot of a candidate of the current batch (only files above <see cref="ContentReader.SampleThreshold"/> have one).</summary>
     private ref UInt128 Sample(int inode)
     {
         var group = candidateGroups[inodes[inode].Group];
-        return ref samples[group.FirstSample + (inode - group.FirstInode)];
+        return ref samples[group.FirstSample + (inode - group.FirstInode) - batch.FirstSample];
+    }
+
+    /// <summary>The content hash slot of a candidate of the current batch.</summary>
+    private ref ContentHash Hash(int inode) => ref hashes[inode - batch.FirstInode];
+
+    /// <summary>
+    /// Splits the candidate groups into batches of about <see cref="BatchFiles"/> files (a group
+    /// is never split), and sizes the sample and hash arrays for the largest batch.
+    /// </summary>
+    private List<Batch> Batches()
+    {
+        var result = new List<Batch>();
+        var batchFiles = options.BatchFiles > 0 ? options.BatchFiles : BatchFiles;
+        int maxInodes = 0, maxSamples = 0;
+        var first = 0;
+        while (first < candidateGroups.Length)
+        {
+            var end = first;
+            var inodeCount = 0;
+            var sampleCount = 0;
+            while (end < candidateGroups.Length && (end == first || inodeCount + candidateGroups[end].InodeCount <= batchFiles))
+            {
+                inodeCount += candidateGroups[end].InodeCount;
+                sampleCount += candidateGroups[end].FirstSample >= 0 ? candidateGroups[end].InodeCount : 0;
+                end++;
+            }
+
+            // Samples are numbered across sampled groups only: the batch's start at its first such group.
+            var firstSample = 0;
+            for (var g = first; g < end; g++)
+            {
+                if (candidateGroups[g].FirstSample >= 0)
+                {
+                    firstSample = candidateGroups[g].FirstSample;
+                    break;
+                }
+            }
+
+            result.Add(new Batch(first, end, candidateGroups[first].FirstInode, inodeCount, firstSample));
+            maxInodes = Math.Max(maxInodes, inodeCount);
+            maxSamples = Math.Max(maxSamples, sampleCount);
+            first = end;
+        }
+
+        hashes = new ContentHash[maxInodes];
+        samples = new UInt128[maxSamples];
+        return result;
     }
 
     private bool SameGroup(in ScannedFile a, in ScannedFile b, bool metadata)
@@ -468,55 +543,63 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         return ca.Volume == cb.Volume && a.Size == b.Size && (!metadata || (ca.Uid == cb.Uid && ca.Gid == cb.Gid && ca.Mode == cb.Mode));
     }
 
-    /// <summary>Merges the remembered hashes into the candidates: both sorted by identity, per volume.</summary>
+    /// <summary>
+    /// Merges the remembered hashes of the current batch's sizes into its candidates: both sorted
+    /// by (size, identity), one range of sizes per volume.
+    /// </summary>
     private void LoadCached(HashCache cache)
     {
-        var byIdentity = Enumerable.Range(0, inodes.Length).ToArray();
-        Array.Sort(byIdentity, (x, y) =>
+        work.Clear();
+        for (var i = batch.FirstInode; i < batch.EndInode; i++)
+        {
+            work.Add(i);
+        }
+
+        work.Sort((x, y) =>
         {
             ref readonly var a = ref FirstName(x);
             ref readonly var b = ref FirstName(y);
             var c = ClassOf(a).Volume.CompareTo(ClassOf(b).Volume);
-            if (c == 0) { c = a.IdLow.CompareTo(b.IdLow); }
-            return c == 0 ? ClassOf(a).IdHigh.CompareTo(ClassOf(b).IdHigh) : c;
+            return c == 0 ? Compare(a, b.Size, b.IdLow, ClassOf(b).IdHigh) : c;
         });
 
         var position = 0;
-        while (position < byIdentity.Length)
+        while (position < work.Count)
         {
-            var volume = ClassOf(FirstName(byIdentity[position])).Volume;
+            var volume = ClassOf(FirstName(work[position])).Volume;
             var volumeEnd = position;
-            while (volumeEnd < byIdentity.Length && ClassOf(FirstName(byIdentity[volumeEnd])).Volume == volume)
+            while (volumeEnd < work.Count && ClassOf(FirstName(work[volumeEnd])).Volume == volume)
             {
                 volumeEnd++;
             }
 
             var cursor = position;
-            cache.ReadVolume(volume, (idLow, idHigh, cached) =>
+            cache.ReadSizes(volume, FirstName(work[position]).Size, FirstName(work[volumeEnd - 1]).Size, (idLow, idHigh, cached) =>
             {
-                while (cursor < volumeEnd && Compare(FirstName(byIdentity[cursor]), idLow, idHigh) < 0)
+                while (cursor < volumeEnd && Compare(FirstName(work[cursor]), cached.Size, idLow, idHigh) < 0)
                 {
                     cursor++;
                 }
 
-                for (var i = cursor; i < volumeEnd && Compare(FirstName(byIdentity[i]), idLow, idHigh) == 0; i++)
+                for (var i = cursor; i < volumeEnd && Compare(FirstName(work[i]), cached.Size, idLow, idHigh) == 0; i++)
                 {
-                    Apply(byIdentity[i], cached);
+                    Apply(work[i], cached);
                 }
             });
             position = volumeEnd;
         }
 
-        int Compare(in ScannedFile file, ulong idLow, ulong idHigh)
+        int Compare(in ScannedFile file, long size, ulong idLow, ulong idHigh)
         {
-            var c = file.IdLow.CompareTo(idLow);
+            var c = file.Size.CompareTo(size);
+            if (c == 0) { c = file.IdLow.CompareTo(idLow); }
             return c == 0 ? ClassOf(file).IdHigh.CompareTo(idHigh) : c;
         }
 
         void Apply(int inode, CachedHash cached)
         {
             ref readonly var file = ref FirstName(inode);
-            if (cached.Size != file.Size || cached.ModifiedTicks != file.ModifiedTicks || cached.ChangedTicks != file.ChangedTicks)
+            if (cached.ModifiedTicks != file.ModifiedTicks || cached.ChangedTicks != file.ChangedTicks)
             {
                 return;
             }
@@ -530,7 +613,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
             if (cached.Full is { } full)
             {
-                hashes[inode] = full;
+                Hash(inode) = full;
                 flags[inode] |= HasFull;
             }
 
@@ -540,10 +623,10 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
     private void ReadSamples()
     {
-        var work = new List<int>();
-        foreach (var group in candidateGroups)
+        work.Clear();
+        foreach (var group in candidateGroups.AsSpan(batch.FirstGroup, batch.EndGroup - batch.FirstGroup))
         {
-            if (FirstName(group.FirstInode).Size <= ContentReader.SampleThreshold)
+            if (group.FirstSample < 0)
             {
                 continue;
             }
@@ -558,7 +641,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         }
 
         progress.SetPhase(DedupePhase.Sampling);
-        ReadInParallel(work, (reader, inode) =>
+        ReadInParallel((reader, inode) =>
         {
             var outcome = reader.Sample(PathOf(order[inodes[inode].Start]), FirstName(inode), ClassOf(FirstName(inode)), out var sample);
             if (outcome == ReadOutcome.Done)
@@ -573,11 +656,11 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
     private void ReadContents()
     {
-        var work = new List<int>();
+        work.Clear();
         var members = new List<int>();
-        foreach (var group in candidateGroups)
+        foreach (var group in candidateGroups.AsSpan(batch.FirstGroup, batch.EndGroup - batch.FirstGroup))
         {
-            var sampled = FirstName(group.FirstInode).Size > ContentReader.SampleThreshold;
+            var sampled = group.FirstSample >= 0;
             members.Clear();
             for (var i = group.FirstInode; i < group.FirstInode + group.InodeCount; i++)
             {
@@ -608,12 +691,12 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         }
 
         progress.SetPhase(DedupePhase.Hashing);
-        ReadInParallel(work, (reader, inode) =>
+        ReadInParallel((reader, inode) =>
         {
             var outcome = reader.Hash(PathOf(order[inodes[inode].Start]), FirstName(inode), ClassOf(FirstName(inode)), out var hash);
             if (outcome == ReadOutcome.Done)
             {
-                hashes[inode] = hash;
+                Hash(inode) = hash;
                 flags[inode] |= HasFull | Dirty;
             }
 
@@ -621,8 +704,8 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         }, inode => FirstName(inode).Size);
     }
 
-    /// <summary>Reads the files of <paramref name="work"/> on a few threads, in inode order (disk order on most file systems).</summary>
-    private void ReadInParallel(List<int> work, Func<ContentReader, int, ReadOutcome> read, Func<int, long> plannedBytes)
+    /// <summary>Reads the files of <see cref="work"/> on a few threads, in inode order (disk order on most file systems).</summary>
+    private void ReadInParallel(Func<ContentReader, int, ReadOutcome> read, Func<int, long> plannedBytes)
     {
         if (work.Count == 0)
         {
@@ -679,24 +762,38 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    /// <summary>The cache entries of the usable candidates with <paramref name="flag"/> set.</summary>
+    /// <summary>The cache entries of the current batch's usable candidates with <paramref name="flag"/> set.</summary>
     private IEnumerable<(ScannedFile File, FileClass Class, UInt128? Sample, ContentHash? Full)> EntriesFlagged(byte flag)
     {
-        for (var i = 0; i < inodes.Length; i++)
+        for (var i = batch.FirstInode; i < batch.EndInode; i++)
         {
             if ((flags[i] & (flag | Unusable)) == flag)
             {
-                yield return (FirstName(i), ClassOf(FirstName(i)), (flags[i] & HasSample) != 0 ? Sample(i) : null, (flags[i] & HasFull) != 0 ? hashes[i] : null);
+                yield return (FirstName(i), ClassOf(FirstName(i)), (flags[i] & HasSample) != 0 ? Sample(i) : null, (flags[i] & HasFull) != 0 ? Hash(i) : null);
             }
         }
     }
 
-    /// <summary>Sets of files with equal SHA-256 (within one candidate group), in walk order of their first files.</summary>
-    private List<List<int>> DuplicateSets()
+    /// <summary>Survivors that gained names, with their new ctime.</summary>
+    private IEnumerable<(ScannedFile File, FileClass Class)> RelinkedSurvivors()
     {
-        var sets = new List<List<int>>();
+        for (var i = 0; i < inodes.Length; i++)
+        {
+            if ((flags[i] & Relinked) != 0)
+            {
+                yield return (FirstName(i), ClassOf(FirstName(i)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds the current batch's sets of files with equal SHA-256 (within one candidate group) to
+    /// <see cref="sets"/>, each in walk order.
+    /// </summary>
+    private void FindSets()
+    {
         var members = new List<int>();
-        foreach (var group in candidateGroups)
+        foreach (var group in candidateGroups.AsSpan(batch.FirstGroup, batch.EndGroup - batch.FirstGroup))
         {
             members.Clear();
             for (var i = group.FirstInode; i < group.FirstInode + group.InodeCount; i++)
@@ -709,28 +806,26 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
             members.Sort((a, b) =>
             {
-                var c = CompareHash(hashes[a], hashes[b]);
-                return c == 0 ? WalkOrder(order[inodes[a].Start], order[inodes[b].Start]) : c;
+                var c = CompareHash(Hash(a), Hash(b));
+                return c == 0 ? WalkOrder(FirstNameIndex(a), FirstNameIndex(b)) : c;
             });
             for (var i = 0; i < members.Count;)
             {
                 var j = i + 1;
-                while (j < members.Count && hashes[members[j]] == hashes[members[i]])
+                while (j < members.Count && Hash(members[j]) == Hash(members[i]))
                 {
                     j++;
                 }
 
                 if (j - i >= 2)
                 {
-                    sets.Add(members.GetRange(i, j - i));
+                    sets.Add(new SetRange(setMembers.Count, j - i));
+                    setMembers.AddRange(CollectionsMarshal.AsSpan(members)[i..j]);
                 }
 
                 i = j;
             }
         }
-
-        sets.Sort((a, b) => WalkOrder(order[inodes[a[0]].Start], order[inodes[b[0]].Start]));
-        return sets;
 
         static int CompareHash(ContentHash a, ContentHash b)
         {
@@ -748,7 +843,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     /// <paramref name="merge"/> in the order of the sets, so reports read the same whatever the
     /// threads did, a batch at a time, so they are not all held at once.
     /// </summary>
-    private void ResolveAll(List<List<int>> sets, Action<SetOutcome> merge)
+    private void ResolveAll(Action<SetOutcome> merge)
     {
         const int Batch = 1024;
         progress.AddSetsToResolve(sets.Count);
@@ -766,7 +861,8 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
                     // Reused from batch to batch: a big run resolves tens of thousands of sets.
                     var outcome = outcomes[index] ??= new SetOutcome();
                     outcome.Clear();
-                    Resolve(sets[first + index], outcome);
+                    var set = sets[first + index];
+                    Resolve(CollectionsMarshal.AsSpan(setMembers).Slice(set.Start, set.Count), outcome);
                     progress.AddResolved();
                 }
             }
@@ -821,7 +917,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     }
 
     /// <summary>Picks the survivor of one set of identical files and re-links (or reports) the others.</summary>
-    private void Resolve(List<int> set, SetOutcome outcome)
+    private void Resolve(Span<int> set, SetOutcome outcome)
     {
         // Most links, then oldest mtime, then first in argument order.
         set.Sort(SurvivorFirst);
@@ -852,7 +948,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             linkedAny = false;
         }
 
-        for (var rank = 1; rank < set.Count; rank++)
+        for (var rank = 1; rank < set.Length; rank++)
         {
             var duplicate = set[rank];
             var inode = inodes[duplicate];
@@ -1028,6 +1124,21 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
     /// <summary>One file (inode): a run of <see cref="Count"/> names in the sorted order, starting at <see cref="Start"/>.</summary>
     private readonly record struct Inode(int Start, int Count, int Group);
+
+    /// <summary>A set of identical files: <see cref="Count"/> candidates from <see cref="Start"/> in <see cref="setMembers"/>.</summary>
+    private readonly record struct SetRange(int Start, int Count);
+
+    /// <summary>Candidate groups read together: groups from <see cref="FirstGroup"/> to <see cref="EndGroup"/>, their files from <see cref="FirstInode"/>, and their samples from <see cref="FirstSample"/>.</summary>
+    private readonly record struct Batch(int FirstGroup, int EndGroup, int FirstInode, int InodeCount, int FirstSample)
+    {
+        public int EndInode => FirstInode + InodeCount;
+    }
+
+    /// <summary>
+    /// Files (inodes) read per batch, at most, unless one group is larger: 512 KiB of hashes, and
+    /// on the large benchmark tree 12 batches, each one range scan of the cache.
+    /// </summary>
+    private const int BatchFiles = 16384;
 
     /// <summary>Files of one volume, size (and owner, group, mode): a run of inodes.</summary>
     /// <param name="FirstInode">The group's first file in the candidate array.</param>

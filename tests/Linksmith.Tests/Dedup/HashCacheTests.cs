@@ -26,6 +26,49 @@ public sealed class HashCacheTests : DedupeTestBase
     }
 
     [Fact]
+    public void Candidates_read_in_small_batches_are_found_linked_and_remembered_as_in_one()
+    {
+        Platform.RequireLinux();
+        var pairs = new List<(string A, string B, string Other)>();
+        for (var i = 0; i < 12; i++)
+        {
+            // Every other size is above the sampling threshold; each size has a third file that
+            // differs from the pair in its last byte only.
+            var content = RandomBytes(i % 2 == 0 ? 70_000 + i : 1_000 + i, 10 + i);
+            pairs.Add((Write($"a/{i:D2}", content), Write($"b/{i:D2}", content), Write($"c/{i:D2}", Flip(content, content.Length - 1))));
+        }
+
+        // One group of five identical files, larger than a batch.
+        var five = RandomBytes(5_000, 99);
+        var fives = Enumerable.Range(0, 5).Select(i => Write($"d/five{i}", five)).ToList();
+
+        var whole = Dedupe(apply: false, o => o with { UseCache = false });
+        var progress = new DedupeProgress();
+        var batched = Dedupe(apply: false, o => o with { BatchFiles = 2, Progress = progress });
+        var fromCache = Dedupe(apply: false);
+
+        Assert.Equal(13, whole.Groups.Count);
+        Assert.Equal(Describe(whole), Describe(batched));
+        Assert.Equal((batched.Statistics.Candidates, batched.Statistics.Candidates), (progress.Candidates, progress.CandidatesChecked));
+        Assert.Equal(Describe(whole), Describe(fromCache));
+        Assert.Equal(0, fromCache.Statistics.BytesRead);
+        Assert.Equal(fromCache.Statistics.Candidates, fromCache.Statistics.CacheHits);
+
+        var applied = Dedupe(apply: true, o => o with { BatchFiles = 3 });
+
+        Assert.Equal(whole.SavedBytes, applied.SavedBytes);
+        Assert.All(pairs, p => Assert.Equal(Id(p.A), Id(p.B)));
+        Assert.All(pairs, p => Assert.Equal(1, Links(p.Other)));
+        Assert.All(fives, f => Assert.Equal(Id(fives[0]), Id(f)));
+        var again = Dedupe(apply: false, o => o with { BatchFiles = 2 });
+        Assert.Empty(again.Groups);
+        Assert.Equal(0, again.Statistics.BytesRead);
+
+        static List<string> Describe(DedupeResult result) =>
+            [.. result.Groups.Select(g => $"{g.Size} {g.Keep} <- {string.Join(", ", g.Duplicates)}"), $"saved {result.SavedBytes}"];
+    }
+
+    [Fact]
     public void After_apply_the_survivors_are_still_remembered()
     {
         Platform.RequireLinux();
