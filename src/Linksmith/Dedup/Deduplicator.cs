@@ -60,7 +60,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     private readonly ConcurrentQueue<LinksmithException> readErrors = new();
     private readonly ConcurrentQueue<DedupeSkip> readSkips = new();
     private readonly List<DedupeSkip> skipped = [];
-    private readonly List<DuplicateGroup> groups = [];
+    private GroupList? groups;
     private readonly DedupeProgress progress = options.Progress ?? new DedupeProgress();
 
     // Names sorted by (volume, size, [uid, gid, mode], identity, walk order); each inode is a run in it.
@@ -89,6 +89,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         Scan();
         Group();
         var usableCache = cache;
+        groups = new GroupList(this);
         progress.SetCandidates(inodes.Length);
         foreach (var next in Batches())
         {
@@ -414,7 +415,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         // Two passes over the sorted names, counting and then filling, so each array is made
         // once at its final size: growing lists would leave their old arrays as garbage on the
         // large-object heap, several megabytes at the peak of a big run.
-        var (inodeCount, groupCount, _) = ForEachCandidateGroup(metadata, null);
+        var (inodeCount, groupCount) = ForEachCandidateGroup(metadata, null);
         inodes = new Inode[inodeCount];
         candidateGroups = new CandidateGroup[groupCount];
         flags = new byte[inodeCount];
@@ -425,7 +426,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             for (var inode = group.FirstInode; inode < group.FirstInode + group.InodeCount; inode++)
             {
                 var next = NextInode(run, end);
-                inodes[inode] = new Inode(run, next - run, index);
+                inodes[inode] = new Inode(run, next - run);
                 run = next;
             }
         });
@@ -435,11 +436,11 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     /// Finds the candidate groups in <see cref="order"/>: runs of names with one volume and size
     /// (and owner, group, mode) that hold two or more files. Calls <paramref name="found"/> (when
     /// given) with each group's number, the group, and where its names start and end in the order;
-    /// returns how many files, groups and sampled files there are.
+    /// returns how many files and groups there are.
     /// </summary>
-    private (int Inodes, int Groups, int Sampled) ForEachCandidateGroup(bool metadata, Action<int, CandidateGroup, int, int>? found)
+    private (int Inodes, int Groups) ForEachCandidateGroup(bool metadata, Action<int, CandidateGroup, int, int>? found)
     {
-        int inodeCount = 0, groupCount = 0, sampledCount = 0;
+        int inodeCount = 0, groupCount = 0;
         var start = 0;
         while (start < order.Length)
         {
@@ -457,17 +458,15 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
             if (fileCount >= 2)
             {
-                var sampled = files[order[start]].Size > ContentReader.SampleThreshold;
-                found?.Invoke(groupCount, new CandidateGroup(inodeCount, fileCount, sampled ? sampledCount : -1), start, end);
+                found?.Invoke(groupCount, new CandidateGroup(inodeCount, fileCount), start, end);
                 inodeCount += fileCount;
-                sampledCount += sampled ? fileCount : 0;
                 groupCount++;
             }
 
             start = end;
         }
 
-        return (inodeCount, groupCount, sampledCount);
+        return (inodeCount, groupCount);
     }
 
     /// <summary>Where the names of the file whose first name is at <paramref name="run"/> end: names of one file are adjacent in <see cref="order"/>.</summary>
@@ -482,12 +481,11 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         return next;
     }
 
-    /// <summary>The sample slot of a candidate of the current batch (only files above <see cref="ContentReader.SampleThreshold"/> have one).</summary>
-    private ref UInt128 Sample(int inode)
-    {
-        var group = candidateGroups[inodes[inode].Group];
-        return ref samples[group.FirstSample + (inode - group.FirstInode) - batch.FirstSample];
-    }
+    /// <summary>The sample slot of a candidate of the current batch (used only for files above <see cref="ContentReader.SampleThreshold"/>).</summary>
+    private ref UInt128 Sample(int inode) => ref samples[inode - batch.FirstInode];
+
+    /// <summary>Whether a group's files are compared by a sample before they are read whole.</summary>
+    private bool IsSampled(in CandidateGroup group) => FirstName(group.FirstInode).Size > ContentReader.SampleThreshold;
 
     /// <summary>The content hash slot of a candidate of the current batch.</summary>
     private ref ContentHash Hash(int inode) => ref hashes[inode - batch.FirstInode];
@@ -500,39 +498,25 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     {
         var result = new List<Batch>();
         var batchFiles = options.BatchFiles > 0 ? options.BatchFiles : BatchFiles;
-        int maxInodes = 0, maxSamples = 0;
+        var largest = 0;
         var first = 0;
         while (first < candidateGroups.Length)
         {
             var end = first;
             var inodeCount = 0;
-            var sampleCount = 0;
             while (end < candidateGroups.Length && (end == first || inodeCount + candidateGroups[end].InodeCount <= batchFiles))
             {
                 inodeCount += candidateGroups[end].InodeCount;
-                sampleCount += candidateGroups[end].FirstSample >= 0 ? candidateGroups[end].InodeCount : 0;
                 end++;
             }
 
-            // Samples are numbered across sampled groups only: the batch's start at its first such group.
-            var firstSample = 0;
-            for (var g = first; g < end; g++)
-            {
-                if (candidateGroups[g].FirstSample >= 0)
-                {
-                    firstSample = candidateGroups[g].FirstSample;
-                    break;
-                }
-            }
-
-            result.Add(new Batch(first, end, candidateGroups[first].FirstInode, inodeCount, firstSample));
-            maxInodes = Math.Max(maxInodes, inodeCount);
-            maxSamples = Math.Max(maxSamples, sampleCount);
+            result.Add(new Batch(first, end, candidateGroups[first].FirstInode, inodeCount));
+            largest = Math.Max(largest, inodeCount);
             first = end;
         }
 
-        hashes = new ContentHash[maxInodes];
-        samples = new UInt128[maxSamples];
+        hashes = new ContentHash[largest];
+        samples = new UInt128[largest];
         return result;
     }
 
@@ -605,7 +589,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             }
 
             // Only files above the sampling threshold have a sample slot (and only they are stored with one).
-            if (cached.Sample is { } sample && candidateGroups[inodes[inode].Group].FirstSample >= 0)
+            if (cached.Sample is { } sample && file.Size > ContentReader.SampleThreshold)
             {
                 Sample(inode) = sample;
                 flags[inode] |= HasSample;
@@ -626,7 +610,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         work.Clear();
         foreach (var group in candidateGroups.AsSpan(batch.FirstGroup, batch.EndGroup - batch.FirstGroup))
         {
-            if (group.FirstSample < 0)
+            if (!IsSampled(group))
             {
                 continue;
             }
@@ -660,7 +644,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         var members = new List<int>();
         foreach (var group in candidateGroups.AsSpan(batch.FirstGroup, batch.EndGroup - batch.FirstGroup))
         {
-            var sampled = group.FirstSample >= 0;
+            var sampled = IsSampled(group);
             members.Clear();
             for (var i = group.FirstInode; i < group.FirstInode + group.InodeCount; i++)
             {
@@ -859,7 +843,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
                 while (!cancellationToken.IsCancellationRequested && (index = Interlocked.Increment(ref next)) < count)
                 {
                     // Reused from batch to batch: a big run resolves tens of thousands of sets.
-                    var outcome = outcomes[index] ??= new SetOutcome();
+                    var outcome = outcomes[index] ??= new SetOutcome(this);
                     outcome.Clear();
                     var set = sets[first + index];
                     Resolve(CollectionsMarshal.AsSpan(setMembers).Slice(set.Start, set.Count), outcome);
@@ -883,13 +867,13 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     private int LinkerThreads => options.Threads > 0 ? options.Threads : 8;
 
     /// <summary>What resolving one set of identical files did (lists made only when something goes in them).</summary>
-    private sealed class SetOutcome
+    private sealed class SetOutcome(DedupeRun run)
     {
-        private List<DuplicateGroup>? groups;
+        private GroupList? groups;
         private List<DedupeSkip>? skipped;
         private List<LinksmithException>? errors;
 
-        public List<DuplicateGroup> Groups => groups ??= [];
+        public GroupList Groups => groups ??= new GroupList(run);
 
         public List<DedupeSkip> Skipped => skipped ??= [];
 
@@ -933,7 +917,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         {
             if (duplicates.Count > 0)
             {
-                outcome.Groups.Add(new DuplicateGroup(keeperFile.Size, new FilePaths(this, [keeperName, .. duplicates]), duplicateFiles));
+                outcome.Groups.Add(keeperFile.Size, keeperName, CollectionsMarshal.AsSpan(duplicates), duplicateFiles);
             }
 
             if (linkedAny)
@@ -1102,20 +1086,74 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     }
 
     /// <summary>
-    /// Paths of scanned names, each made when it is read: a report holds 4 bytes per duplicate
-    /// name instead of a string (on the large preset, 50k names took 9 MB as strings).
+    /// Groups of identical files as the run reports them, kept as numbers of scanned names back to
+    /// back (16 bytes a group and 4 a name) and made into <see cref="DuplicateGroup"/>s, whose
+    /// paths are made in turn, only when read: a big run reports tens of thousands of groups, and
+    /// holding each as objects and strings would cost more than the rest of the run together.
     /// </summary>
-    private sealed class FilePaths(DedupeRun run, int[] files) : IReadOnlyList<string>
+    private sealed class GroupList(DedupeRun run) : IReadOnlyList<DuplicateGroup>
     {
-        public int Count => files.Length;
+        private readonly List<int> names = [];
+        private readonly List<(long Size, int Start, int DuplicateFiles)> heads = [];
 
-        public string this[int index] => run.PathOf(files[index]);
+        public int Count => heads.Count;
+
+        public DuplicateGroup this[int index]
+        {
+            get
+            {
+                var (size, start, duplicateFiles) = heads[index];
+                var end = index + 1 < heads.Count ? heads[index + 1].Start : names.Count;
+                return new DuplicateGroup(size, new FilePaths(run, names, start, end - start), duplicateFiles);
+            }
+        }
+
+        public void Add(long size, int keeperName, ReadOnlySpan<int> duplicateNames, int duplicateFiles)
+        {
+            heads.Add((size, names.Count, duplicateFiles));
+            names.Add(keeperName);
+            names.AddRange(duplicateNames);
+        }
+
+        public void AddRange(GroupList other)
+        {
+            foreach (var (size, start, duplicateFiles) in other.heads)
+            {
+                heads.Add((size, names.Count + start, duplicateFiles));
+            }
+
+            names.AddRange(other.names);
+        }
+
+        public void Clear()
+        {
+            names.Clear();
+            heads.Clear();
+        }
+
+        public IEnumerator<DuplicateGroup> GetEnumerator()
+        {
+            for (var i = 0; i < heads.Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>The paths of <paramref name="count"/> scanned names from <paramref name="start"/> in <paramref name="names"/>, each made when it is read.</summary>
+    private sealed class FilePaths(DedupeRun run, List<int> names, int start, int count) : IReadOnlyList<string>
+    {
+        public int Count => count;
+
+        public string this[int index] => (uint)index < (uint)count ? run.PathOf(names[start + index]) : throw new ArgumentOutOfRangeException(nameof(index));
 
         public IEnumerator<string> GetEnumerator()
         {
-            foreach (var file in files)
+            for (var i = 0; i < count; i++)
             {
-                yield return run.PathOf(file);
+                yield return run.PathOf(names[start + i]);
             }
         }
 
@@ -1123,13 +1161,13 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     }
 
     /// <summary>One file (inode): a run of <see cref="Count"/> names in the sorted order, starting at <see cref="Start"/>.</summary>
-    private readonly record struct Inode(int Start, int Count, int Group);
+    private readonly record struct Inode(int Start, int Count);
 
     /// <summary>A set of identical files: <see cref="Count"/> candidates from <see cref="Start"/> in <see cref="setMembers"/>.</summary>
     private readonly record struct SetRange(int Start, int Count);
 
-    /// <summary>Candidate groups read together: groups from <see cref="FirstGroup"/> to <see cref="EndGroup"/>, their files from <see cref="FirstInode"/>, and their samples from <see cref="FirstSample"/>.</summary>
-    private readonly record struct Batch(int FirstGroup, int EndGroup, int FirstInode, int InodeCount, int FirstSample)
+    /// <summary>Candidate groups read together: groups from <see cref="FirstGroup"/> to <see cref="EndGroup"/>, their files from <see cref="FirstInode"/>.</summary>
+    private readonly record struct Batch(int FirstGroup, int EndGroup, int FirstInode, int InodeCount)
     {
         public int EndInode => FirstInode + InodeCount;
     }
@@ -1143,6 +1181,5 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     /// <summary>Files of one volume, size (and owner, group, mode): a run of inodes.</summary>
     /// <param name="FirstInode">The group's first file in the candidate array.</param>
     /// <param name="InodeCount">How many files (two or more) the group has.</param>
-    /// <param name="FirstSample">Where the group's samples start in the sample array; -1 when its files are small enough to hash whole.</param>
-    private readonly record struct CandidateGroup(int FirstInode, int InodeCount, int FirstSample);
+    private readonly record struct CandidateGroup(int FirstInode, int InodeCount);
 }
