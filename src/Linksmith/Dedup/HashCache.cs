@@ -109,39 +109,10 @@ internal sealed class HashCache : IDisposable
     /// Moves remembered entries to a new ctime: a survivor that gained names has a new ctime (its
     /// link count changed) and the same content. Only a row with the file's size and mtime moves.
     /// </summary>
-    public void UpdateChangeTimes(IEnumerable<(ScannedFile File, FileClass Class)> files)
-    {
-        var db = database.Connection.Handle!;
-        try
-        {
-            using var transaction = database.Connection.BeginTransaction();
-            var rc = raw.sqlite3_prepare_v2(
-                db,
-                "UPDATE dedupe_hash SET ctime_ns = ?4 WHERE volume = ?1 AND size = ?5 AND file_id = ?2 AND file_id_high = ?3 AND mtime_ns = ?6",
-                out var statement);
-            using (statement)
-            {
-                Check(rc, db);
-                foreach (var (file, fileClass) in files)
-                {
-                    Check(raw.sqlite3_bind_int64(statement, 1, unchecked((long)fileClass.Volume)), db);
-                    Check(raw.sqlite3_bind_int64(statement, 2, unchecked((long)file.IdLow)), db);
-                    Check(raw.sqlite3_bind_int64(statement, 3, unchecked((long)fileClass.IdHigh)), db);
-                    Check(raw.sqlite3_bind_int64(statement, 4, file.ChangedTicks), db);
-                    Check(raw.sqlite3_bind_int64(statement, 5, file.Size), db);
-                    Check(raw.sqlite3_bind_int64(statement, 6, file.ModifiedTicks), db);
-                    Check(raw.sqlite3_step(statement), db);
-                    Check(raw.sqlite3_reset(statement), db);
-                }
-            }
-
-            transaction.Commit();
-        }
-        catch (SqliteException error)
-        {
-            throw new StateDatabaseException(database.Path, error.Message, error);
-        }
-    }
+    public void UpdateChangeTimes(IEnumerable<(ScannedFile File, FileClass Class)> files) => WriteAll(
+        "UPDATE dedupe_hash SET ctime_ns = ?6 WHERE volume = ?1 AND file_id = ?2 AND file_id_high = ?3 AND size = ?4 AND mtime_ns = ?5",
+        files,
+        (statement, db, row) => BindKey(statement, db, row.File, row.Class));
 
     /// <summary>Remembers entries, all in one transaction (one fsync for the lot).</summary>
     /// <remarks>
@@ -152,48 +123,52 @@ internal sealed class HashCache : IDisposable
     /// </remarks>
     public void Store(IEnumerable<(ScannedFile File, FileClass Class, UInt128? Sample, ContentHash? Full)> entries)
     {
+        var bytes = new byte[32];
+        WriteAll(
+            "INSERT OR REPLACE INTO dedupe_hash (volume, file_id, file_id_high, size, mtime_ns, ctime_ns, sample, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            entries,
+            (statement, db, row) =>
+            {
+                BindKey(statement, db, row.File, row.Class);
+                if (row.Sample is { } sample)
+                {
+                    BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)sample);
+                    BitConverter.TryWriteBytes(bytes.AsSpan(8, 8), (ulong)(sample >> 64));
+                    Check(raw.sqlite3_bind_blob(statement, 7, bytes.AsSpan(0, 16)), db);
+                }
+                else
+                {
+                    Check(raw.sqlite3_bind_null(statement, 7), db);
+                }
+
+                if (row.Full is { } full)
+                {
+                    full.WriteTo(bytes);
+                    Check(raw.sqlite3_bind_blob(statement, 8, bytes), db);
+                }
+                else
+                {
+                    Check(raw.sqlite3_bind_null(statement, 8), db);
+                }
+            });
+    }
+
+    public void Dispose() => database.Dispose();
+
+    /// <summary>Runs <paramref name="sql"/> once per row, with its parameters bound by <paramref name="bind"/>, in one transaction.</summary>
+    private void WriteAll<T>(string sql, IEnumerable<T> rows, Action<sqlite3_stmt, sqlite3, T> bind)
+    {
         var db = database.Connection.Handle!;
         try
         {
             using var transaction = database.Connection.BeginTransaction();
-            var rc = raw.sqlite3_prepare_v2(db, """
-                INSERT OR REPLACE INTO dedupe_hash (volume, file_id, file_id_high, size, mtime_ns, ctime_ns, sample, sha256)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                """, out var statement);
+            var rc = raw.sqlite3_prepare_v2(db, sql, out var statement);
             using (statement)
             {
                 Check(rc, db);
-                Span<byte> sampleBytes = stackalloc byte[16];
-                Span<byte> fullBytes = stackalloc byte[32];
-                foreach (var (file, fileClass, sample, full) in entries)
+                foreach (var row in rows)
                 {
-                    Check(raw.sqlite3_bind_int64(statement, 1, unchecked((long)fileClass.Volume)), db);
-                    Check(raw.sqlite3_bind_int64(statement, 2, unchecked((long)file.IdLow)), db);
-                    Check(raw.sqlite3_bind_int64(statement, 3, unchecked((long)fileClass.IdHigh)), db);
-                    Check(raw.sqlite3_bind_int64(statement, 4, file.Size), db);
-                    Check(raw.sqlite3_bind_int64(statement, 5, file.ModifiedTicks), db);
-                    Check(raw.sqlite3_bind_int64(statement, 6, file.ChangedTicks), db);
-                    if (sample is { } s)
-                    {
-                        BitConverter.TryWriteBytes(sampleBytes[..8], (ulong)s);
-                        BitConverter.TryWriteBytes(sampleBytes[8..], (ulong)(s >> 64));
-                        Check(raw.sqlite3_bind_blob(statement, 7, sampleBytes), db);
-                    }
-                    else
-                    {
-                        Check(raw.sqlite3_bind_null(statement, 7), db);
-                    }
-
-                    if (full is { } f)
-                    {
-                        f.WriteTo(fullBytes);
-                        Check(raw.sqlite3_bind_blob(statement, 8, fullBytes), db);
-                    }
-                    else
-                    {
-                        Check(raw.sqlite3_bind_null(statement, 8), db);
-                    }
-
+                    bind(statement, db, row);
                     Check(raw.sqlite3_step(statement), db);
                     Check(raw.sqlite3_reset(statement), db);
                 }
@@ -207,7 +182,16 @@ internal sealed class HashCache : IDisposable
         }
     }
 
-    public void Dispose() => database.Dispose();
+    /// <summary>Binds a row's key and times: ?1 volume, ?2 and ?3 file id, ?4 size, ?5 mtime, ?6 ctime.</summary>
+    private void BindKey(sqlite3_stmt statement, sqlite3 db, in ScannedFile file, in FileClass fileClass)
+    {
+        Check(raw.sqlite3_bind_int64(statement, 1, unchecked((long)fileClass.Volume)), db);
+        Check(raw.sqlite3_bind_int64(statement, 2, unchecked((long)file.IdLow)), db);
+        Check(raw.sqlite3_bind_int64(statement, 3, unchecked((long)fileClass.IdHigh)), db);
+        Check(raw.sqlite3_bind_int64(statement, 4, file.Size), db);
+        Check(raw.sqlite3_bind_int64(statement, 5, file.ModifiedTicks), db);
+        Check(raw.sqlite3_bind_int64(statement, 6, file.ChangedTicks), db);
+    }
 
     private void Check(int rc, sqlite3 db)
     {
