@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `linksmith dedupe --apply` against jdupes -rL, rdfind and hardlink -t on the shared generated
+# `linksmith dedupe --apply` against jdupes -rL, rdfind, hardlink -t and rmlint on the shared generated
 # trees, in the shared harness (../shared/bench/peers.sh: same reset, same verify.py checks).
 #
 #   bench/dedupe.sh [small|large]          (default small)
@@ -7,12 +7,14 @@
 #        FS=plain|loop   passed to peers.sh (default plain: dedupe creates no inodes, so the
 #                        root file system's slow inode reuse does not touch the timed region)
 #        LINKSMITH_CLI=PATH  an existing AOT binary (default: publish one into $BENCH_WORK/aot)
-#        PEERS=regex     which peers (default: the three named above and linksmith)
+#        PEERS=regex     which peers (default: the four named above and linksmith)
+#        CACHE=warm|cold passed to peers.sh (cold drops the page cache before every timed run)
+#        RMLINT_RUNS=N   timed runs of rmlint, whose generated script is slow (default 1)
 #        SKIP_PEERS=1    only measurements 3 and 4 (the tree must exist)
 #
 # Four measurements, each under `flock /tmp/linksmith-bench.lock` (the machine is shared):
-#   1. peers.sh dedup with linksmith --no-cache    -> results/<preset>-warm-nocache
-#   2. peers.sh dedup with linksmith and its cache -> results/<preset>-warm-cache (the harness
+#   1. peers.sh dedup with linksmith --no-cache    -> results/<preset>-<cache>-nocache
+#   2. peers.sh dedup with linksmith and its cache -> results/<preset>-<cache>-cache (the harness
 #      resets the tree with rsync before each run, so relinked paths come back as new files)
 #   3. report-only rerun over the unchanged tree with a filled cache (hyperfine)
 #   4. peak memory (max RSS, /usr/bin/time) of one --apply run and of one report-only run
@@ -32,18 +34,21 @@ if [[ -z "${LINKSMITH_CLI:-}" ]]; then
 fi
 state=$work/state
 bin="LINKSMITH_STATE_DIR=$state $LINKSMITH_CLI"
-peers=${PEERS:-'tool|jdupes_rL|rdfind|hardlink_t'}
+peers=${PEERS:-'tool|jdupes_rL|rdfind|hardlink_t|rmlint_sh'}
+cache=${CACHE:-warm}
+export CACHE=$cache RMLINT_RUNS=${RMLINT_RUNS:-1}
 
 run_peers() { # RESULT_SUFFIX TOOL_COMMAND
   rm -rf "$state"
   flock "$lock" env PEERS="$peers" TOOL_DEDUP="$2" "$kit/peers.sh" "$preset" dedup
-  rm -rf "$work/results/$preset-$1"
-  cp -r "$work/results/$preset-warm" "$work/results/$preset-$1"
+  rm -rf "$work/results/$preset-$cache-$1"
+  cp -r "$work/results/$preset-$cache" "$work/results/$preset-$cache-$1"
 }
 
 if [[ "${SKIP_PEERS:-0}" != 1 ]]; then
-  run_peers warm-nocache "$bin dedupe --apply --no-cache {dir}"
-  run_peers warm-cache "$bin dedupe --apply {dir}"
+  run_peers nocache "$bin dedupe --apply --no-cache {dir}"
+  # rmlint's speed does not change between passes, and it is slow (2 min a run on large): once.
+  peers=${peers//|rmlint_sh/} run_peers cache "$bin dedupe --apply {dir}"
 fi
 
 tree=$work/data/$preset/tree
@@ -72,7 +77,7 @@ for mode in "--no-cache" "--apply --no-cache"; do
 done
 rm -rf "$work/data/$preset/work"
 
-for r in warm-nocache warm-cache; do
+for r in $cache-nocache $cache-cache; do
   echo "=== $r"
   python3 "$kit/report.py" "$work/results/$preset-$r" | grep -iE 'dedup|tool|saved|merge|split' | head -40 || true
 done
