@@ -40,6 +40,9 @@ export CACHE=$cache RMLINT_RUNS=${RMLINT_RUNS:-1}
 
 run_peers() { # RESULT_SUFFIX TOOL_COMMAND
   rm -rf "$state"
+  # peers.sh adds to its results folder: drop an earlier pass's dedup results (a peer left out
+  # of this pass would otherwise be reported with the old figures).
+  rm -f "$work/results/$preset-$cache"/dedup.*
   flock "$lock" env PEERS="$peers" TOOL_DEDUP="$2" "$kit/peers.sh" "$preset" dedup
   rm -rf "$work/results/$preset-$cache-$1"
   cp -r "$work/results/$preset-$cache" "$work/results/$preset-$cache-$1"
