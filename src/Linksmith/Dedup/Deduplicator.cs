@@ -573,11 +573,14 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             position = volumeEnd;
         }
 
+        // In SQLite's order: file ids are stored as signed 64-bit integers, so an id of 2^63 or
+        // more (an NTFS id with a high sequence number) sorts first there, and must here too, or
+        // the merge would step past its row and miss it.
         int Compare(in ScannedFile file, long size, ulong idLow, ulong idHigh)
         {
             var c = file.Size.CompareTo(size);
-            if (c == 0) { c = file.IdLow.CompareTo(idLow); }
-            return c == 0 ? ClassOf(file).IdHigh.CompareTo(idHigh) : c;
+            if (c == 0) { c = unchecked((long)file.IdLow).CompareTo(unchecked((long)idLow)); }
+            return c == 0 ? unchecked((long)ClassOf(file).IdHigh).CompareTo(unchecked((long)idHigh)) : c;
         }
 
         void Apply(int inode, CachedHash cached)
