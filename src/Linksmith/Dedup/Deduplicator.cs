@@ -47,9 +47,6 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     private const byte Unusable = 4;
     private const byte Dirty = 8;
 
-    // A survivor that gained names: its ctime and link count changed, so its cache row is rewritten.
-    private const byte Relinked = 16;
-
     private readonly List<string> directories = [];
     private readonly List<int> directoryRoots = [];
     private int[] directoryRank = [];
@@ -77,6 +74,10 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     private readonly List<int> work = [];
     private readonly List<int> setMembers = [];
     private readonly List<SetRange> sets = [];
+
+    // Survivors that gained names, with the ctime they were read with: linking changed it, and
+    // their cache rows move to the new one (16 bytes each).
+    private readonly List<(int Inode, long ReadChangedTicks)> relinked = [];
     private long filesRead;
     private long bytesRead;
     private long cacheHits;
@@ -118,6 +119,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             groups.AddRange(outcome.Groups);
             skipped.AddRange(outcome.Skipped);
             errors.AddRange(outcome.Errors);
+            relinked.AddRange(outcome.Relinked);
             savedBytes += outcome.SavedBytes;
         });
 
@@ -142,6 +144,8 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         setMembers.Capacity = 0;
         sets.Clear();
         sets.Capacity = 0;
+        relinked.Clear();
+        relinked.Capacity = 0;
         errors.AddRange(readErrors);
         skipped.AddRange(readSkips);
         return new DedupeResult
@@ -761,15 +765,12 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         }
     }
 
-    /// <summary>Survivors that gained names, with their new ctime.</summary>
-    private IEnumerable<(ScannedFile File, FileClass Class)> RelinkedSurvivors()
+    /// <summary>Survivors that gained names: their records (with the new ctime) and the ctime they were read with.</summary>
+    private IEnumerable<(ScannedFile File, FileClass Class, long ReadChangedTicks)> RelinkedSurvivors()
     {
-        for (var i = 0; i < inodes.Length; i++)
+        foreach (var (inode, readChangedTicks) in relinked)
         {
-            if ((flags[i] & Relinked) != 0)
-            {
-                yield return (FirstName(i), ClassOf(FirstName(i)));
-            }
+            yield return (FirstName(inode), ClassOf(FirstName(inode)), readChangedTicks);
         }
     }
 
@@ -875,12 +876,15 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         private GroupList? groups;
         private List<DedupeSkip>? skipped;
         private List<LinksmithException>? errors;
+        private List<(int Inode, long ReadChangedTicks)>? relinked;
 
         public GroupList Groups => groups ??= new GroupList(run);
 
         public List<DedupeSkip> Skipped => skipped ??= [];
 
         public List<LinksmithException> Errors => errors ??= [];
+
+        public List<(int Inode, long ReadChangedTicks)> Relinked => relinked ??= [];
 
         public long SavedBytes { get; set; }
 
@@ -889,6 +893,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             groups?.Clear();
             skipped?.Clear();
             errors?.Clear();
+            relinked?.Clear();
             SavedBytes = 0;
         }
     }
@@ -926,8 +931,8 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             if (linkedAny)
             {
                 // Its record takes the new ctime and link count (no other set holds this file).
+                outcome.Relinked.Add((keeper, files[keeperName].ChangedTicks));
                 files[keeperName] = keeperFile;
-                flags[keeper] |= Relinked;
             }
 
             duplicates.Clear();
@@ -1047,7 +1052,8 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         // baseline only if size and mtime are what was read: a writer in between would have moved mtime.
         var now = TreeWalker.StatPath(keeperPath, followLinks: false);
         if (now is { } status && status.Kind == LinkKind.File && status.Size == keeper.Size && ScannedFile.Ticks(status.ModifiedTime) == keeper.ModifiedTicks
-            && status.Identity.Volume == ClassOf(keeper).Volume && (ulong)status.Identity.FileId == keeper.IdLow)
+            && status.Identity.Volume == ClassOf(keeper).Volume && (ulong)status.Identity.FileId == keeper.IdLow
+            && (ulong)(status.Identity.FileId >> 64) == ClassOf(keeper).IdHigh)
         {
             keeper.ChangedTicks = ScannedFile.Ticks(status.ChangeTime);
             keeper.LinkCount = ScannedFile.CountOf(status.LinkCount);

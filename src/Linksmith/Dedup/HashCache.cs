@@ -107,12 +107,17 @@ internal sealed class HashCache : IDisposable
 
     /// <summary>
     /// Moves remembered entries to a new ctime: a survivor that gained names has a new ctime (its
-    /// link count changed) and the same content. Only a row with the file's size and mtime moves.
+    /// link count changed) and the same content. Only the row the run read (the file's size and
+    /// mtime, and the ctime it was read with) moves.
     /// </summary>
-    public void UpdateChangeTimes(IEnumerable<(ScannedFile File, FileClass Class)> files) => WriteAll(
-        "UPDATE dedupe_hash SET ctime_ns = ?6 WHERE volume = ?1 AND file_id = ?2 AND file_id_high = ?3 AND size = ?4 AND mtime_ns = ?5",
+    public void UpdateChangeTimes(IEnumerable<(ScannedFile File, FileClass Class, long ReadChangedTicks)> files) => WriteAll(
+        "UPDATE dedupe_hash SET ctime_ns = ?6 WHERE volume = ?1 AND file_id = ?2 AND file_id_high = ?3 AND size = ?4 AND mtime_ns = ?5 AND ctime_ns = ?7",
         files,
-        (statement, db, row) => BindKey(statement, db, row.File, row.Class));
+        (statement, db, row) =>
+        {
+            BindKey(statement, db, row.File, row.Class);
+            Check(raw.sqlite3_bind_int64(statement, 7, row.ReadChangedTicks), db);
+        });
 
     /// <summary>Remembers entries, all in one transaction (one fsync for the lot).</summary>
     /// <remarks>
