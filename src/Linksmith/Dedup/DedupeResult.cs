@@ -30,16 +30,15 @@ public sealed class DedupeResult
 /// </remarks>
 public sealed class DuplicateGroup
 {
-    private readonly IReadOnlyList<string> keepThenDuplicates;
-
     /// <param name="size">The size of each file in bytes.</param>
-    /// <param name="keepThenDuplicates">The surviving name first, then every re-linked name.</param>
+    /// <param name="keep">The surviving name.</param>
+    /// <param name="duplicates">Every re-linked name.</param>
     /// <param name="duplicateFiles">How many distinct files the re-linked names belong to.</param>
-    internal DuplicateGroup(long size, IReadOnlyList<string> keepThenDuplicates, int duplicateFiles)
+    internal DuplicateGroup(long size, string keep, IReadOnlyList<string> duplicates, int duplicateFiles)
     {
         Size = size;
-        this.keepThenDuplicates = keepThenDuplicates;
-        Duplicates = new Tail(keepThenDuplicates);
+        Keep = keep;
+        Duplicates = duplicates;
         DuplicateFiles = duplicateFiles;
     }
 
@@ -47,31 +46,13 @@ public sealed class DuplicateGroup
     public long Size { get; }
 
     /// <summary>The surviving name (the file keeps its owner, mode and times).</summary>
-    public string Keep => keepThenDuplicates[0];
+    public string Keep { get; }
 
     /// <summary>The names re-linked to <see cref="Keep"/>, all names of each duplicate file.</summary>
     public IReadOnlyList<string> Duplicates { get; }
 
     /// <summary>How many distinct files were (or would be) freed: <see cref="Duplicates"/> counts names.</summary>
     public int DuplicateFiles { get; }
-
-    /// <summary>A list without its first item.</summary>
-    private sealed class Tail(IReadOnlyList<string> whole) : IReadOnlyList<string>
-    {
-        public int Count => whole.Count - 1;
-
-        public string this[int index] => (uint)index < (uint)Count ? whole[index + 1] : throw new ArgumentOutOfRangeException(nameof(index));
-
-        public IEnumerator<string> GetEnumerator()
-        {
-            for (var i = 1; i < whole.Count; i++)
-            {
-                yield return whole[i];
-            }
-        }
-
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-    }
 }
 
 /// <summary>A file dedupe did not merge, and why.</summary>

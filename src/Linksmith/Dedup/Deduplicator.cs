@@ -102,7 +102,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
 
             ReadSamples();
             ReadContents();
-            if (usableCache is not null && !Guard(() => usableCache.Store(EntriesFlagged(Dirty))))
+            if (usableCache is not null && !Guard(() => usableCache.Store(DirtyEntries())))
             {
                 usableCache = null;
             }
@@ -491,6 +491,9 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     /// <summary>Whether a group's files are compared by a sample before they are read whole.</summary>
     private bool IsSampled(in CandidateGroup group) => FirstName(group.FirstInode).Size > ContentReader.SampleThreshold;
 
+    /// <summary>The candidate groups of the current batch.</summary>
+    private ReadOnlySpan<CandidateGroup> BatchGroups => candidateGroups.AsSpan(batch.FirstGroup, batch.EndGroup - batch.FirstGroup);
+
     /// <summary>The content hash slot of a candidate of the current batch.</summary>
     private ref ContentHash Hash(int inode) => ref hashes[inode - batch.FirstInode];
 
@@ -615,7 +618,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     private void ReadSamples()
     {
         work.Clear();
-        foreach (var group in candidateGroups.AsSpan(batch.FirstGroup, batch.EndGroup - batch.FirstGroup))
+        foreach (var group in BatchGroups)
         {
             if (!IsSampled(group))
             {
@@ -649,7 +652,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     {
         work.Clear();
         var members = new List<int>();
-        foreach (var group in candidateGroups.AsSpan(batch.FirstGroup, batch.EndGroup - batch.FirstGroup))
+        foreach (var group in BatchGroups)
         {
             var sampled = IsSampled(group);
             members.Clear();
@@ -753,12 +756,12 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    /// <summary>The cache entries of the current batch's usable candidates with <paramref name="flag"/> set.</summary>
-    private IEnumerable<(ScannedFile File, FileClass Class, UInt128? Sample, ContentHash? Full)> EntriesFlagged(byte flag)
+    /// <summary>The cache entries of the current batch's usable candidates read in this run.</summary>
+    private IEnumerable<(ScannedFile File, FileClass Class, UInt128? Sample, ContentHash? Full)> DirtyEntries()
     {
         for (var i = batch.FirstInode; i < batch.EndInode; i++)
         {
-            if ((flags[i] & (flag | Unusable)) == flag)
+            if ((flags[i] & (Dirty | Unusable)) == Dirty)
             {
                 yield return (FirstName(i), ClassOf(FirstName(i)), (flags[i] & HasSample) != 0 ? Sample(i) : null, (flags[i] & HasFull) != 0 ? Hash(i) : null);
             }
@@ -781,7 +784,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
     private void FindSets()
     {
         var members = new List<int>();
-        foreach (var group in candidateGroups.AsSpan(batch.FirstGroup, batch.EndGroup - batch.FirstGroup))
+        foreach (var group in BatchGroups)
         {
             members.Clear();
             for (var i = group.FirstInode; i < group.FirstInode + group.InodeCount; i++)
@@ -1113,7 +1116,7 @@ internal sealed class DedupeRun(DedupeOptions options, CancellationToken cancell
             {
                 var (size, start, duplicateFiles) = heads[index];
                 var end = index + 1 < heads.Count ? heads[index + 1].Start : names.Count;
-                return new DuplicateGroup(size, new FilePaths(run, names, start, end - start), duplicateFiles);
+                return new DuplicateGroup(size, run.PathOf(names[start]), new FilePaths(run, names, start + 1, end - start - 1), duplicateFiles);
             }
         }
 
