@@ -23,6 +23,7 @@ internal static class LinksmithCli
             InfoCommand.Create(console),
             HardlinksCommand.Create(console),
             UnlinkCommand.Create(console),
+            DeleteCommand.Create(console),
             TreeCommands.Copy(console),
             TreeCommands.Mirror(console),
             TreeCommands.Clone(console),

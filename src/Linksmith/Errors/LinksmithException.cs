@@ -189,3 +189,18 @@ public sealed class BackupInProgressException(string repositoryPath)
     : LinksmithException(repositoryPath, "another backup into this repository is running", "Wait for it to finish; two backups at once would link to each other's unfinished snapshots")
 {
 }
+
+/// <summary>
+/// An entry stopped being what the walk saw (another process replaced it, or a folder on its
+/// path, by a link or another file) while a job worked on the tree; it was left alone.
+/// </summary>
+public sealed class TreeChangedException(string path, string detail)
+    : LinksmithException(path, $"changed while the job ran: {detail}", "Another process is changing this tree; nothing outside it was touched. Run the job again when the tree is quiet")
+{
+}
+
+/// <summary>A path that <c>delete</c> never removes: the root of a file system, the user's home.</summary>
+public sealed class DeleteRefusedException(string path, string reason)
+    : LinksmithException(path, $"{reason}; refusing to delete it", "Name the folders inside it that you mean to delete")
+{
+}

@@ -183,12 +183,30 @@ internal static class TreeWalker
 {
     public static IEnumerable<TreeEntry> Walk(string root, WalkOptions options)
     {
-        var rootStatus = StatPath(root, followLinks: true);
-        if (rootStatus is not { } status)
-        {
-            throw new TargetNotFoundException(root);
-        }
+        var rootStatus = StatPath(root, followLinks: true) ?? throw new TargetNotFoundException(root);
+        return rootStatus.Kind == LinkKind.Directory && OperatingSystem.IsLinux()
+            ? WalkOwningRoot(root, options)
+            : WalkCore(root, rootStatus, null, options);
+    }
 
+    /// <summary>
+    /// Walks the tree below an open directory: every directory is opened beneath it without
+    /// following a link, so a folder swapped for a link mid-walk is reported, not followed.
+    /// </summary>
+    public static IEnumerable<TreeEntry> Walk(DirectoryHandle root, WalkOptions options) =>
+        WalkCore(root.Path, root.Stat(string.Empty) ?? throw new TargetNotFoundException(root.Path), root, options);
+
+    private static IEnumerable<TreeEntry> WalkOwningRoot(string root, WalkOptions options)
+    {
+        using var handle = DirectoryHandle.Open(root);
+        foreach (var entry in Walk(handle, options))
+        {
+            yield return entry;
+        }
+    }
+
+    private static IEnumerable<TreeEntry> WalkCore(string root, FileStatus status, DirectoryHandle? handle, WalkOptions options)
+    {
         var rootEntry = new TreeEntry(root, string.Empty, 0, status);
         yield return rootEntry;
         if (status.Kind != LinkKind.Directory || options.Descend?.Invoke(rootEntry) == false)
@@ -212,7 +230,7 @@ internal static class TreeWalker
             // Where the relative path starts in a child's full path: after the root and its '/'.
             var relativeStart = directory.FullPath.Length + (directory.FullPath.EndsWith(Path.DirectorySeparatorChar) ? 0 : 1)
                 - (directory.Depth == 0 ? 0 : directory.RelativePath.Length + 1);
-            if (!TryRead(directory.FullPath, directory.Depth + 1, relativeStart, options, listing))
+            if (!TryRead(handle, directory.FullPath, directory.Depth + 1, relativeStart, options, listing))
             {
                 continue;
             }
@@ -241,7 +259,7 @@ internal static class TreeWalker
     }
 
     /// <summary>
-    /// The lean walk: the same entries in the same order as <see cref="Walk"/>, but one
+    /// The lean walk: the same entries in the same order as <see cref="Walk(string, WalkOptions)"/>, but one
     /// <see cref="DirectoryListing"/> per directory instead of an object and a path per entry.
     /// First comes a listing of the root alone (depth 0), then each directory's entries. A caller
     /// that needs no path for a file makes none; the walk makes a string only for each directory
@@ -257,6 +275,7 @@ internal static class TreeWalker
 
     private static IEnumerable<DirectoryListing> DirectoriesCore(string root, FileStatus rootStatus, WalkOptions options)
     {
+        using var handle = OpenRootHandle(root, rootStatus);
         var listing = new DirectoryListing();
         listing.Reset(root, 0, root.Length);
         listing.Add(ReadOnlySpan<char>.Empty, rootStatus);
@@ -272,7 +291,7 @@ internal static class TreeWalker
         while (pending.Count > 0)
         {
             var (path, depth) = pending.Pop();
-            if (!TryRead(path, depth + 1, relativeStart, options, listing))
+            if (!TryRead(handle, path, depth + 1, relativeStart, options, listing))
             {
                 continue;
             }
@@ -307,6 +326,7 @@ internal static class TreeWalker
     public static void VisitInParallel(string root, WalkOptions options, int threads, Action<DirectoryListing, int> visit)
     {
         var rootStatus = StatPath(root, followLinks: true) ?? throw new TargetNotFoundException(root);
+        using var handle = OpenRootHandle(root, rootStatus);
         var first = new DirectoryListing();
         first.Reset(root, 0, root.Length);
         first.Add(ReadOnlySpan<char>.Empty, rootStatus);
@@ -341,7 +361,7 @@ internal static class TreeWalker
                 found.Clear();
                 try
                 {
-                    if (Volatile.Read(ref failure) is null && TryRead(path, depth + 1, relativeStart, workerOptions, listing))
+                    if (Volatile.Read(ref failure) is null && TryRead(handle, path, depth + 1, relativeStart, workerOptions, listing))
                     {
                         visit(listing, worker);
                         for (var i = 0; i < listing.Count; i++)
@@ -431,14 +451,14 @@ internal static class TreeWalker
     }
 
     /// <summary>Reads one directory into <paramref name="listing"/> (sorted if asked); false, with the error reported, when it cannot be read.</summary>
-    private static bool TryRead(string path, int depth, int relativeStart, WalkOptions options, DirectoryListing listing)
+    private static bool TryRead(DirectoryHandle? root, string path, int depth, int relativeStart, WalkOptions options, DirectoryListing listing)
     {
         listing.Reset(path, depth, relativeStart);
         try
         {
-            if (OperatingSystem.IsLinux())
+            if (root is UnixDirectoryHandle unixRoot)
             {
-                ReadLinuxDirectory(path, depth, options, listing);
+                ReadLinuxDirectory(unixRoot, depth == 1 ? string.Empty : path[relativeStart..], path, options, listing);
             }
             else
             {
@@ -498,21 +518,18 @@ internal static class TreeWalker
         };
     }
 
-    private static unsafe void ReadLinuxDirectory(string path, int depth, WalkOptions options, DirectoryListing listing)
+    /// <summary>The handle a walk reads its directories beneath (Linux, a directory root); null otherwise.</summary>
+    private static DirectoryHandle? OpenRootHandle(string root, in FileStatus rootStatus) =>
+        rootStatus.Kind == LinkKind.Directory && OperatingSystem.IsLinux() ? DirectoryHandle.Open(root) : null;
+
+    private static unsafe void ReadLinuxDirectory(UnixDirectoryHandle root, string relative, string path, WalkOptions options, DirectoryListing listing)
     {
-        var native = NativePath.ToNullTerminatedBytes(path);
-        int fd;
-        fixed (byte* p = native)
-        {
-            // The root may be reached through a link (like find -H); below it nothing is followed.
-            fd = Libc.open(p, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC | Libc.O_NONBLOCK | (depth == 1 ? 0 : Libc.O_NOFOLLOW), 0);
-        }
-
-        if (fd < 0)
-        {
-            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
-        }
-
+        // Opened beneath the walk's root without following links: the root may be reached through
+        // a link (like find -H); below it a folder swapped for a link is reported, not followed.
+        var descriptor = root.OpenBeneath(relative, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NONBLOCK);
+        var fd = descriptor.Fd;
+        // fdopendir takes the descriptor over: closedir closes it.
+        descriptor.SetHandleAsInvalid();
         var handle = Libc.fdopendir(fd);
         if (handle == 0)
         {

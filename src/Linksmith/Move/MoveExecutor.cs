@@ -16,7 +16,6 @@ internal sealed class MoveExecutor
     private readonly bool resuming;
     private readonly TreeSummary summary = new();
     private readonly List<LinksmithException> errors = [];
-    private readonly TreeFileSystem files = TreeFileSystem.Current;
     private readonly long killAfter = long.TryParse(Environment.GetEnvironmentVariable("LINKSMITH_TEST_MOVE_KILL_AFTER"), out var n) ? n : 0;
     private long crashPoints;
     private long verifiedFiles;
@@ -159,7 +158,7 @@ internal sealed class MoveExecutor
                 break;
             case MoveStepKind.Delete:
                 var failed = false;
-                summary.Deleted += files.DeleteTree(step.Path, error =>
+                summary.Deleted += DirectoryHandle.DeleteTreeAt(step.Path, error =>
                 {
                     failed = true;
                     Report(error);
@@ -173,13 +172,13 @@ internal sealed class MoveExecutor
         }
     }
 
-    private void Undo(JournalStep step)
+    private static void Undo(JournalStep step)
     {
         switch (step.Kind)
         {
             case MoveStepKind.Copy:
                 // Only the copy under its temporary name, which this move created.
-                files.DeleteTree(step.Path);
+                DirectoryHandle.DeleteTreeAt(step.Path);
                 break;
             case MoveStepKind.Rename:
                 if (TreeWalker.StatPath(step.Path, followLinks: false) is not null && TreeWalker.StatPath(step.Source!, followLinks: false) is null)
@@ -216,11 +215,11 @@ internal sealed class MoveExecutor
         {
             if (partial is not null)
             {
-                files.DeleteTree(work);
+                DirectoryHandle.DeleteTreeAt(work);
             }
 
             options.OnAction?.Invoke(new TreeAction(TreeActionKind.Copy, work, source));
-            files.CopyFile(source, work, status);
+            DirectoryHandle.CopyFileAt(source, work, status);
             summary.Copied++;
             summary.Bytes += status.Size;
             return;

@@ -184,17 +184,20 @@ public static class DropOperations
 
         if (!job.DryRun)
         {
-            var files = TreeFileSystem.Current;
-            if (result.UpdatedExisting)
+            var (source, sourceName) = DirectoryHandle.OpenParent(real);
+            var (destination, destinationName) = DirectoryHandle.OpenParent(target);
+            using (source)
+            using (destination)
             {
-                // Copy beside it, then rename over it: the old version stays whole until the new one is.
-                var temporary = Link.TemporaryName(target);
-                summary.Bytes = files.CopyFile(real, temporary, status);
-                files.Rename(temporary, target);
-            }
-            else
-            {
-                summary.Bytes = files.CopyFile(real, target, status);
+                if (result.UpdatedExisting)
+                {
+                    // Copy beside it, then rename over it: the old version stays whole until the new one is.
+                    destination.Replace(destinationName, temporary => summary.Bytes = destination.CopyFile(temporary, source, sourceName, status));
+                }
+                else
+                {
+                    summary.Bytes = destination.CopyFile(destinationName, source, sourceName, status);
+                }
             }
         }
         else

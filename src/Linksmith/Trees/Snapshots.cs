@@ -19,59 +19,67 @@ public static partial class Snapshots
     /// <summary>The finished snapshots in <paramref name="repository"/>, oldest first.</summary>
     public static IReadOnlyList<string> List(string repository)
     {
-        if (TreeWalker.StatPath(repository, followLinks: true) is not { Kind: LinkKind.Directory })
+        if (PathFacts.Stat(repository, followLinks: true) is not { Kind: LinkKind.Directory })
         {
             return [];
         }
 
-        return TreeFileSystem.Current.ListNames(repository)
-            .Where(IsSnapshotName)
-            .Where(name => TreeWalker.StatPath(Path.Join(repository, name), followLinks: false) is { Kind: LinkKind.Directory })
-            .Order(SnapshotOrder.Instance)
-            .Select(name => Path.Join(repository, name))
-            .ToList();
+        using var handle = DirectoryHandle.Open(repository);
+        return List(handle).Select(name => Path.Join(repository, name)).ToList();
     }
 
-    /// <summary>Unfinished snapshots (<c>.partial-</c>) left by interrupted backups.</summary>
-    public static IReadOnlyList<string> Unfinished(string repository) =>
-        TreeWalker.StatPath(repository, followLinks: true) is not { Kind: LinkKind.Directory }
-            ? []
-            : TreeFileSystem.Current.ListNames(repository)
-                .Where(name => name.StartsWith(PartialPrefix, StringComparison.Ordinal) && IsSnapshotName(name[PartialPrefix.Length..]))
-                .Select(name => Path.Join(repository, name))
-                .ToList();
+    /// <summary>The names of the finished snapshots in an open repository, oldest first.</summary>
+    internal static List<string> List(DirectoryHandle repository) =>
+        repository.ListNames(string.Empty)
+            .Where(IsSnapshotName)
+            .Where(name => repository.Stat(name) is { Kind: LinkKind.Directory })
+            .Order(SnapshotOrder.Instance)
+            .ToList();
 
-    /// <summary>The newest finished snapshot, or null.</summary>
-    public static string? Newest(string repository) => List(repository) is { Count: > 0 } all ? all[^1] : null;
+    /// <summary>Unfinished snapshots (<c>.partial-</c>) left by interrupted backups, by name.</summary>
+    internal static List<string> Unfinished(DirectoryHandle repository) =>
+        repository.ListNames(string.Empty)
+            .Where(name => name.StartsWith(PartialPrefix, StringComparison.Ordinal) && IsSnapshotName(name[PartialPrefix.Length..]))
+            .ToList();
 
-    /// <summary>A free name for a snapshot started at <paramref name="utcNow"/>.</summary>
-    public static string NewName(string repository, DateTime utcNow)
+    /// <summary>The newest finished snapshot's name, or null.</summary>
+    internal static string? Newest(DirectoryHandle repository) => List(repository) is { Count: > 0 } all ? all[^1] : null;
+
+    /// <summary>A free name in <paramref name="repository"/> for a snapshot started at <paramref name="utcNow"/>.</summary>
+    internal static string NewName(DirectoryHandle repository, DateTime utcNow)
     {
-        var stem = utcNow.ToString("yyyy-MM-dd_HHmmss", CultureInfo.InvariantCulture);
         for (var n = 1; ; n++)
         {
-            var name = n == 1 ? stem : string.Create(CultureInfo.InvariantCulture, $"{stem}-{n}");
-            if (TreeWalker.StatPath(Path.Join(repository, name), followLinks: false) is null
-                && TreeWalker.StatPath(Path.Join(repository, PartialPrefix + name), followLinks: false) is null)
+            var name = Name(utcNow, n);
+            if (repository.Stat(name) is null && repository.Stat(PartialPrefix + name) is null)
             {
                 return name;
             }
         }
     }
 
-    /// <summary>The snapshots to delete so that <paramref name="keep"/> remain (oldest first).</summary>
+    /// <summary>The name of a snapshot started at <paramref name="utcNow"/> in a repository that does not exist yet.</summary>
+    internal static string NewName(DateTime utcNow) => Name(utcNow, 1);
+
+    /// <summary>The names of the snapshots to delete so that <paramref name="keep"/> remain (oldest first).</summary>
     /// <param name="repository">The repository.</param>
     /// <param name="keep">How many to keep.</param>
     /// <param name="includeNew">A snapshot not on disk yet (dry run) that counts as the newest.</param>
-    internal static IEnumerable<string> BeyondKeep(string repository, int keep, string? includeNew)
+    internal static IEnumerable<string> BeyondKeep(DirectoryHandle repository, int keep, string? includeNew)
     {
-        var all = List(repository).ToList();
+        var all = List(repository);
         if (includeNew is not null)
         {
             all.Add(includeNew);
         }
 
         return all.Take(Math.Max(0, all.Count - Math.Max(1, keep)));
+    }
+
+    private static string Name(DateTime utcNow, int n)
+    {
+        var stem = utcNow.ToString("yyyy-MM-dd_HHmmss", CultureInfo.InvariantCulture);
+        return n == 1 ? stem : string.Create(CultureInfo.InvariantCulture, $"{stem}-{n}");
     }
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}_\d{6}(-\d+)?$", RegexOptions.CultureInvariant)]

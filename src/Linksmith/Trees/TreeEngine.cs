@@ -17,22 +17,29 @@ internal sealed class TreeEngine
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly TreeJob job;
-    private readonly TreeFileSystem files = TreeFileSystem.Current;
     private readonly TreeSummary summary = new();
-    private readonly Dictionary<FileIdentity, List<(TreeEntry Entry, string Work, string Relative)>> groups = [];
-    private readonly List<(string Path, FileStatus Status)> directories = [];
+    private readonly Dictionary<FileIdentity, List<GroupName>> groups = [];
+    private readonly List<(string Work, FileStatus Status)> directories = [];
     private readonly HashSet<string> freshDirectories = new(StringComparer.Ordinal);
     private readonly HashSet<string> failedDirectories = new(StringComparer.Ordinal);
     private readonly HashSet<FileIdentity> unrolling = [];
     private readonly Stopwatch progressClock = Stopwatch.StartNew();
+    // Handles opened for the job (the source, unrolled link targets, the previous snapshot), closed at its end.
+    private readonly List<DirectoryHandle> opened = [];
     private readonly string sourceRoot;
     private readonly string sourceRealRoot;
+    private DirectoryHandle? source;
+
+    // Where entries are written: DST itself, or a backup's unfinished snapshot in REPO. Work paths
+    // are relative to it; every write is made beneath it. Null in a dry run whose DST does not exist.
+    private DirectoryHandle? work;
     private string workRoot;
     private string finalRoot;
-    private string? previousSnapshot;
+    private DirectoryHandle? repository;
+    private DirectoryHandle? previous;
+    private IDisposable? repositoryLock;
     private WorkQueue? workers;
     private readonly Lock failLock = new();
-    private FileStream? repositoryLock;
     private long actionCount;
     private readonly long killAfter = long.TryParse(Environment.GetEnvironmentVariable("LINKSMITH_TEST_KILL_AFTER"), out var n) ? n : 0;
 
@@ -44,45 +51,67 @@ internal sealed class TreeEngine
         workRoot = finalRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(job.DestinationPath));
     }
 
+    /// <summary>One name of a hard-linked file, kept until the walk is over.</summary>
+    private sealed record GroupName(TreeEntry Entry, DirectoryHandle SourceTop, string Work, string Relative);
+
+    private DirectoryHandle Work => work ?? throw new InvalidOperationException("the destination was not opened");
+
     private bool IsCopying => job.Kind is TreeJobKind.Copy or TreeJobKind.Mirror or TreeJobKind.Backup;
 
     public static TreeSummary Run(TreeJob job)
     {
         var engine = new TreeEngine(job);
-        engine.Prepare();
-        var threads = job.DryRun ? 0 : job.Parallelism ?? Environment.ProcessorCount;
-        engine.workers = threads > 0 ? new WorkQueue(threads, engine.Fail, job.Cancellation) : null;
         try
         {
-            engine.Walk(engine.sourceRoot, engine.workRoot, engine.finalRoot, relativeBase: null);
+            engine.Prepare();
+            var threads = job.DryRun ? 0 : job.Parallelism ?? Environment.ProcessorCount;
+            engine.workers = threads > 0 ? new WorkQueue(threads, engine.Fail, job.Cancellation) : null;
+            try
+            {
+                engine.Walk(engine.source!, string.Empty, engine.finalRoot, relativeBase: null);
+            }
+            finally
+            {
+                engine.workers?.Dispose();
+                engine.workers = null;
+            }
+
+            job.Cancellation.ThrowIfCancellationRequested();
+            engine.PlaceGroups();
+            engine.FinishDirectories();
+            engine.Finish();
+            return engine.summary;
         }
         finally
         {
-            engine.workers?.Dispose();
-            engine.workers = null;
+            engine.Close();
         }
+    }
 
-        job.Cancellation.ThrowIfCancellationRequested();
-        engine.PlaceGroups();
-        engine.FinishDirectories();
-        engine.Finish();
-        return engine.summary;
+    private void Close()
+    {
+        repositoryLock?.Dispose();
+        work?.Dispose();
+        repository?.Dispose();
+        opened.ForEach(static handle => handle.Dispose());
     }
 
     private void Prepare()
     {
-        var source = TreeWalker.StatPath(sourceRoot, followLinks: true);
-        if (source is null)
+        var status = PathFacts.Stat(sourceRoot, followLinks: true);
+        if (status is null)
         {
             throw new TargetNotFoundException(job.SourcePath);
         }
 
-        if (source.Value.Kind != LinkKind.Directory)
+        if (status.Value.Kind != LinkKind.Directory)
         {
-            throw new NotADirectoryException(job.SourcePath, source.Value.Kind);
+            throw new NotADirectoryException(job.SourcePath, status.Value.Kind);
         }
 
-        var destinationReal = CanonicalizeMaybeMissing(finalRoot);
+        // The source root is followed once if it is a link (an explicit argument); below it nothing is.
+        source = Keep(DirectoryHandle.Open(sourceRoot));
+        var destinationReal = PathFacts.CanonicalizeMaybeMissing(finalRoot);
         if (IsWithin(destinationReal, sourceRealRoot) || IsWithin(finalRoot, sourceRoot))
         {
             throw new TreeNestingException(job.DestinationPath, job.SourcePath, destinationInsideSource: true);
@@ -95,8 +124,8 @@ internal sealed class TreeEngine
 
         if (job.Kind == TreeJobKind.Clone)
         {
-            var nearest = NearestExisting(finalRoot);
-            if (nearest.Identity.Volume != source.Value.Identity.Volume)
+            var nearest = PathFacts.NearestExisting(finalRoot);
+            if (nearest.Identity.Volume != status.Value.Identity.Volume)
             {
                 throw new CrossVolumeHardLinkException(job.DestinationPath, job.SourcePath);
             }
@@ -107,73 +136,109 @@ internal sealed class TreeEngine
             PrepareSnapshot();
         }
 
-        EnsureRoot(source.Value);
+        EnsureRoot(source.Stat(string.Empty)!.Value);
+    }
+
+    private DirectoryHandle Keep(DirectoryHandle handle)
+    {
+        opened.Add(handle);
+        return handle;
     }
 
     private void PrepareSnapshot()
     {
-        var repository = finalRoot;
+        var repositoryPath = finalRoot;
         if (!job.DryRun)
         {
-            System.IO.Directory.CreateDirectory(repository);
-        }
-
-        if (!job.DryRun)
-        {
+            repository = DirectoryHandle.OpenOrCreate(repositoryPath);
             // One backup at a time per repository; the lock is released when the process ends,
             // however it ends. An unfinished snapshot left by a killed run is then garbage.
-            repositoryLock = AcquireRepositoryLock(repository);
+            repositoryLock = repository.TryLock(RepositoryLockName) ?? throw new BackupInProgressException(repositoryPath);
             foreach (var stale in Snapshots.Unfinished(repository))
             {
-                Act(new TreeAction(TreeActionKind.Delete, stale, Detail: "unfinished snapshot of an interrupted backup"));
-                files.DeleteTree(stale, Fail);
+                Act(new TreeAction(TreeActionKind.Delete, repository.FullPath(stale), Detail: "unfinished snapshot of an interrupted backup"));
+                repository.DeleteTree(stale, Fail);
             }
         }
-
-        previousSnapshot = job.PreviousSnapshot is { } chosen ? Path.GetFullPath(chosen) : Snapshots.Newest(repository);
-        if (previousSnapshot is not null && TreeWalker.StatPath(previousSnapshot, followLinks: true) is not { Kind: LinkKind.Directory })
+        else if (PathFacts.Stat(repositoryPath, followLinks: true) is { Kind: LinkKind.Directory })
         {
-            throw new TargetNotFoundException(job.PreviousSnapshot ?? previousSnapshot);
+            repository = DirectoryHandle.Open(repositoryPath);
         }
 
-        var name = Snapshots.NewName(repository, DateTime.UtcNow);
-        finalRoot = Path.Join(repository, name);
-        workRoot = Path.Join(repository, Snapshots.PartialPrefix + name);
+        if (job.PreviousSnapshot is { } chosen)
+        {
+            previous = PathFacts.Stat(chosen, followLinks: true) is { Kind: LinkKind.Directory }
+                ? Keep(DirectoryHandle.Open(chosen))
+                : throw new TargetNotFoundException(chosen);
+        }
+        else if (repository is not null && Snapshots.Newest(repository) is { } newest)
+        {
+            previous = Keep(repository.OpenDirectory(newest));
+        }
+
+        var name = repository is null ? Snapshots.NewName(DateTime.UtcNow) : Snapshots.NewName(repository, DateTime.UtcNow);
+        finalRoot = Path.Join(repositoryPath, name);
+        workRoot = Path.Join(repositoryPath, Snapshots.PartialPrefix + name);
         summary.SnapshotPath = finalRoot;
     }
 
     private void EnsureRoot(FileStatus sourceStatus)
     {
-        var existing = TreeWalker.StatPath(workRoot, followLinks: true);
+        if (repository is not null && job.Kind == TreeJobKind.Backup)
+        {
+            Act(new TreeAction(TreeActionKind.CreateDirectory, finalRoot));
+            var partial = Path.GetFileName(workRoot);
+            if (!job.DryRun)
+            {
+                repository.CreateDirectory(partial);
+                work = repository.OpenDirectory(partial);
+            }
+
+            FreshRoot(sourceStatus);
+            return;
+        }
+
+        var existing = PathFacts.Stat(workRoot, followLinks: true);
         if (existing is { Kind: LinkKind.Directory })
         {
-            directories.Add((workRoot, sourceStatus));
+            work = DirectoryHandle.Open(workRoot);
+            directories.Add((string.Empty, sourceStatus));
             return;
         }
 
         if (existing is not null)
         {
-            throw new NotADirectoryException(job.DestinationPath, existing.Value.Kind);
+            throw new NotADirectoryException(job.DestinationPath, existing.Value.Kind, hint: "The destination must be a directory or a name that does not exist yet");
         }
 
         Act(new TreeAction(TreeActionKind.CreateDirectory, finalRoot));
         if (!job.DryRun)
         {
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(workRoot)!);
-            files.CreateDirectory(workRoot);
+            // DST's parents are part of the explicit argument (mkdir -p); DST itself is made beneath its parent.
+            using var parent = DirectoryHandle.OpenOrCreate(Path.GetDirectoryName(workRoot)!);
+            parent.CreateDirectory(Path.GetFileName(workRoot));
+            work = parent.OpenDirectory(Path.GetFileName(workRoot));
         }
 
-        freshDirectories.Add(workRoot);
-        summary.Directories++;
-        directories.Add((workRoot, sourceStatus));
+        FreshRoot(sourceStatus);
     }
 
+    private void FreshRoot(FileStatus sourceStatus)
+    {
+        freshDirectories.Add(string.Empty);
+        summary.Directories++;
+        directories.Add((string.Empty, sourceStatus));
+    }
+
+    /// <summary>The full path of a work path (for what the user sees).</summary>
+    private string FullWork(string workPath) => workPath.Length == 0 ? workRoot : Path.Join(workRoot, workPath);
+
     /// <summary>Walks one source tree (the anchor, or an unrolled link's target) into the destination.</summary>
-    /// <param name="sourceTop">Where the walk starts in the source.</param>
-    /// <param name="workTop">Where its entries go (for a backup: inside the unfinished snapshot).</param>
+    /// <param name="sourceTop">The open directory the walk starts at in the source.</param>
+    /// <param name="workTop">Where its entries go, relative to the work root (for a backup: the unfinished snapshot).</param>
     /// <param name="finalTop">Where they will be once the job is done (what link texts point to).</param>
     /// <param name="relativeBase">For an unrolled link: its path relative to the anchor; null for the anchor itself.</param>
-    private void Walk(string sourceTop, string workTop, string finalTop, string? relativeBase)
+    private void Walk(DirectoryHandle sourceTop, string workTop, string finalTop, string? relativeBase)
     {
         var options = new WalkOptions
         {
@@ -189,7 +254,7 @@ internal sealed class TreeEngine
             {
                 if (mirror && relativeBase is null)
                 {
-                    DeleteExtras(entry, workTop);
+                    DeleteExtras(sourceTop, entry, workTop);
                 }
 
                 continue;
@@ -206,28 +271,28 @@ internal sealed class TreeEngine
                 continue;
             }
 
-            var work = Path.Join(workTop, entry.RelativePath);
+            var workPath = Path.Join(workTop, entry.RelativePath);
             var final = Path.Join(finalTop, entry.RelativePath);
             try
             {
                 switch (entry.Kind)
                 {
                     case LinkKind.Directory:
-                        PlaceDirectory(entry, work);
+                        PlaceDirectory(entry, workPath);
                         if (mirror && !failedDirectories.Contains(entry.FullPath))
                         {
-                            DeleteExtras(entry, work);
+                            DeleteExtras(sourceTop, entry, workPath);
                         }
 
                         break;
                     case LinkKind.File:
-                        PlaceFile(entry, work, relative);
+                        PlaceFile(entry, sourceTop, workPath, relative);
                         break;
                     case LinkKind.SymbolicLink or LinkKind.Junction:
-                        PathLink(entry, work, final, relative);
+                        PathLink(entry, sourceTop, workPath, final, relative);
                         break;
                     default:
-                        Skip(work, entry.FullPath, "special file (device, FIFO or socket) not copied");
+                        Skip(workPath, entry.FullPath, "special file (device, FIFO or socket) not copied");
                         break;
                 }
             }
@@ -247,33 +312,32 @@ internal sealed class TreeEngine
     private bool IsIncluded(string relative, bool isDirectory) =>
         job.Filter is not { IsEmpty: false } filter || (isDirectory ? !filter.IsExcluded(relative, isDirectory: true) : filter.IncludesFile(relative));
 
-    private void PlaceDirectory(TreeEntry entry, string work)
+    private void PlaceDirectory(TreeEntry entry, string workPath)
     {
-        var parentFresh = freshDirectories.Contains(Path.GetDirectoryName(work)!);
-        var existing = parentFresh ? null : TreeWalker.StatPath(work, followLinks: false);
+        var existing = ExistingEntry(workPath);
         if (existing is { Kind: LinkKind.Directory })
         {
-            directories.Add((work, entry.Status));
+            directories.Add((workPath, entry.Status));
             return;
         }
 
         if (existing is not null)
         {
-            ClearForReplacement(work, existing.Value, LinkKind.Directory);
+            ClearForReplacement(workPath, existing.Value, LinkKind.Directory);
         }
 
-        Act(new TreeAction(TreeActionKind.CreateDirectory, work));
+        Act(new TreeAction(TreeActionKind.CreateDirectory, FullWork(workPath)));
         if (!job.DryRun)
         {
-            files.CreateDirectory(work);
+            Work.CreateDirectory(workPath);
         }
 
-        freshDirectories.Add(work);
+        freshDirectories.Add(workPath);
         summary.Directories++;
-        directories.Add((work, entry.Status));
+        directories.Add((workPath, entry.Status));
     }
 
-    private void PlaceFile(TreeEntry entry, string work, string relative)
+    private void PlaceFile(TreeEntry entry, DirectoryHandle sourceTop, string workPath, string relative)
     {
         summary.Files++;
         if (entry.Status.LinkCount > 1 && IsCopying)
@@ -286,32 +350,32 @@ internal sealed class TreeEngine
                 groups[entry.Status.Identity] = names = [];
             }
 
-            names.Add((entry, work, relative));
+            names.Add(new GroupName(entry, sourceTop, workPath, relative));
             return;
         }
 
-        PlaceSingle(entry, work, relative);
+        PlaceSingle(new GroupName(entry, sourceTop, workPath, relative));
     }
 
-    private void PlaceSingle(TreeEntry entry, string work, string relative)
+    private void PlaceSingle(GroupName name)
     {
         switch (job.Kind)
         {
             case TreeJobKind.Clone:
-                PlaceHardLink(entry.FullPath, work, entry, reason: "clone");
+                PlaceHardLink(name.SourceTop, name.Entry.RelativePath, name.Work, name.Entry, reason: "clone", expected: name.Entry.Status.Identity);
                 break;
             case TreeJobKind.SymbolicClone:
-                PlaceSymlink(entry.FullPath, work, targetIsDirectory: false);
+                PlaceSymlink(name.Entry.FullPath, name.Work, targetIsDirectory: false);
                 break;
-            case TreeJobKind.Backup when previousSnapshot is not null && IsUnchanged(Path.Join(previousSnapshot, relative), entry.Status):
-                if (!TryLinkToPrevious(Path.Join(previousSnapshot, relative), work, entry))
+            case TreeJobKind.Backup when previous is not null && IsUnchanged(name.Relative, name.Entry.Status):
+                if (!TryLinkToPrevious(name))
                 {
-                    PlaceCopy(entry, work);
+                    PlaceCopy(name);
                 }
 
                 break;
             default:
-                PlaceCopy(entry, work);
+                PlaceCopy(name);
                 break;
         }
     }
@@ -322,15 +386,15 @@ internal sealed class TreeEngine
         foreach (var names in groups.Values)
         {
             var leader = names[0];
-            if (job.Kind == TreeJobKind.Backup && previousSnapshot is not null)
+            if (job.Kind == TreeJobKind.Backup && previous is not null)
             {
-                var unchanged = names.FindIndex(n => IsUnchanged(Path.Join(previousSnapshot, n.Relative), n.Entry.Status));
+                var unchanged = names.FindIndex(n => IsUnchanged(n.Relative, n.Entry.Status));
                 leader = unchanged >= 0 ? names[unchanged] : leader;
             }
 
             try
             {
-                PlaceSingle(leader.Entry, leader.Work, leader.Relative);
+                PlaceSingle(leader);
             }
             catch (LinksmithException error)
             {
@@ -340,14 +404,14 @@ internal sealed class TreeEngine
 
             foreach (var name in names)
             {
-                if (ReferenceEquals(name.Entry, leader.Entry))
+                if (ReferenceEquals(name, leader))
                 {
                     continue;
                 }
 
                 try
                 {
-                    PlaceHardLink(leader.Work, name.Work, name.Entry, reason: "hard-link group");
+                    PlaceHardLink(work, leader.Work, name.Work, name.Entry, reason: "hard-link group", expected: null, copyFrom: name);
                 }
                 catch (LinksmithException error)
                 {
@@ -357,16 +421,17 @@ internal sealed class TreeEngine
         }
     }
 
-    private void PlaceCopy(TreeEntry entry, string work)
+    private void PlaceCopy(GroupName name)
     {
-        var existing = ExistingEntry(work);
+        var (entry, sourceTop, workPath, _) = name;
+        var existing = ExistingEntry(workPath);
         if (existing is { Kind: LinkKind.File } same && same.Size == entry.Status.Size && same.ModifiedTime == entry.Status.ModifiedTime && job.Kind != TreeJobKind.Backup)
         {
             summary.Skipped++;
             return;
         }
 
-        Act(new TreeAction(TreeActionKind.Copy, work, entry.FullPath));
+        Act(new TreeAction(TreeActionKind.Copy, FullWork(workPath), entry.FullPath));
         summary.Copied++;
         summary.Bytes += entry.Status.Size;
         if (job.DryRun)
@@ -374,14 +439,16 @@ internal sealed class TreeEngine
             return;
         }
 
+        var destination = Work;
+        var status = entry.Status;
         if (existing is null)
         {
-            Run(() => files.CopyFile(entry.FullPath, work, entry.Status));
+            Run(() => destination.CopyFile(workPath, sourceTop, entry.RelativePath, status));
             return;
         }
 
-        ClearForReplacement(work, existing.Value, LinkKind.File);
-        Run(() => ReplaceAtomically(work, temporary => files.CopyFile(entry.FullPath, temporary, entry.Status)));
+        ClearForReplacement(workPath, existing.Value, LinkKind.File);
+        Run(() => destination.Replace(workPath, temporary => destination.CopyFile(temporary, sourceTop, entry.RelativePath, status)));
     }
 
     /// <summary>On a worker when there are workers (the operation must not depend on another queued one).</summary>
@@ -397,51 +464,70 @@ internal sealed class TreeEngine
         }
     }
 
-    private void PlaceHardLink(string existingPath, string work, TreeEntry entry, string reason)
+    /// <param name="existingRoot">The directory <paramref name="existingPath"/> is relative to (null: the work root of a dry run that made none).</param>
+    /// <param name="existingPath">The file to give another name.</param>
+    /// <param name="workPath">The new name, relative to the work root.</param>
+    /// <param name="entry">The source entry the new name stands for.</param>
+    /// <param name="reason">Why a link (for the action list).</param>
+    /// <param name="expected">The identity the linked file must have (the file the walk listed); null when it is a file this job made.</param>
+    /// <param name="copyFrom">Where to copy from when the file has all the names it can have (copies only).</param>
+    private void PlaceHardLink(DirectoryHandle? existingRoot, string existingPath, string workPath, TreeEntry entry, string reason, FileIdentity? expected, GroupName? copyFrom = null)
     {
-        var existing = ExistingEntry(work);
-        if (existing is { Kind: LinkKind.File } present && TreeWalker.StatPath(existingPath, followLinks: false) is { } target && target.Identity == present.Identity)
+        var existing = ExistingEntry(workPath);
+        if (existing is { Kind: LinkKind.File } present && existingRoot?.Stat(existingPath) is { } target && target.Identity == present.Identity)
         {
             summary.Skipped++;
             return;
         }
 
-        Act(new TreeAction(TreeActionKind.HardLink, work, existingPath, reason));
+        Act(new TreeAction(TreeActionKind.HardLink, FullWork(workPath), existingRoot?.FullPath(existingPath) ?? FullWork(existingPath), reason));
         summary.Linked++;
-        if (job.DryRun)
+        if (job.DryRun || existingRoot is null)
         {
             return;
         }
 
         if (existing is null)
         {
-            Run(() => LinkOrCopy(existingPath, work, entry));
+            Run(() => LinkOrCopy(existingRoot, existingPath, workPath, expected, copyFrom));
             return;
         }
 
-        ClearForReplacement(work, existing.Value, LinkKind.File);
-        ReplaceAtomically(work, temporary => LinkOrCopy(existingPath, temporary, entry));
+        ClearForReplacement(workPath, existing.Value, LinkKind.File);
+        Work.Replace(workPath, temporary => LinkOrCopy(existingRoot, existingPath, temporary, expected, copyFrom));
     }
 
     /// <summary>A hard link; when the file has reached its link limit, a copy starts a new chain.</summary>
-    private void LinkOrCopy(string existingPath, string work, TreeEntry entry)
+    private void LinkOrCopy(DirectoryHandle existingRoot, string existingPath, string workPath, FileIdentity? expected, GroupName? copyFrom)
     {
         try
         {
-            files.HardLink(existingPath, work);
+            Work.HardLink(workPath, existingRoot, existingPath);
         }
-        catch (HardLinkLimitException) when (IsCopying)
+        catch (HardLinkLimitException) when (IsCopying && copyFrom is not null)
         {
-            files.CopyFile(entry.FullPath, work, entry.Status);
-            summary.Linked--;
-            summary.Copied++;
-            summary.Bytes += entry.Status.Size;
+            Work.CopyFile(workPath, copyFrom.SourceTop, copyFrom.Entry.RelativePath, copyFrom.Entry.Status);
+            lock (failLock)
+            {
+                summary.Linked--;
+                summary.Copied++;
+                summary.Bytes += copyFrom.Entry.Status.Size;
+            }
+
+            return;
+        }
+
+        // The name linked must still be the file the walk listed; another put in its place is not taken.
+        if (expected is { } identity && Work.Stat(workPath) is { } linked && linked.Identity != identity)
+        {
+            Work.Remove(workPath, linked.Kind);
+            throw new TreeChangedException(existingRoot.FullPath(existingPath), "is not the file that was listed (it was replaced)");
         }
     }
 
-    private bool TryLinkToPrevious(string previous, string work, TreeEntry entry)
+    private bool TryLinkToPrevious(GroupName name)
     {
-        Act(new TreeAction(TreeActionKind.HardLink, work, previous, "unchanged since the previous snapshot"));
+        Act(new TreeAction(TreeActionKind.HardLink, FullWork(name.Work), previous!.FullPath(name.Relative), "unchanged since the previous snapshot"));
         if (job.DryRun)
         {
             summary.Linked++;
@@ -450,7 +536,7 @@ internal sealed class TreeEngine
 
         try
         {
-            files.HardLink(previous, work);
+            Work.HardLink(name.Work, previous, name.Relative);
             summary.Linked++;
             return true;
         }
@@ -462,25 +548,25 @@ internal sealed class TreeEngine
     }
 
     /// <summary>Same size and modification time (and mode and owner, which a hard link would share) as in the previous snapshot.</summary>
-    private bool IsUnchanged(string previous, in FileStatus status) =>
-        TreeWalker.StatPath(previous, followLinks: false) is { Kind: LinkKind.File } old
+    private bool IsUnchanged(string relative, in FileStatus status) =>
+        previous!.Stat(relative) is { Kind: LinkKind.File } old
         && old.Size == status.Size && old.ModifiedTime == status.ModifiedTime
-        && old.Mode == status.Mode && (!files.CanPreserveOwner || (old.Uid == status.Uid && old.Gid == status.Gid));
+        && old.Mode == status.Mode && (!DirectoryHandle.CanPreserveOwner || (old.Uid == status.Uid && old.Gid == status.Gid));
 
-    private void PathLink(TreeEntry entry, string work, string final, string relativeToAnchor)
+    private void PathLink(TreeEntry entry, DirectoryHandle sourceTop, string workPath, string final, string relativeToAnchor)
     {
-        var text = files.ReadLink(entry.FullPath);
+        var text = sourceTop.ReadLink(entry.RelativePath);
         var platform = LinkPlatform.Current;
         var relative = !platform.IsAbsoluteTargetText(text);
         var resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(entry.FullPath)!, platform.NormalizeTargetText(text)));
         var inner = IsWithin(resolved, sourceRoot) || IsWithin(resolved, sourceRealRoot);
         var finalDirectory = Path.GetDirectoryName(final)!;
-        var followed = TreeWalker.StatPath(entry.FullPath, followLinks: true);
+        var followed = PathFacts.Stat(entry.FullPath, followLinks: true);
         var isDirectory = followed?.Kind == LinkKind.Directory || entry.Status.Kind == LinkKind.Junction;
 
         if (job.Kind is TreeJobKind.Clone or TreeJobKind.SymbolicClone && !inner && job.Outer == OuterLinkPolicy.Splice)
         {
-            PlaceSymlink(relative ? Path.GetRelativePath(finalDirectory, resolved) : text, work, isDirectory, entry);
+            PlaceSymlink(relative ? Path.GetRelativePath(finalDirectory, resolved) : text, workPath, isDirectory, entry);
             return;
         }
 
@@ -489,7 +575,7 @@ internal sealed class TreeEngine
             var anchorRoot = IsWithin(resolved, sourceRoot) ? sourceRoot : sourceRealRoot;
             var counterpart = Path.Join(finalRoot, Path.GetRelativePath(anchorRoot, resolved));
             var newText = relative ? Path.GetRelativePath(finalDirectory, counterpart) : counterpart;
-            PlaceSymlink(newText, work, isDirectory, entry);
+            PlaceSymlink(newText, workPath, isDirectory, entry);
             return;
         }
 
@@ -497,23 +583,27 @@ internal sealed class TreeEngine
         {
             case OuterLinkPolicy.Crop:
                 summary.Cropped.Add(entry.FullPath);
-                Skip(work, entry.FullPath, $"outer link to {text} left out (--outer crop)");
+                Skip(workPath, entry.FullPath, $"outer link to {text} left out (--outer crop)");
                 return;
             case OuterLinkPolicy.Unroll when followed is not null:
-                Unroll(entry, work, final, relativeToAnchor, followed.Value);
+                Unroll(entry, workPath, final, relativeToAnchor, followed.Value);
                 return;
             default:
                 // Splice: the same place as before; a relative text is rewritten for its new depth.
-                PlaceSymlink(relative ? Path.GetRelativePath(finalDirectory, resolved) : text, work, isDirectory, entry);
+                PlaceSymlink(relative ? Path.GetRelativePath(finalDirectory, resolved) : text, workPath, isDirectory, entry);
                 return;
         }
     }
 
-    private void Unroll(TreeEntry link, string work, string final, string relativeToAnchor, FileStatus target)
+    /// <summary>--outer unroll: what an outer link points to is copied in its place (followed on purpose, once).</summary>
+    private void Unroll(TreeEntry link, string workPath, string final, string relativeToAnchor, FileStatus target)
     {
         if (target.Kind != LinkKind.Directory)
         {
-            PlaceFile(new TreeEntry(ResolveFully(link.FullPath), link.RelativePath, link.Depth, target), work, relativeToAnchor);
+            var file = ResolveFully(link.FullPath);
+            var folder = Keep(DirectoryHandle.Open(Path.GetDirectoryName(file)!));
+            var name = Path.GetFileName(file);
+            PlaceFile(new TreeEntry(file, name, link.Depth, folder.Stat(name) ?? target), folder, workPath, relativeToAnchor);
             return;
         }
 
@@ -522,14 +612,15 @@ internal sealed class TreeEngine
         if (IsWithin(sourceRealRoot, real) || !unrolling.Add(target.Identity))
         {
             summary.Cropped.Add(link.FullPath);
-            Skip(work, link.FullPath, "link loop broken while unrolling (the target contains this link)");
+            Skip(workPath, link.FullPath, "link loop broken while unrolling (the target contains this link)");
             return;
         }
 
         try
         {
-            PlaceDirectory(new TreeEntry(real, link.RelativePath, link.Depth, target), work);
-            Walk(real, work, final, relativeToAnchor);
+            var top = Keep(DirectoryHandle.Open(real));
+            PlaceDirectory(new TreeEntry(real, link.RelativePath, link.Depth, target), workPath);
+            Walk(top, workPath, final, relativeToAnchor);
         }
         finally
         {
@@ -548,16 +639,16 @@ internal sealed class TreeEngine
         return current;
     }
 
-    private void PlaceSymlink(string targetText, string work, bool targetIsDirectory, TreeEntry? source = null)
+    private void PlaceSymlink(string targetText, string workPath, bool targetIsDirectory, TreeEntry? source = null)
     {
-        var existing = ExistingEntry(work);
-        if (existing is { Kind: LinkKind.SymbolicLink } && files.ReadLink(work) == targetText)
+        var existing = ExistingEntry(workPath);
+        if (existing is { Kind: LinkKind.SymbolicLink } && Work.ReadLink(workPath) == targetText)
         {
             summary.Skipped++;
             return;
         }
 
-        Act(new TreeAction(TreeActionKind.Symlink, work, targetText));
+        Act(new TreeAction(TreeActionKind.Symlink, FullWork(workPath), targetText));
         summary.Symlinked++;
         if (job.DryRun)
         {
@@ -566,25 +657,25 @@ internal sealed class TreeEngine
 
         if (existing is null)
         {
-            CreateSymlink(targetText, work, targetIsDirectory, source);
+            CreateSymlink(targetText, workPath, targetIsDirectory, source);
             return;
         }
 
-        ClearForReplacement(work, existing.Value, LinkKind.SymbolicLink);
-        ReplaceAtomically(work, temporary => CreateSymlink(targetText, temporary, targetIsDirectory, source));
+        ClearForReplacement(workPath, existing.Value, LinkKind.SymbolicLink);
+        Work.Replace(workPath, temporary => CreateSymlink(targetText, temporary, targetIsDirectory, source));
     }
 
-    private void CreateSymlink(string targetText, string path, bool targetIsDirectory, TreeEntry? source)
+    private void CreateSymlink(string targetText, string workPath, bool targetIsDirectory, TreeEntry? source)
     {
-        files.Symlink(targetText, path, targetIsDirectory);
+        Work.Symlink(workPath, targetText, targetIsDirectory);
         if (source is not null)
         {
-            files.SetMetadata(path, source.Status);
+            Work.SetMetadata(workPath, source.Status with { Kind = LinkKind.SymbolicLink });
         }
     }
 
     /// <summary>Makes room where an entry of another kind stands; only a mirror deletes, a copy reports.</summary>
-    private void ClearForReplacement(string work, FileStatus existing, LinkKind wanted)
+    private void ClearForReplacement(string workPath, FileStatus existing, LinkKind wanted)
     {
         var replaceableInPlace = existing.Kind != LinkKind.Directory && wanted != LinkKind.Directory;
         if (replaceableInPlace)
@@ -594,49 +685,34 @@ internal sealed class TreeEngine
 
         if (job.Kind != TreeJobKind.Mirror)
         {
-            throw new LinkNameExistsException(work, existing.Kind);
+            throw new LinkNameExistsException(FullWork(workPath), existing.Kind);
         }
 
-        DeleteEntry(work, existing.Kind);
+        DeleteEntry(Work, workPath, existing.Kind);
     }
 
-    private void ReplaceAtomically(string work, Action<string> create)
-    {
-        var temporary = Link.TemporaryName(work);
-        create(temporary);
-        try
-        {
-            files.Rename(temporary, work);
-        }
-        catch
-        {
-            files.RemoveEntry(temporary, LinkKind.File);
-            throw;
-        }
-    }
-
-    private FileStatus? ExistingEntry(string work) =>
-        freshDirectories.Contains(Path.GetDirectoryName(work)!) ? null : TreeWalker.StatPath(work, followLinks: false);
+    private FileStatus? ExistingEntry(string workPath) =>
+        freshDirectories.Contains(Path.GetDirectoryName(workPath) ?? string.Empty) || (workPath.Length == 0 && freshDirectories.Contains(string.Empty)) ? null : Work.Stat(workPath);
 
     /// <summary>Mirror: deletes what the destination folder has and the source folder does not.</summary>
-    private void DeleteExtras(TreeEntry sourceDirectory, string workDirectory)
+    private void DeleteExtras(DirectoryHandle sourceTop, TreeEntry sourceDirectory, string workDirectory)
     {
         if (freshDirectories.Contains(workDirectory))
         {
             return;
         }
 
-        var wanted = new HashSet<string>(files.ListNames(sourceDirectory.FullPath), StringComparer.Ordinal);
-        foreach (var name in files.ListNames(workDirectory).ToList())
+        var wanted = new HashSet<string>(sourceTop.ListNames(sourceDirectory.RelativePath), StringComparer.Ordinal);
+        foreach (var name in Work.ListNames(workDirectory))
         {
             if (wanted.Contains(name))
             {
                 continue;
             }
 
-            var path = Path.Join(workDirectory, name);
+            var workPath = Path.Join(workDirectory, name);
             var relative = sourceDirectory.Depth == 0 ? name : Path.Join(sourceDirectory.RelativePath, name);
-            var status = TreeWalker.StatPath(path, followLinks: false);
+            var status = Work.Stat(workPath);
             // Excluded entries in the destination are left alone, as rsync does.
             if (status is null || !IsIncluded(relative, status.Value.Kind == LinkKind.Directory))
             {
@@ -645,7 +721,7 @@ internal sealed class TreeEngine
 
             try
             {
-                DeleteEntry(path, status.Value.Kind);
+                DeleteEntry(Work, workPath, status.Value.Kind);
             }
             catch (LinksmithException error)
             {
@@ -654,38 +730,45 @@ internal sealed class TreeEngine
         }
     }
 
-    private void DeleteEntry(string path, LinkKind kind)
+    /// <summary>Deletes an entry below <paramref name="root"/>; a directory with everything in it, each link inside removed as a link.</summary>
+    private void DeleteEntry(DirectoryHandle root, string relative, LinkKind kind)
     {
+        var full = root.FullPath(relative);
         if (kind != LinkKind.Directory)
         {
-            Act(new TreeAction(TreeActionKind.Delete, path, Detail: kind.Describe()));
+            Act(new TreeAction(TreeActionKind.Delete, full, Detail: kind.Describe()));
             summary.Deleted++;
             if (!job.DryRun)
             {
-                files.RemoveEntry(path, kind);
+                root.Remove(relative, kind);
             }
 
             return;
         }
 
-        // Every deletion is listed; links inside are removed as links, never followed.
-        var inside = TreeWalker.Walk(path, new WalkOptions { StatEverything = false, OnError = Fail }).Skip(1).ToList();
+        // Every deletion is listed first (in a dry run, only listed).
+        List<TreeEntry> inside;
+        using (var directory = root.OpenDirectory(relative))
+        {
+            inside = TreeWalker.Walk(directory, new WalkOptions { StatEverything = false, OnError = Fail }).Skip(1).ToList();
+        }
+
         foreach (var entry in inside)
         {
             Act(new TreeAction(TreeActionKind.Delete, entry.FullPath, Detail: entry.Kind.Describe()));
         }
 
-        Act(new TreeAction(TreeActionKind.Delete, path, Detail: kind.Describe()));
+        Act(new TreeAction(TreeActionKind.Delete, full, Detail: kind.Describe()));
         summary.Deleted += inside.Count + 1;
         if (!job.DryRun)
         {
-            files.DeleteTree(path, Fail);
+            root.DeleteTree(relative, Fail);
         }
     }
 
-    private void Skip(string work, string source, string why)
+    private void Skip(string workPath, string sourcePath, string why)
     {
-        Act(new TreeAction(TreeActionKind.Skip, work, source, why));
+        Act(new TreeAction(TreeActionKind.Skip, FullWork(workPath), sourcePath, why));
         summary.Skipped++;
     }
 
@@ -699,10 +782,10 @@ internal sealed class TreeEngine
 
         for (var i = directories.Count - 1; i >= 0; i--)
         {
-            var (path, status) = directories[i];
+            var (workPath, status) = directories[i];
             try
             {
-                files.SetMetadata(path, status);
+                Work.SetMetadata(workPath, status);
             }
             catch (LinksmithException error)
             {
@@ -721,18 +804,19 @@ internal sealed class TreeEngine
         if (!job.DryRun)
         {
             // Only a complete snapshot gets a name that looks like one.
-            files.Rename(workRoot, finalRoot);
+            repository!.Rename(Path.GetFileName(workRoot), Path.GetFileName(finalRoot), replace: false);
         }
 
         repositoryLock?.Dispose();
+        repositoryLock = null;
 
-        if (job.Keep is { } keep)
+        if (job.Keep is { } keep && repository is not null)
         {
-            foreach (var old in Snapshots.BeyondKeep(Path.GetDirectoryName(finalRoot)!, keep, includeNew: job.DryRun ? finalRoot : null))
+            foreach (var old in Snapshots.BeyondKeep(repository, keep, includeNew: job.DryRun ? Path.GetFileName(finalRoot) : null))
             {
                 try
                 {
-                    DeleteEntry(old, LinkKind.Directory);
+                    DeleteEntry(repository, old, LinkKind.Directory);
                 }
                 catch (LinksmithException error)
                 {
@@ -742,19 +826,7 @@ internal sealed class TreeEngine
         }
     }
 
-    private static FileStream AcquireRepositoryLock(string repository)
-    {
-        var path = Path.Join(repository, ".linksmith-backup.lock");
-        try
-        {
-            // FileShare.None takes an exclusive advisory lock (flock) on Unix and a share lock on Windows.
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException)
-        {
-            throw new BackupInProgressException(repository);
-        }
-    }
+    private const string RepositoryLockName = ".linksmith-backup.lock";
 
     private void Act(TreeAction action)
     {
@@ -785,42 +857,5 @@ internal sealed class TreeEngine
         }
     }
 
-    private static bool IsWithin(string path, string root)
-    {
-        var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        if (path.Equals(root, comparison))
-        {
-            return true;
-        }
-
-        var prefix = Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar;
-        return path.StartsWith(prefix, comparison);
-    }
-
-    private static string CanonicalizeMaybeMissing(string path)
-    {
-        var missing = new Stack<string>();
-        var current = path;
-        while (TreeWalker.StatPath(current, followLinks: true) is null && Path.GetDirectoryName(current) is { } parent)
-        {
-            missing.Push(Path.GetFileName(current));
-            current = parent;
-        }
-
-        var real = LinkPlatform.Current.CanonicalizeDirectory(current);
-        return missing.Count == 0 ? real : Path.Join([real, .. missing]);
-    }
-
-    private static FileStatus NearestExisting(string path)
-    {
-        for (var current = path; current is not null; current = Path.GetDirectoryName(current))
-        {
-            if (TreeWalker.StatPath(current, followLinks: true) is { } status)
-            {
-                return status;
-            }
-        }
-
-        return default;
-    }
+    private static bool IsWithin(string path, string root) => PathFacts.IsWithin(path, root);
 }

@@ -16,6 +16,7 @@ internal static partial class Libc
     internal const int ENOTDIR = 20;
     internal const int EISDIR = 21;
     internal const int EINVAL = 22;
+    internal const int EMFILE = 24;
     internal const int ENOSPC = 28;
     internal const int EROFS = 30;
     internal const int EMLINK = 31;

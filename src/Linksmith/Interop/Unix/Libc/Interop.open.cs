@@ -15,6 +15,8 @@ internal static partial class Libc
     internal const int O_DIRECTORY = 0x10000;
     internal const int O_NOFOLLOW = 0x20000;
     internal const int O_CLOEXEC = 0x80000;
+    internal const int O_PATH = 0x200000;
+    internal const int O_RDWR = 0x0002;
 
     [LibraryImport(Name, EntryPoint = "open", SetLastError = true)]
     internal static unsafe partial int open(byte* pathname, int flags, uint mode);

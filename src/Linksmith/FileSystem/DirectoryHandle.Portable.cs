@@ -1,0 +1,211 @@
+namespace Linksmith;
+
+/// <summary>
+/// <see cref="DirectoryHandle"/> off Linux (Windows, macOS): operations are made by full path
+/// through System.IO and <see cref="LinkPlatform"/>, never following a link at the entry itself,
+/// but a folder on the path that another process swaps for a link mid-run is followed. Windows'
+/// handle-relative half (NtCreateFile with a RootDirectory and FILE_OPEN_REPARSE_POINT) is not
+/// written yet; <see cref="IsRaceFree"/> says so.
+/// </summary>
+internal sealed class PortableDirectoryHandle(string path) : DirectoryHandle(path)
+{
+    public override bool IsRaceFree => false;
+
+    public override DirectoryHandle OpenDirectory(string relativePath)
+    {
+        var full = FullPath(relativePath);
+        return PathFacts.Stat(full, followLinks: false) switch
+        {
+            null => throw new TargetNotFoundException(full),
+            { Kind: LinkKind.Directory } => new PortableDirectoryHandle(full),
+            { } other => throw new TreeChangedException(full, $"is a {other.Kind.Describe()}, not a directory"),
+        };
+    }
+
+    public override FileStatus? Stat(string relativePath) => PathFacts.Stat(FullPath(relativePath), followLinks: false);
+
+    public override List<string> ListNames(string relativePath)
+    {
+        var full = FullPath(relativePath);
+        return Guard(full, () => Directory.EnumerateFileSystemEntries(full).Select(static p => System.IO.Path.GetFileName(p)).ToList());
+    }
+
+    public override void CreateDirectory(string relativePath)
+    {
+        var full = FullPath(relativePath);
+        Guard(full, () => Directory.CreateDirectory(full));
+    }
+
+    public override void Symlink(string relativePath, string targetText, bool targetIsDirectory) =>
+        LinkPlatform.Current.CreateSymbolicLink(FullPath(relativePath), targetText, targetIsDirectory);
+
+    public override void HardLink(string relativePath, DirectoryHandle existingRoot, string existingRelativePath) =>
+        LinkPlatform.Current.CreateHardLink(FullPath(relativePath), existingRoot.FullPath(existingRelativePath));
+
+    public override string ReadLink(string relativePath) => LinkPlatform.Current.ReadLinkTarget(FullPath(relativePath));
+
+    public override void Rename(string fromRelativePath, string toRelativePath, bool replace)
+    {
+        var from = FullPath(fromRelativePath);
+        var to = FullPath(toRelativePath);
+        Guard(to, () =>
+        {
+            if (PathFacts.Stat(from, followLinks: false) is { Kind: LinkKind.Directory })
+            {
+                Directory.Move(from, to);
+            }
+            else
+            {
+                File.Move(from, to, overwrite: replace);
+            }
+        });
+    }
+
+    public override void Remove(string relativePath, LinkKind kind)
+    {
+        var full = FullPath(relativePath);
+        LinkPlatform.Current.RemoveLink(full, LinkPlatform.Current.Stat(full) with { Kind = kind });
+    }
+
+    public override void SetMetadata(string relativePath, in FileStatus status)
+    {
+        var full = FullPath(relativePath);
+        var copy = status;
+        Guard(full, () =>
+        {
+            if (copy.Kind == LinkKind.Directory)
+            {
+                Directory.SetLastWriteTimeUtc(full, copy.ModifiedTime.ToDateTime());
+            }
+        });
+    }
+
+    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed)
+    {
+        var source = sourceRoot.FullPath(sourceRelativePath);
+        var destination = FullPath(relativePath);
+        var status = PathFacts.Stat(source, followLinks: false) ?? throw new TargetNotFoundException(source);
+        if (status.Kind != LinkKind.File)
+        {
+            throw new TreeChangedException(source, "is no longer a regular file");
+        }
+
+        Guard(destination, () =>
+        {
+            File.Copy(source, destination, overwrite: false);
+            ApplyTimesAndMode(destination, status);
+        });
+        return status.Size;
+    }
+
+    public override IDisposable? TryLock(string name)
+    {
+        var full = FullPath(name);
+        try
+        {
+            // FileShare.None: no other process can open it while the lock is held.
+            return new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException error) when (error is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException error)
+        {
+            throw SystemErrors.FromDotNet(error, full);
+        }
+    }
+
+    public override DeleteTally DeleteTree(string relativePath, DeleteOptions options)
+    {
+        var onError = options.OnError ?? (static error => throw error);
+        var full = FullPath(relativePath);
+        var status = PathFacts.Stat(full, followLinks: false);
+        var tally = default(DeleteTally);
+        if (status is null)
+        {
+            return tally;
+        }
+
+        void Delete(string path, LinkKind kind, long size, long linkCount)
+        {
+            try
+            {
+                if (!options.DryRun)
+                {
+                    LinkPlatform.Current.RemoveLink(path, LinkPlatform.Current.Stat(path) with { Kind = kind });
+                }
+
+                tally.Entries++;
+                tally.Bytes += kind == LinkKind.File && linkCount <= 1 ? size : 0;
+                options.OnDeleted?.Invoke(path, kind);
+            }
+            catch (LinksmithException error)
+            {
+                onError(error);
+            }
+        }
+
+        if (status.Value.Kind != LinkKind.Directory)
+        {
+            Delete(full, status.Value.Kind, status.Value.Size, status.Value.LinkCount);
+            return tally;
+        }
+
+        var directories = new List<TreeEntry>();
+        // The walk never follows links below its root, and the root here is a real directory.
+        foreach (var entry in TreeWalker.Walk(full, new WalkOptions { OnError = onError, SameFileSystem = true }))
+        {
+            options.Cancellation.ThrowIfCancellationRequested();
+            if (entry.Kind == LinkKind.Directory)
+            {
+                directories.Add(entry);
+                continue;
+            }
+
+            Delete(entry.FullPath, entry.Kind, entry.Status.Size, entry.Status.LinkCount);
+        }
+
+        for (var i = directories.Count - 1; i >= 0; i--)
+        {
+            Delete(directories[i].FullPath, LinkKind.Directory, 0, 1);
+        }
+
+        return tally;
+    }
+
+    private static void ApplyTimesAndMode(string path, FileStatus status)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            File.SetLastWriteTimeUtc(path, status.ModifiedTime.ToDateTime());
+            if (status.Mode == 1)
+            {
+                File.SetAttributes(path, File.GetAttributes(path) | FileAttributes.ReadOnly);
+            }
+
+            return;
+        }
+
+        File.SetUnixFileMode(path, (UnixFileMode)status.Mode);
+        File.SetLastWriteTimeUtc(path, status.ModifiedTime.ToDateTime());
+    }
+
+    private static T Guard<T>(string path, Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException && error is not LinksmithException)
+        {
+            throw SystemErrors.FromDotNet(error, path);
+        }
+    }
+
+    private static void Guard(string path, Action action) => Guard(path, () =>
+    {
+        action();
+        return 0;
+    });
+}

@@ -1,0 +1,643 @@
+using System.Runtime.InteropServices;
+using Linksmith.Interop;
+
+namespace Linksmith;
+
+/// <summary>
+/// <see cref="DirectoryHandle"/> on Linux: an <c>O_PATH | O_DIRECTORY</c> descriptor, and the
+/// <c>*at</c> system calls relative to the descriptor of each entry's parent directory.
+/// </summary>
+/// <remarks>
+/// Parents are opened beneath the root with <c>openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+/// RESOLVE_NO_MAGICLINKS)</c>, as rsync's <c>secure_relative_open</c> does; where the kernel lacks
+/// openat2 (before 5.6, or a seccomp filter), one <c>openat(O_NOFOLLOW | O_DIRECTORY)</c> per
+/// component. A tree job names its entries in walk order, so the parents it opened last are
+/// kept open (a few dozen at most) and most operations cost one system call.
+/// </remarks>
+internal sealed class UnixDirectoryHandle : DirectoryHandle
+{
+    internal static readonly bool IsRoot = Libc.geteuid() == 0;
+
+    private const int ParentCacheLimit = 64;
+    private const ulong Beneath = Libc.RESOLVE_BENEATH | Libc.RESOLVE_NO_SYMLINKS | Libc.RESOLVE_NO_MAGICLINKS;
+
+    // Once openat2 is known to be missing (ENOSYS), stop asking.
+    private static volatile bool openat2Unavailable;
+
+    private readonly FileDescriptor root;
+    private readonly Lock parentsGate = new();
+    private readonly Dictionary<string, FileDescriptor> parents = new(StringComparer.Ordinal);
+
+    private UnixDirectoryHandle(string path, FileDescriptor root)
+        : base(path) => this.root = root;
+
+    public override bool IsRaceFree => true;
+
+    /// <summary>The volume (device) the directory itself is on.</summary>
+    internal ulong Volume => StatDescriptor(root.Fd, Path).Identity.Volume;
+
+    /// <summary>Opens an explicit root argument, following a link there once.</summary>
+    public static unsafe UnixDirectoryHandle OpenRoot(string path)
+    {
+        var native = NativePath.ToNullTerminatedBytes(path);
+        int fd;
+        fixed (byte* p = native)
+        {
+            fd = Libc.open(p, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        }
+
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw errno switch
+            {
+                Libc.ENOENT => new TargetNotFoundException(path),
+                Libc.ENOTDIR when PathFacts.Stat(path, followLinks: true) is { } status => new NotADirectoryException(path, status.Kind, hint: string.Empty),
+                _ => UnixErrors.ToException(errno, path),
+            };
+        }
+
+        return new UnixDirectoryHandle(path, new FileDescriptor(fd));
+    }
+
+    public override DirectoryHandle OpenDirectory(string relativePath) =>
+        new UnixDirectoryHandle(FullPath(relativePath), OpenBeneath(relativePath, Libc.O_PATH | Libc.O_DIRECTORY));
+
+    public override unsafe FileStatus? Stat(string relativePath)
+    {
+        if (IsSelf(relativePath))
+        {
+            return StatDescriptor(root.Fd, Path);
+        }
+
+        DescriptorLease parent;
+        byte[] leaf;
+        try
+        {
+            parent = Parent(relativePath, out leaf);
+        }
+        catch (TargetNotFoundException)
+        {
+            return null;
+        }
+
+        using (parent)
+        {
+            Libc.Statx stx;
+            fixed (byte* l = leaf)
+            {
+                if (Libc.statx(parent.Fd, l, Libc.AT_SYMLINK_NOFOLLOW | Libc.AT_STATX_SYNC_AS_STAT, Libc.STATX_BASIC_STATS | Libc.STATX_MNT_ID, &stx) == 0)
+                {
+                    return TreeWalker.ToStatus(stx);
+                }
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            return errno == Libc.ENOENT ? null : throw UnixErrors.ToException(errno, FullPath(relativePath));
+        }
+    }
+
+    public override List<string> ListNames(string relativePath)
+    {
+        using var directory = OpenBeneath(relativePath, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NONBLOCK);
+        return ReadNames(directory, FullPath(relativePath));
+    }
+
+    public override unsafe void CreateDirectory(string relativePath)
+    {
+        using var parent = Parent(relativePath, out var leaf);
+        fixed (byte* l = leaf)
+        {
+            if (Libc.mkdirat(parent.Fd, l, 0x1C0 /* 0700 until its real mode is set after its contents */) == 0)
+            {
+                return;
+            }
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno == Libc.EEXIST && Stat(relativePath) is { Kind: LinkKind.Directory })
+        {
+            return;
+        }
+
+        throw UnixErrors.ToException(errno, FullPath(relativePath));
+    }
+
+    public override unsafe void Symlink(string relativePath, string targetText, bool targetIsDirectory)
+    {
+        var target = NativePath.ToNullTerminatedBytes(targetText);
+        using var parent = Parent(relativePath, out var leaf);
+        fixed (byte* t = target, l = leaf)
+        {
+            if (Libc.symlinkat(t, parent.Fd, l) != 0)
+            {
+                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), FullPath(relativePath));
+            }
+        }
+    }
+
+    public override unsafe void HardLink(string relativePath, DirectoryHandle existingRoot, string existingRelativePath)
+    {
+        var existingDirectory = (UnixDirectoryHandle)existingRoot;
+        using var existingParent = existingDirectory.Parent(existingRelativePath, out var existingLeaf);
+        using var parent = Parent(relativePath, out var leaf);
+        fixed (byte* e = existingLeaf, l = leaf)
+        {
+            // Without AT_SYMLINK_FOLLOW a symlink that replaced the file would be linked as a link, not followed.
+            if (Libc.linkat(existingParent.Fd, e, parent.Fd, l, 0) == 0)
+            {
+                return;
+            }
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        var existingPath = existingRoot.FullPath(existingRelativePath);
+        throw UnixErrors.ToException(errno, FullPath(relativePath), existingPath, errno == Libc.EMLINK ? existingRoot.Stat(existingRelativePath)?.LinkCount ?? 0 : 0);
+    }
+
+    public override unsafe string ReadLink(string relativePath)
+    {
+        using var parent = Parent(relativePath, out var leaf);
+        var size = 256;
+        while (true)
+        {
+            var buffer = new byte[size];
+            nint length;
+            fixed (byte* l = leaf, b = buffer)
+            {
+                length = Libc.readlinkat(parent.Fd, l, b, size);
+            }
+
+            if (length < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                throw errno == Libc.EINVAL
+                    ? new TreeChangedException(FullPath(relativePath), "is no longer a symbolic link")
+                    : UnixErrors.ToException(errno, FullPath(relativePath));
+            }
+
+            // readlinkat does not say whether it truncated: a full buffer means try a larger one.
+            if (length < size)
+            {
+                return NativePath.FromBytes(buffer.AsSpan(0, (int)length));
+            }
+
+            size *= 4;
+        }
+    }
+
+    public override unsafe void Rename(string fromRelativePath, string toRelativePath, bool replace)
+    {
+        using var fromParent = Parent(fromRelativePath, out var fromLeaf);
+        using var toParent = Parent(toRelativePath, out var toLeaf);
+        fixed (byte* f = fromLeaf, t = toLeaf)
+        {
+            if (Libc.renameat2(fromParent.Fd, f, toParent.Fd, t, replace ? 0 : Libc.RENAME_NOREPLACE) != 0)
+            {
+                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), FullPath(toRelativePath));
+            }
+        }
+    }
+
+    public override unsafe void Remove(string relativePath, LinkKind kind)
+    {
+        using var parent = Parent(relativePath, out var leaf);
+        fixed (byte* l = leaf)
+        {
+            // unlinkat removes the name itself: a link is removed as a link, never followed.
+            if (Libc.unlinkat(parent.Fd, l, kind == LinkKind.Directory ? Libc.AT_REMOVEDIR : 0) == 0)
+            {
+                return;
+            }
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        throw errno switch
+        {
+            Libc.ENOTEMPTY or Libc.EEXIST when kind == LinkKind.Directory => new ReplaceRefusedException(FullPath(relativePath), "is a non-empty directory"),
+            Libc.EISDIR or Libc.ENOTDIR => new TreeChangedException(FullPath(relativePath), $"is no longer a {kind.Describe()}"),
+            _ => UnixErrors.ToException(errno, FullPath(relativePath)),
+        };
+    }
+
+    public override unsafe void SetMetadata(string relativePath, in FileStatus status)
+    {
+        if (status.Kind == LinkKind.SymbolicLink)
+        {
+            // A symlink has no mode of its own on Linux; owner and times are set on the link itself.
+            using var parent = Parent(relativePath, out var leaf);
+            var times = stackalloc Libc.Timespec[2];
+            FillTimes(times, status);
+            fixed (byte* l = leaf)
+            {
+                if ((IsRoot && Libc.fchownat(parent.Fd, l, status.Uid, status.Gid, Libc.AT_SYMLINK_NOFOLLOW) != 0)
+                    || Libc.utimensat(parent.Fd, l, times, Libc.AT_SYMLINK_NOFOLLOW) != 0)
+                {
+                    throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), FullPath(relativePath));
+                }
+            }
+
+            return;
+        }
+
+        var flags = status.Kind == LinkKind.Directory ? Libc.O_RDONLY | Libc.O_DIRECTORY : Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY;
+        using var descriptor = OpenBeneath(relativePath, flags);
+        var opened = StatDescriptor(descriptor.Fd, FullPath(relativePath));
+        if (opened.Kind != status.Kind)
+        {
+            throw new TreeChangedException(FullPath(relativePath), $"is no longer a {status.Kind.Describe()}");
+        }
+
+        ApplyMetadata(descriptor.Fd, status, FullPath(relativePath));
+    }
+
+    public override unsafe long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed)
+    {
+        var sourcePath = sourceRoot.FullPath(sourceRelativePath);
+        // O_NONBLOCK: a FIFO swapped in since the walk must not hang the job; it is refused below.
+        using var input = ((UnixDirectoryHandle)sourceRoot).OpenBeneath(sourceRelativePath, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY);
+        // Owner, mode and times come from the file that was opened, never from the earlier listing.
+        var source = StatDescriptor(input.Fd, sourcePath);
+        if (source.Kind != LinkKind.File)
+        {
+            throw new TreeChangedException(sourcePath, "is no longer a regular file");
+        }
+
+        if (listed.IsComplete && source.Identity != listed.Identity)
+        {
+            throw new TreeChangedException(sourcePath, "is not the file that was listed (it was replaced)");
+        }
+
+        var destination = FullPath(relativePath);
+        using var parent = Parent(relativePath, out var leaf);
+        int output;
+        fixed (byte* l = leaf)
+        {
+            output = Libc.openat(parent.Fd, l, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0x180 /* 0600 until the copy is done */);
+        }
+
+        if (output < 0)
+        {
+            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), destination);
+        }
+
+        using var outputDescriptor = new FileDescriptor(output);
+        try
+        {
+            var copied = FileContents.Copy(input.Fd, output, source.Size, sourcePath, destination);
+            ApplyMetadata(output, source, destination);
+            return copied;
+        }
+        catch
+        {
+            // Never leave a partial file under the real name.
+            fixed (byte* l = leaf)
+            {
+                _ = Libc.unlinkat(parent.Fd, l, 0);
+            }
+
+            throw;
+        }
+    }
+
+
+    public override unsafe IDisposable? TryLock(string name)
+    {
+        using var parent = Parent(name, out var leaf);
+        int fd;
+        fixed (byte* l = leaf)
+        {
+            // O_NOFOLLOW: a link planted at the lock's name is refused (ELOOP), never followed to create a file elsewhere.
+            fd = Libc.openat(parent.Fd, l, Libc.O_RDWR | Libc.O_CREAT | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0x180);
+        }
+
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw errno == Libc.ELOOP
+                ? new ReplaceRefusedException(FullPath(name), "is a symbolic link where a lock file belongs; remove it")
+                : UnixErrors.ToException(errno, FullPath(name));
+        }
+
+        var descriptor = new FileDescriptor(fd);
+        var opened = StatDescriptor(fd, FullPath(name));
+        if (opened.Kind != LinkKind.File)
+        {
+            descriptor.Dispose();
+            throw new ReplaceRefusedException(FullPath(name), $"is a {opened.Kind.Describe()} where a lock file belongs; remove it");
+        }
+
+        if (Libc.flock(fd, Libc.LOCK_EX | Libc.LOCK_NB) == 0)
+        {
+            return descriptor;
+        }
+
+        var lockErrno = Marshal.GetLastPInvokeError();
+        descriptor.Dispose();
+        return lockErrno == Libc.EWOULDBLOCK ? null : throw UnixErrors.ToException(lockErrno, FullPath(name));
+    }
+
+    public override DeleteTally DeleteTree(string relativePath, DeleteOptions options)
+    {
+        var deleter = new TreeDeleter(this, options);
+        return deleter.Delete(relativePath);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="relativePath"/> beneath this directory with <paramref name="flags"/>
+    /// (<c>O_CLOEXEC</c> and <c>O_NOFOLLOW</c> added), following no link on the way.
+    /// </summary>
+    internal unsafe FileDescriptor OpenBeneath(string relativePath, int flags)
+    {
+        flags |= Libc.O_CLOEXEC | Libc.O_NOFOLLOW;
+        var relative = Normalize(relativePath);
+        if (relative.Length == 0)
+        {
+            return OpenAt(root.Fd, [(byte)'.', 0], flags, Path);
+        }
+
+        var native = NativePath.ToNullTerminatedBytes(relative);
+        if (!openat2Unavailable)
+        {
+            var how = new Libc.OpenHow { flags = (ulong)flags, resolve = Beneath };
+            for (var attempt = 0; ; attempt++)
+            {
+                int fd;
+                fixed (byte* p = native)
+                {
+                    fd = Libc.openat2(root.Fd, p, &how);
+                }
+
+                if (fd >= 0)
+                {
+                    return new FileDescriptor(fd);
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                // EAGAIN: a rename or mount raced the lookup; the kernel asks for a retry.
+                if (errno == Libc.EAGAIN && attempt < 16)
+                {
+                    continue;
+                }
+
+                if (errno == Libc.ENOSYS)
+                {
+                    openat2Unavailable = true;
+                    break;
+                }
+
+                // A path longer than PATH_MAX: one name at a time has no such limit.
+                if (errno == Libc.ENAMETOOLONG)
+                {
+                    break;
+                }
+
+                throw BeneathError(errno, FullPath(relativePath));
+            }
+        }
+
+        return OpenComponentWise(relative, flags);
+    }
+
+    /// <summary>The names in an open directory (the descriptor stays open).</summary>
+    internal static unsafe List<string> ReadNames(FileDescriptor directory, string path)
+    {
+        // fdopendir takes the descriptor it is given; it gets its own copy, closed by closedir.
+        int copy;
+        // A u8 literal is NUL-terminated in memory (C# 11).
+        fixed (byte* dot = "."u8)
+        {
+            copy = Libc.openat(directory.Fd, dot, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        }
+
+        if (copy < 0)
+        {
+            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
+        }
+
+        var stream = Libc.fdopendir(copy);
+        if (stream == 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            _ = Libc.close(copy);
+            throw UnixErrors.ToException(errno, path);
+        }
+
+        var names = new List<string>();
+        try
+        {
+            while (true)
+            {
+                Marshal.SetLastPInvokeError(0);
+                var dirent = (byte*)Libc.readdir(stream);
+                if (dirent is null)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    return errno == 0 ? names : throw UnixErrors.ToException(errno, path);
+                }
+
+                var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(dirent + Libc.DirentNameOffset);
+                if (!name.SequenceEqual("."u8) && !name.SequenceEqual(".."u8))
+                {
+                    names.Add(NativePath.FromBytes(name));
+                }
+            }
+        }
+        finally
+        {
+            _ = Libc.closedir(stream);
+        }
+    }
+
+    internal static unsafe FileStatus StatDescriptor(int fd, string path)
+    {
+        Libc.Statx stx;
+        fixed (byte* empty = ""u8)
+        {
+            if (Libc.statx(fd, empty, Libc.AT_EMPTY_PATH | Libc.AT_STATX_SYNC_AS_STAT, Libc.STATX_BASIC_STATS | Libc.STATX_MNT_ID, &stx) != 0)
+            {
+                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
+            }
+        }
+
+        return TreeWalker.ToStatus(stx);
+    }
+
+    /// <summary>Owner before mode (chown clears set-user-ID and set-group-ID bits), then times.</summary>
+    internal static unsafe void ApplyMetadata(int fd, in FileStatus status, string path)
+    {
+        if (IsRoot && Libc.fchown(fd, status.Uid, status.Gid) != 0)
+        {
+            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
+        }
+
+        if (Libc.fchmod(fd, status.Mode) != 0)
+        {
+            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
+        }
+
+        var times = stackalloc Libc.Timespec[2];
+        FillTimes(times, status);
+        if (Libc.futimens(fd, times) != 0)
+        {
+            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            lock (parentsGate)
+            {
+                foreach (var parent in parents.Values)
+                {
+                    parent.Dispose();
+                }
+
+                parents.Clear();
+            }
+
+            root.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>The open parent directory of <paramref name="relativePath"/> and the entry's own name (NUL-terminated).</summary>
+    private DescriptorLease Parent(string relativePath, out byte[] leaf)
+    {
+        var relative = Normalize(relativePath);
+        var cut = relative.LastIndexOf('/');
+        leaf = NativePath.ToNullTerminatedBytes(cut < 0 ? relative : relative[(cut + 1)..]);
+        if (relative.Length == 0)
+        {
+            throw new ArgumentException("an entry below the directory is needed, not the directory itself", nameof(relativePath));
+        }
+
+        if (cut < 0)
+        {
+            return new DescriptorLease(root);
+        }
+
+        var directory = relative[..cut];
+        lock (parentsGate)
+        {
+            if (parents.TryGetValue(directory, out var cached))
+            {
+                return new DescriptorLease(cached);
+            }
+        }
+
+        var opened = OpenBeneath(directory, Libc.O_PATH | Libc.O_DIRECTORY);
+        lock (parentsGate)
+        {
+            if (parents.Count >= ParentCacheLimit)
+            {
+                // A descriptor still lent out stays open until its lease ends.
+                foreach (var old in parents.Values)
+                {
+                    old.Dispose();
+                }
+
+                parents.Clear();
+            }
+
+            if (parents.TryAdd(directory, opened))
+            {
+                return new DescriptorLease(opened);
+            }
+
+            opened.Dispose();
+            return new DescriptorLease(parents[directory]);
+        }
+    }
+
+    /// <summary>Forgets the open parents at and below <paramref name="relativePath"/> (it was deleted or renamed).</summary>
+    internal void Forget(string relativePath)
+    {
+        var relative = Normalize(relativePath);
+        lock (parentsGate)
+        {
+            foreach (var key in parents.Keys.Where(k => k == relative || k.StartsWith(relative + "/", StringComparison.Ordinal)).ToList())
+            {
+                parents.Remove(key, out var descriptor);
+                descriptor!.Dispose();
+            }
+        }
+    }
+
+    private unsafe FileDescriptor OpenComponentWise(string relative, int flags)
+    {
+        var components = relative.Split('/');
+        var current = new DescriptorLease(root);
+        FileDescriptor? owned = null;
+        try
+        {
+            for (var i = 0; i < components.Length; i++)
+            {
+                var last = i == components.Length - 1;
+                var next = OpenAt(current.Fd, NativePath.ToNullTerminatedBytes(components[i]), last ? flags : Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, FullPath(relative), beneath: true);
+                current.Dispose();
+                owned?.Dispose();
+                owned = next;
+                current = new DescriptorLease(next);
+            }
+
+            current.Dispose();
+            var result = owned!;
+            owned = null;
+            return result;
+        }
+        catch
+        {
+            current.Dispose();
+            owned?.Dispose();
+            throw;
+        }
+    }
+
+    private static unsafe FileDescriptor OpenAt(int directory, byte[] name, int flags, string path, bool beneath = false)
+    {
+        int fd;
+        fixed (byte* n = name)
+        {
+            fd = Libc.openat(directory, n, flags, 0);
+        }
+
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw beneath ? BeneathError(errno, path) : UnixErrors.ToException(errno, path);
+        }
+
+        return new FileDescriptor(fd);
+    }
+
+    private static LinksmithException BeneathError(int errno, string path) => errno switch
+    {
+        // ELOOP: a link where the walk saw a directory or file (RESOLVE_NO_SYMLINKS, O_NOFOLLOW);
+        // EXDEV: the lookup would have left the tree (RESOLVE_BENEATH); ENOTDIR: a file where a directory was.
+        Libc.ELOOP or Libc.EXDEV or Libc.ENOTDIR => new TreeChangedException(path, "a link or file now stands where the walk saw this entry or one of its folders"),
+        _ => UnixErrors.ToException(errno, path),
+    };
+
+    private static string Normalize(string relativePath)
+    {
+        var relative = relativePath.Trim('/');
+        if (relative == "." || relative.StartsWith("../", StringComparison.Ordinal) || relative.Contains("/../", StringComparison.Ordinal) || relative == ".." || relative.EndsWith("/..", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{relativePath}' is not a path below the directory", nameof(relativePath));
+        }
+
+        return relative;
+    }
+
+    private static bool IsSelf(string relativePath) => relativePath.Trim('/').Length == 0;
+
+    private static unsafe void FillTimes(Libc.Timespec* times, in FileStatus status)
+    {
+        times[0] = new Libc.Timespec { tv_sec = status.AccessTime.Seconds, tv_nsec = status.AccessTime.Nanoseconds };
+        times[1] = new Libc.Timespec { tv_sec = status.ModifiedTime.Seconds, tv_nsec = status.ModifiedTime.Nanoseconds };
+    }
+}

@@ -1,0 +1,237 @@
+namespace Linksmith;
+
+/// <summary>
+/// An open directory, and every operation a job makes in the tree below it, named relative to it.
+/// A relative path ("a/b/c", '/' or the OS separator between names, never "..") is resolved
+/// beneath this directory without following any link on the way, so a directory that another
+/// process swaps for a link mid-run cannot steer the operation outside the tree: the operation
+/// fails with <see cref="TreeChangedException"/> and nothing outside is touched.
+/// </summary>
+/// <remarks>
+/// Only the directory handed to <see cref="Open"/> may be reached through a link (an explicit root
+/// argument is followed once, as <c>find -H</c> does); below it nothing is followed. On Linux the
+/// handle is a file descriptor and the operations are the <c>*at</c> system calls relative to the
+/// descriptor of the entry's parent directory, itself opened with <c>openat2(RESOLVE_BENEATH |
+/// RESOLVE_NO_SYMLINKS)</c> (or one <c>O_NOFOLLOW</c> component at a time on kernels before 5.6).
+/// Elsewhere (Windows, for now) the operations are made by path; see <see cref="IsRaceFree"/>.
+/// Methods are thread-safe: the copy workers of a tree job share the job's handles.
+/// </remarks>
+internal abstract class DirectoryHandle : IDisposable
+{
+    protected DirectoryHandle(string path) => Path = path;
+
+    /// <summary>The directory's path as the user gave it, for messages.</summary>
+    public string Path { get; }
+
+    /// <summary>Whether operations are made relative to open handles (false: by path).</summary>
+    public abstract bool IsRaceFree { get; }
+
+    /// <summary>Whether owner and group can be carried over (running as root on Unix).</summary>
+    public static bool CanPreserveOwner => OperatingSystem.IsLinux() && UnixDirectoryHandle.IsRoot;
+
+    /// <summary>
+    /// Opens the directory at <paramref name="path"/> (a link there is followed once, as for an
+    /// explicit root argument).
+    /// </summary>
+    /// <exception cref="TargetNotFoundException">Nothing is there.</exception>
+    /// <exception cref="NotADirectoryException">It is not a directory.</exception>
+    public static DirectoryHandle Open(string path) =>
+        OperatingSystem.IsLinux() ? UnixDirectoryHandle.OpenRoot(path) : new PortableDirectoryHandle(System.IO.Path.GetFullPath(path));
+
+    /// <summary>Creates <paramref name="path"/> and its missing parents (like <c>mkdir -p</c>), then opens it.</summary>
+    public static DirectoryHandle OpenOrCreate(string path)
+    {
+        if (PathFacts.Stat(path, followLinks: true) is null)
+        {
+            try
+            {
+                System.IO.Directory.CreateDirectory(path);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException && error is not LinksmithException)
+            {
+                throw SystemErrors.FromDotNet(error, path);
+            }
+        }
+
+        return Open(path);
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="path"/> (an explicit path: its parent is opened, following links
+    /// there once) and, for a directory, everything in it, as <see cref="DeleteTree(string, DeleteOptions)"/> does.
+    /// </summary>
+    /// <returns>The entries deleted.</returns>
+    public static long DeleteTreeAt(string path, Action<LinksmithException>? onError = null)
+    {
+        var (parent, name) = OpenParent(path);
+        using (parent)
+        {
+            return parent.DeleteTree(name, onError).Entries;
+        }
+    }
+
+    /// <summary>Copies the file at <paramref name="sourcePath"/> to a new <paramref name="destinationPath"/> (explicit paths), as <see cref="CopyFile"/> does.</summary>
+    /// <returns>The bytes copied.</returns>
+    public static long CopyFileAt(string sourcePath, string destinationPath, in FileStatus listed)
+    {
+        var (sourceParent, sourceName) = OpenParent(sourcePath);
+        using (sourceParent)
+        {
+            var (destinationParent, destinationName) = OpenParent(destinationPath);
+            using (destinationParent)
+            {
+                return destinationParent.CopyFile(destinationName, sourceParent, sourceName, listed);
+            }
+        }
+    }
+
+    /// <summary>The open parent directory of an explicit path, and the path's last name.</summary>
+    public static (DirectoryHandle Parent, string Name) OpenParent(string path)
+    {
+        var full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path));
+        var parent = System.IO.Path.GetDirectoryName(full) ?? throw new ReplaceRefusedException(path, "is the root of the file system");
+        return (Open(parent), System.IO.Path.GetFileName(full));
+    }
+
+    /// <summary>The full path of an entry below this directory, for messages and link texts.</summary>
+    public string FullPath(string relativePath) => relativePath.Length == 0 ? Path : System.IO.Path.Join(Path, relativePath);
+
+    /// <summary>Opens the directory at <paramref name="relativePath"/> below this one (empty: this one again).</summary>
+    public abstract DirectoryHandle OpenDirectory(string relativePath);
+
+    /// <summary>What the entry itself is (lstat); null when nothing is there.</summary>
+    public abstract FileStatus? Stat(string relativePath);
+
+    /// <summary>The names in the directory at <paramref name="relativePath"/>, without . and ..</summary>
+    public abstract List<string> ListNames(string relativePath);
+
+    /// <summary>Creates a directory (mode 0700 until its own mode is set); an existing directory is fine.</summary>
+    public abstract void CreateDirectory(string relativePath);
+
+    /// <summary>Creates a symbolic link storing <paramref name="targetText"/> as it is.</summary>
+    public abstract void Symlink(string relativePath, string targetText, bool targetIsDirectory);
+
+    /// <summary>A new name <paramref name="relativePath"/> for the file at <paramref name="existingRelativePath"/> below <paramref name="existingRoot"/>.</summary>
+    public abstract void HardLink(string relativePath, DirectoryHandle existingRoot, string existingRelativePath);
+
+    /// <summary>The text stored in a symbolic link (or junction).</summary>
+    public abstract string ReadLink(string relativePath);
+
+    /// <summary>Renames an entry below this directory; with <paramref name="replace"/> an entry (not a directory) at the new name is replaced atomically, else the rename fails when the name is taken.</summary>
+    public abstract void Rename(string fromRelativePath, string toRelativePath, bool replace);
+
+    /// <summary>Removes a file, a link (as a link, never what it points to) or an empty directory.</summary>
+    public abstract void Remove(string relativePath, LinkKind kind);
+
+    /// <summary>Sets owner (when <see cref="CanPreserveOwner"/>), mode (not of a symlink) and times of an entry, without following it.</summary>
+    public abstract void SetMetadata(string relativePath, in FileStatus status);
+
+    /// <summary>
+    /// Copies the regular file at <paramref name="sourceRelativePath"/> below <paramref name="sourceRoot"/>
+    /// to a new <paramref name="relativePath"/> (which must not exist), with the source's mode,
+    /// times and, where possible, owner, as read from the opened source itself.
+    /// </summary>
+    /// <param name="relativePath">The new file, below this directory.</param>
+    /// <param name="sourceRoot">The directory the source is named from.</param>
+    /// <param name="sourceRelativePath">The source, below <paramref name="sourceRoot"/>.</param>
+    /// <param name="listed">The source as the walk saw it: a file that is no longer that file (another identity, or no longer a regular file) is refused with <see cref="TreeChangedException"/>.</param>
+    /// <returns>The bytes copied.</returns>
+    public abstract long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed);
+
+    /// <summary>
+    /// Replaces the entry at <paramref name="relativePath"/> atomically: <paramref name="create"/>
+    /// makes the new entry at a temporary name beside it (given relative to this directory), which
+    /// is then renamed over the old one, so the name is never missing. The temporary name is
+    /// removed if anything fails.
+    /// </summary>
+    public void Replace(string relativePath, Action<string> create)
+    {
+        var temporary = TemporaryName(relativePath);
+        create(temporary);
+        try
+        {
+            Rename(temporary, relativePath, replace: true);
+        }
+        catch
+        {
+            TryRemove(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the entry at <paramref name="relativePath"/> and, for a real directory, everything in
+    /// it, depth first. A link anywhere inside is removed as a link and never followed; a directory
+    /// on another file system (a mount point) is not entered and is reported. Entries in read-only
+    /// directories the user owns are deleted (the directory's write bit is set first, as rm -rf
+    /// does). An entry that cannot be deleted is reported to <paramref name="onError"/> and the rest
+    /// goes on.
+    /// </summary>
+    /// <returns>What was deleted.</returns>
+    /// <param name="relativePath">The entry to delete, below this directory.</param>
+    /// <param name="onError">Where failures go; null: the first one is thrown.</param>
+    public DeleteTally DeleteTree(string relativePath, Action<LinksmithException>? onError) =>
+        DeleteTree(relativePath, new DeleteOptions { OnError = onError });
+
+    /// <summary><see cref="DeleteTree(string, Action{LinksmithException})"/> with every option (dry run, a callback per entry).</summary>
+    public abstract DeleteTally DeleteTree(string relativePath, DeleteOptions options);
+
+    /// <summary>
+    /// Opens (creating it if needed) the file <paramref name="name"/> in this directory without
+    /// following a link there, and takes an exclusive lock on it (flock on Unix, no sharing on
+    /// Windows) that lasts until the result is disposed or the process ends. Null when another
+    /// process holds the lock.
+    /// </summary>
+    public abstract IDisposable? TryLock(string name);
+
+    /// <summary>A hidden name beside <paramref name="relativePath"/> for an entry that will replace it.</summary>
+    public static string TemporaryName(string relativePath)
+    {
+        var directory = System.IO.Path.GetDirectoryName(relativePath) ?? string.Empty;
+        var name = System.IO.Path.GetFileName(relativePath);
+        // Short, so a name near the 255-byte limit still fits; hidden, so a crash leaves no clutter in listings.
+        var stem = name.Length > 200 ? name[..200] : name;
+        return System.IO.Path.Join(directory, $".{stem}.lsmith-{Random.Shared.Next():x8}");
+    }
+
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
+    private void TryRemove(string relativePath)
+    {
+        try
+        {
+            if (Stat(relativePath) is { } status)
+            {
+                Remove(relativePath, status.Kind);
+            }
+        }
+        catch (LinksmithException)
+        {
+            // The original failure is the one to report.
+        }
+    }
+}
+
+/// <summary>What <see cref="DirectoryHandle.DeleteTree(string, DeleteOptions)"/> removed.</summary>
+internal struct DeleteTally
+{
+    /// <summary>Entries removed (files, links, directories).</summary>
+    public long Entries;
+
+    /// <summary>Bytes of the files whose last name was removed.</summary>
+    public long Bytes;
+
+    public void Add(DeleteTally other)
+    {
+        Entries += other.Entries;
+        Bytes += other.Bytes;
+    }
+}

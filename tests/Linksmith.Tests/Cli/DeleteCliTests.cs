@@ -1,0 +1,117 @@
+using System.Text.Json;
+
+namespace Linksmith.Tests.Cli;
+
+public sealed class DeleteCliTests : IDisposable
+{
+    private readonly TempDirectory temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public void Delete_removes_a_tree_and_only_the_links_inside_it_never_what_they_point_to()
+    {
+        Platform.RequireLinux();
+        temp.File("tree/sub/a.txt", "a");
+        temp.File("outside/keep.txt", "keep");
+        File.CreateSymbolicLink(temp["tree/sub/out"], temp["outside"]);
+        File.CreateSymbolicLink(temp["tree/keep"], "../outside/keep.txt");
+
+        var result = CliRunner.Run(temp.Path, "delete", "tree");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.False(Directory.Exists(temp["tree"]));
+        Assert.Equal("keep", File.ReadAllText(temp["outside/keep.txt"]));
+        Assert.Contains("deleted 5 entries", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Delete_of_a_link_removes_the_link_alone()
+    {
+        Platform.RequireLinux();
+        temp.File("dir/a.txt");
+        File.CreateSymbolicLink(temp["link"], temp["dir"]);
+
+        var result = CliRunner.Run(temp.Path, "delete", "link");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.False(File.Exists(temp["link"]) || Directory.Exists(temp["link"]));
+        Assert.True(File.Exists(temp["dir/a.txt"]));
+    }
+
+    [Fact]
+    public void A_dry_run_lists_every_entry_and_changes_nothing()
+    {
+        Platform.RequireLinux();
+        temp.File("tree/a.txt", "abc");
+        temp.File("tree/sub/b.txt", "de");
+
+        var result = CliRunner.Run(temp.Path, "delete", "--dry-run", "tree");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"would delete file {temp["tree/sub/b.txt"]}", result.Out, StringComparison.Ordinal);
+        Assert.Contains($"would delete directory {temp["tree"]}", result.Out, StringComparison.Ordinal);
+        Assert.Contains("would delete 4 entries, 5 B", result.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(temp["tree/sub/b.txt"]));
+    }
+
+    [Fact]
+    public void Json_reports_what_was_deleted_and_the_bytes_freed()
+    {
+        Platform.RequireLinux();
+        temp.File("tree/a.txt", "abc");
+        Link.CreateHardLink(temp["other-name"], temp["tree/a.txt"]);
+        temp.File("tree/b.txt", "12345");
+
+        var result = CliRunner.Run(temp.Path, "delete", "--json", "tree");
+
+        Assert.Equal(0, result.ExitCode);
+        using var document = JsonDocument.Parse(result.Out);
+        var root = document.RootElement;
+        Assert.False(root.GetProperty("dryRun").GetBoolean());
+        Assert.Equal(3, root.GetProperty("deleted").GetInt32());
+        // a.txt keeps its data under its other name: only b.txt's bytes are freed.
+        Assert.Equal(5, root.GetProperty("bytes").GetInt32());
+        Assert.Equal(0, root.GetProperty("errors").GetArrayLength());
+    }
+
+    [Fact]
+    public void The_root_and_the_home_directory_are_refused_with_exit_1()
+    {
+        Platform.RequireLinux();
+        var home = temp.Dir("home");
+
+        var result = CliRunner.RunWithEnvironment(temp.Path, new Dictionary<string, string> { ["HOME"] = home }, "delete", "/", home, "--dry-run");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("linksmith: error: /: is the root of a file system", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"linksmith: error: {home}: is your home directory", result.Error, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(home));
+    }
+
+    [Fact]
+    public void A_missing_path_is_an_error_and_the_others_are_still_deleted()
+    {
+        Platform.RequireLinux();
+        temp.File("a.txt");
+
+        var result = CliRunner.Run(temp.Path, "delete", "missing", "a.txt");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("linksmith: error: missing: no such file or directory", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp["a.txt"]));
+    }
+
+    [Fact]
+    public void Entries_in_read_only_folders_the_user_owns_are_deleted()
+    {
+        Platform.RequireLinux();
+        temp.File("tree/locked/a.txt");
+        File.SetUnixFileMode(temp["tree/locked"], UnixFileMode.UserRead | UnixFileMode.UserExecute);
+
+        var result = CliRunner.Run(temp.Path, "delete", "tree");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.False(Directory.Exists(temp["tree"]));
+    }
+}
