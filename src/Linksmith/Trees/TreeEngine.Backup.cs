@@ -1,0 +1,104 @@
+namespace Linksmith;
+
+/// <summary>The backup policy: a snapshot made beside the previous one in REPO, unchanged files linked to it, the snapshot named only when complete, old ones pruned.</summary>
+internal sealed partial class TreeEngine
+{
+    private void PrepareSnapshot()
+    {
+        var repositoryPath = finalRoot;
+        if (!job.DryRun)
+        {
+            repository = DirectoryHandle.OpenOrCreate(repositoryPath);
+            // One backup at a time per repository; the lock is released when the process ends,
+            // however it ends. An unfinished snapshot left by a killed run is then garbage.
+            repositoryLock = repository.TryLock(RepositoryLockName) ?? throw new BackupInProgressException(repositoryPath);
+            foreach (var stale in Snapshots.Unfinished(repository))
+            {
+                Act(new TreeAction(TreeActionKind.Delete, repository.FullPath(stale), Detail: "unfinished snapshot of an interrupted backup"));
+                repository.DeleteTree(stale, Fail);
+            }
+        }
+        else if (PathFacts.Stat(repositoryPath, followLinks: true) is { Kind: LinkKind.Directory })
+        {
+            repository = DirectoryHandle.Open(repositoryPath);
+        }
+
+        if (job.PreviousSnapshot is { } chosen)
+        {
+            previous = PathFacts.Stat(chosen, followLinks: true) is { Kind: LinkKind.Directory }
+                ? Keep(DirectoryHandle.Open(chosen))
+                : throw new TargetNotFoundException(chosen);
+        }
+        else if (repository is not null && Snapshots.Newest(repository) is { } newest)
+        {
+            previous = Keep(repository.OpenDirectory(newest));
+        }
+
+        var name = repository is null ? Snapshots.NewName(DateTime.UtcNow) : Snapshots.NewName(repository, DateTime.UtcNow);
+        finalRoot = Path.Join(repositoryPath, name);
+        workRoot = Path.Join(repositoryPath, Snapshots.PartialPrefix + name);
+        summary.SnapshotPath = finalRoot;
+    }
+
+    private bool TryLinkToPrevious(GroupName name)
+    {
+        Act(new TreeAction(TreeActionKind.HardLink, FullWork(name.Work), previous!.FullPath(name.Relative), "unchanged since the previous snapshot"));
+        if (job.DryRun)
+        {
+            summary.Linked++;
+            return true;
+        }
+
+        try
+        {
+            Work.HardLink(name.Work, previous, name.Relative);
+            summary.Linked++;
+            return true;
+        }
+        catch (HardLinkLimitException)
+        {
+            // The previous snapshot's file has all the names its file system allows: start a new chain.
+            return false;
+        }
+    }
+
+    /// <summary>Same size and modification time (and mode and owner, which a hard link would share) as in the previous snapshot.</summary>
+    private bool IsUnchanged(string relative, in FileStatus status) =>
+        previous!.Stat(relative) is { Kind: LinkKind.File } old
+        && old.Size == status.Size && old.ModifiedTime == status.ModifiedTime
+        && old.Mode == status.Mode && (!DirectoryHandle.CanPreserveOwner || (old.Uid == status.Uid && old.Gid == status.Gid));
+
+    private void Finish()
+    {
+        if (job.Kind != TreeJobKind.Backup)
+        {
+            return;
+        }
+
+        if (!job.DryRun)
+        {
+            // Only a complete snapshot gets a name that looks like one.
+            repository!.Rename(Path.GetFileName(workRoot), Path.GetFileName(finalRoot), replace: false);
+        }
+
+        repositoryLock?.Dispose();
+        repositoryLock = null;
+
+        if (job.Keep is { } keep && repository is not null)
+        {
+            foreach (var old in Snapshots.BeyondKeep(repository, keep, includeNew: job.DryRun ? Path.GetFileName(finalRoot) : null))
+            {
+                try
+                {
+                    DeleteEntry(repository, old, LinkKind.Directory);
+                }
+                catch (LinksmithException error)
+                {
+                    Fail(error);
+                }
+            }
+        }
+    }
+
+    private const string RepositoryLockName = ".linksmith-backup.lock";
+}
