@@ -21,7 +21,7 @@ public sealed class WindowsFileInformationTests
             "3412000000000000" + // RootDirectory
             "0E000000") // FileNameLength: 7 chars, in bytes
             .Concat(Encoding.Unicode.GetBytes("new.txt"))
-            .Concat(new byte[2]); // padded to a multiple of 8 (34 -> 40)
+            .Concat(new byte[6]); // padded to a multiple of 8 (34 -> 40)
         Assert.Equal(expected, bytes);
         Assert.Equal(0, bytes.Length % 8);
     }
@@ -96,7 +96,7 @@ public sealed class WindowsFileInformationTests
     [Fact]
     public void Directory_records_are_read_by_their_next_entry_offsets_without_dot_and_dot_dot()
     {
-        var buffer = new byte[256];
+        var buffer = new byte[512];
         var offset = 0;
         foreach (var (name, last) in new[] { (".", false), ("..", false), ("a.txt", false), ("Ünï", true) })
         {
