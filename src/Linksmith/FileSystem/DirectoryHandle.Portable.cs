@@ -48,6 +48,44 @@ internal sealed class PortableDirectoryHandle(string path) : DirectoryHandle(pat
     {
         var from = FullPath(fromRelativePath);
         var to = FullPath(toRelativePath);
+        if (replace && OperatingSystem.IsWindows() && LinkPlatform.Current is WindowsLinkPlatform windows)
+        {
+            // Over a directory link, or a read-only name, as well as over a file.
+            windows.RenameReplacing(from, to);
+            return;
+        }
+
+        Guard(to, () =>
+        {
+            if (PathFacts.Stat(from, followLinks: false) is { Kind: LinkKind.Directory })
+            {
+                Directory.Move(from, to);
+            }
+            else
+            {
+                File.Move(from, to, overwrite: replace);
+            }
+        });
+    }
+
+    public override void RenameTo(string fromRelativePath, DirectoryHandle toRoot, string toRelativePath, bool replace)
+    {
+        var from = FullPath(fromRelativePath);
+        var to = toRoot.FullPath(toRelativePath);
+        if (OperatingSystem.IsWindows() && LinkPlatform.Current is WindowsLinkPlatform windows)
+        {
+            if (replace)
+            {
+                windows.RenameReplacing(from, to);
+            }
+            else
+            {
+                windows.RenameNoReplace(from, to);
+            }
+
+            return;
+        }
+
         Guard(to, () =>
         {
             if (PathFacts.Stat(from, followLinks: false) is { Kind: LinkKind.Directory })
@@ -172,6 +210,13 @@ internal sealed class PortableDirectoryHandle(string path) : DirectoryHandle(pat
         }
 
         return tally;
+    }
+
+    /// <summary>Opens the file at <paramref name="relativePath"/> for reading (by path: see the class remarks).</summary>
+    internal Microsoft.Win32.SafeHandles.SafeFileHandle OpenFileForRead(string relativePath)
+    {
+        var full = FullPath(relativePath);
+        return Guard(full, () => File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan));
     }
 
     private static void ApplyTimesAndMode(string path, FileStatus status)

@@ -199,6 +199,45 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         }
     }
 
+    public override unsafe void RenameTo(string fromRelativePath, DirectoryHandle toRoot, string toRelativePath, bool replace)
+    {
+        var target = (UnixDirectoryHandle)toRoot;
+        int errno;
+        using (var fromParent = Parent(fromRelativePath, out var fromLeaf))
+        using (var toParent = target.Parent(toRelativePath, out var toLeaf))
+        {
+            fixed (byte* f = fromLeaf, t = toLeaf)
+            {
+                if (Libc.renameat2(fromParent.Fd, f, toParent.Fd, t, replace ? 0 : Libc.RENAME_NOREPLACE) == 0)
+                {
+                    Forget(fromRelativePath);
+                    return;
+                }
+
+                errno = Marshal.GetLastPInvokeError();
+                // EINVAL: the file system refuses RENAME_NOREPLACE (some FUSE ones). Check, then
+                // rename: the names a job renames this way are its own (hidden, with a random part).
+                if (!replace && errno == Libc.EINVAL)
+                {
+                    if (target.Stat(toRelativePath) is { } existing)
+                    {
+                        throw new LinkNameExistsException(target.FullPath(toRelativePath), existing.Kind);
+                    }
+
+                    if (Libc.renameat2(fromParent.Fd, f, toParent.Fd, t, 0) == 0)
+                    {
+                        Forget(fromRelativePath);
+                        return;
+                    }
+
+                    errno = Marshal.GetLastPInvokeError();
+                }
+            }
+        }
+
+        throw UnixErrors.ToException(errno, errno == Libc.ENOENT ? FullPath(fromRelativePath) : target.FullPath(toRelativePath));
+    }
+
     public override unsafe void Remove(string relativePath, LinkKind kind)
     {
         using var parent = Parent(relativePath, out var leaf);
@@ -397,6 +436,24 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         }
 
         return OpenComponentWise(relative, flags);
+    }
+
+    /// <summary>
+    /// Opens the entry at <paramref name="relativePath"/> for reading, beneath this directory
+    /// without following a link (a link there, or on the way, is <see cref="TreeChangedException"/>);
+    /// a FIFO swapped in does not block. The caller checks what it opened (fstat).
+    /// </summary>
+    internal FileDescriptor OpenFileForRead(string relativePath) =>
+        OpenBeneath(relativePath, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY);
+
+    /// <summary>Makes what was written to the file system that holds this directory durable (syncfs).</summary>
+    internal void SyncFileSystem()
+    {
+        using var directory = OpenBeneath(string.Empty, Libc.O_RDONLY | Libc.O_DIRECTORY);
+        if (Libc.syncfs(directory.Fd) != 0)
+        {
+            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), Path);
+        }
     }
 
     /// <summary>The names in an open directory (the descriptor stays open).</summary>

@@ -120,6 +120,14 @@ internal abstract class DirectoryHandle : IDisposable
     /// <summary>Renames an entry below this directory; with <paramref name="replace"/> an entry (not a directory) at the new name is replaced atomically, else the rename fails when the name is taken.</summary>
     public abstract void Rename(string fromRelativePath, string toRelativePath, bool replace);
 
+    /// <summary>
+    /// Renames an entry below this directory to <paramref name="toRelativePath"/> below
+    /// <paramref name="toRoot"/> (another open directory on the same file system), as
+    /// <see cref="Rename"/> does within one directory. Without <paramref name="replace"/> the
+    /// rename fails when the new name is taken (<see cref="LinkNameExistsException"/>).
+    /// </summary>
+    public abstract void RenameTo(string fromRelativePath, DirectoryHandle toRoot, string toRelativePath, bool replace);
+
     /// <summary>Removes a file, a link (as a link, never what it points to) or an empty directory.</summary>
     public abstract void Remove(string relativePath, LinkKind kind);
 

@@ -191,10 +191,23 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
         }
     }
 
-    public override void ReplaceWith(string temporaryPath, string linkPath, LinkKind replaces)
+    /// <summary>Renames <paramref name="source"/> to <paramref name="destination"/>, failing (ERROR_ALREADY_EXISTS) when the destination is taken.</summary>
+    public void RenameNoReplace(string source, string destination) => Move(source, destination, 0);
+
+    /// <summary>
+    /// Renames <paramref name="temporaryPath"/> over <paramref name="linkPath"/> (what
+    /// <see cref="PortableDirectoryHandle"/>'s replacing rename does on Windows).
+    /// </summary>
+    public void RenameReplacing(string temporaryPath, string linkPath)
     {
         var old = Stat(linkPath);
         var incoming = Stat(temporaryPath);
+        if (old.Kind == LinkKind.Missing)
+        {
+            Move(temporaryPath, linkPath, 0);
+            return;
+        }
+
         if (old.TargetIsDirectory || incoming.TargetIsDirectory)
         {
             // MOVEFILE_REPLACE_EXISTING "cannot be used if lpNewFileName or lpExistingFileName

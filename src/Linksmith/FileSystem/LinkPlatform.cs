@@ -63,9 +63,6 @@ internal abstract class LinkPlatform
 
     public abstract void CreateJunction(string linkPath, string targetDirectory);
 
-    /// <summary>Renames <paramref name="temporaryPath"/> over <paramref name="linkPath"/>, which holds a <paramref name="replaces"/>.</summary>
-    public abstract void ReplaceWith(string temporaryPath, string linkPath, LinkKind replaces);
-
     /// <summary>Removes the link itself; never follows it.</summary>
     public abstract void RemoveLink(string path, RawEntry entry);
 
