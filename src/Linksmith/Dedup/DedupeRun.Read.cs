@@ -115,7 +115,8 @@ internal sealed partial class DedupeRun
         progress.SetPhase(DedupePhase.Sampling);
         ReadInParallel((reader, inode) =>
         {
-            var outcome = reader.Sample(PathOf(order[inodes[inode].Start]), FirstName(inode), ClassOf(FirstName(inode)), out var sample);
+            var (root, relativePath) = Locate(FirstNameIndex(inode));
+            var outcome = reader.Sample(root, relativePath, FirstName(inode), ClassOf(FirstName(inode)), out var sample);
             if (outcome == ReadOutcome.Done)
             {
                 Sample(inode) = sample;
@@ -165,7 +166,8 @@ internal sealed partial class DedupeRun
         progress.SetPhase(DedupePhase.Hashing);
         ReadInParallel((reader, inode) =>
         {
-            var outcome = reader.Hash(PathOf(order[inodes[inode].Start]), FirstName(inode), ClassOf(FirstName(inode)), out var hash);
+            var (root, relativePath) = Locate(FirstNameIndex(inode));
+            var outcome = reader.Hash(root, relativePath, FirstName(inode), ClassOf(FirstName(inode)), out var hash);
             if (outcome == ReadOutcome.Done)
             {
                 Hash(inode) = hash;

@@ -17,14 +17,15 @@ internal sealed partial class DedupeRun
         for (var rootIndex = 0; rootIndex < roots.Count; rootIndex++)
         {
             var (root, given) = roots[rootIndex];
-            if (TreeWalker.StatPath(root, followLinks: true) is null)
+            if (TreeWalker.StatPath(root, followLinks: true) is not { } rootStatus)
             {
                 // Said with the path as the user typed it; the other roots are still searched.
                 errors.Add(new TargetNotFoundException(given));
                 continue;
             }
 
-            var walkedRoot = rootIndex;
+            var walkedRoot = walkedRoots.Count;
+            walkedRoots.Add(OpenRoot(root, rootStatus));
             var lastClass = -1;
             TreeWalker.VisitInParallel(root, new WalkOptions { Sorted = true, OnError = errors.Add }, threads, (listing, worker) =>
             {
@@ -118,8 +119,16 @@ internal sealed partial class DedupeRun
         {
             directoryRank[byWalk[i]] = i;
         }
+    }
 
-        directoryRoots.Clear();
+    /// <summary>
+    /// Opens a root for the rest of the run (a link there is followed once, as for any explicit
+    /// root); a root that is a file is named below its parent directory.
+    /// </summary>
+    private static WalkedRoot OpenRoot(string root, in FileStatus status)
+    {
+        var handle = status.Kind == LinkKind.Directory ? DirectoryHandle.Open(root) : DirectoryHandle.OpenParent(root).Parent;
+        return new WalkedRoot(handle, handle.Path.Length + (Path.EndsInDirectorySeparator(handle.Path) ? 0 : 1));
     }
 
     private static int CompareInWalkOrder(string a, string b)

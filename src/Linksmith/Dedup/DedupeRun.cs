@@ -15,7 +15,11 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
     private const byte Dirty = 8;
 
     private readonly List<string> directories = [];
+
+    // The root each directory was walked from (an index into walkedRoots), kept for the whole
+    // run (4 bytes a directory): reads, re-checks and replacements name a file below its root.
     private readonly List<int> directoryRoots = [];
+    private readonly List<WalkedRoot> walkedRoots = [];
     private int[] directoryRank = [];
     private readonly ScannedFiles files = new();
     private readonly FileClasses classes = new();
@@ -52,6 +56,21 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
     private string? cacheProblem;
 
     public DedupeResult Execute()
+    {
+        try
+        {
+            return ExecuteCore();
+        }
+        finally
+        {
+            foreach (var root in walkedRoots)
+            {
+                root.Handle.Dispose();
+            }
+        }
+    }
+
+    private DedupeResult ExecuteCore()
     {
         using var cache = OpenCache();
         Scan();
@@ -113,6 +132,8 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
         sets.Capacity = 0;
         relinked.Clear();
         relinked.Capacity = 0;
+        directoryRoots.Clear();
+        directoryRoots.Capacity = 0;
         errors.AddRange(readErrors);
         skipped.AddRange(readSkips);
         return new DedupeResult
@@ -170,6 +191,16 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
     private string PathOf(int file) => PathOf(files[file]);
 
     private string PathOf(in ScannedFile file) => names.Join(directories[file.Directory], file.NameStart, file.NameLength);
+
+    /// <summary>Where a scanned name is for the file-system layer: the open root it was walked from, and its path below it.</summary>
+    private RootedName Locate(int file) => Locate(files[file]);
+
+    private RootedName Locate(in ScannedFile file)
+    {
+        var directory = directories[file.Directory];
+        var root = walkedRoots[directoryRoots[file.Directory]];
+        return new RootedName(root.Handle, names.Join(directory, Math.Min(root.RelativeStart, directory.Length), file.NameStart, file.NameLength));
+    }
 
     private ref readonly ScannedFile FirstName(int inode) => ref files[FirstNameIndex(inode)];
 
@@ -254,6 +285,19 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
         }
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>
+    /// A root of the run, open: a directory root itself, or a file root's parent. Paths below it
+    /// start at <see cref="RelativeStart"/> in the full paths of its directories.
+    /// </summary>
+    private readonly record struct WalkedRoot(DirectoryHandle Handle, int RelativeStart);
+
+    /// <summary>A scanned name as the file-system layer takes it: an open root and the path below it.</summary>
+    private readonly record struct RootedName(DirectoryHandle Root, string RelativePath)
+    {
+        /// <summary>The full path, for messages.</summary>
+        public string FullPath => Root.FullPath(RelativePath);
     }
 
     /// <summary>One file (inode): a run of <see cref="Count"/> names in the sorted order, starting at <see cref="Start"/>.</summary>

@@ -399,6 +399,16 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         return OpenComponentWise(relative, flags);
     }
 
+    /// <summary>
+    /// Opens the file at <paramref name="relativePath"/> beneath this directory for reading,
+    /// following no link at its name or on the way (<see cref="TreeChangedException"/> where one
+    /// stands now; <see cref="TargetNotFoundException"/> when it is gone). <c>O_NONBLOCK</c>: a FIFO
+    /// swapped in since the walk must not hang the job. The caller checks with fstat/statx on the
+    /// descriptor that it is the file it expects.
+    /// </summary>
+    internal FileDescriptor OpenFileForRead(string relativePath) =>
+        OpenBeneath(relativePath, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY);
+
     /// <summary>The names in an open directory (the descriptor stays open).</summary>
     internal static unsafe List<string> ReadNames(FileDescriptor directory, string path)
     {
