@@ -94,7 +94,6 @@ internal sealed partial class DedupeRun
         var keeper = set[0];
         var keeperFile = FirstName(keeper);
         var keeperName = order[inodes[keeper].Start];
-        var keeperPath = PathOf(keeperName);
         var duplicates = new List<int>();
         var duplicateFiles = 0;
         var linkedAny = false;
@@ -142,14 +141,15 @@ internal sealed partial class DedupeRun
                 continue;
             }
 
-            var names = new List<string>(inode.Count);
+            var names = new List<RootedName>(inode.Count);
             foreach (var nameFile in nameFiles)
             {
-                names.Add(PathOf(nameFile));
+                names.Add(Locate(nameFile));
             }
 
-            options.BeforeReplaceForTesting?.Invoke(keeperPath, names[0]);
-            switch (Replace(keeperPath, ref keeperFile, names, file, outcome))
+            var keeperAt = Locate(keeperName);
+            options.BeforeReplaceForTesting?.Invoke(keeperAt.FullPath, names[0].FullPath);
+            switch (Replace(keeperAt, ref keeperFile, names, file, outcome))
             {
                 case ReplaceOutcome.Replaced:
                     duplicates.AddRange(nameFiles);
@@ -158,7 +158,7 @@ internal sealed partial class DedupeRun
                     outcome.SavedBytes += file.Size;
                     break;
                 case ReplaceOutcome.KeeperChanged:
-                    outcome.Skipped.Add(new DedupeSkip(keeperPath, "changed since it was read; its duplicates were left alone"));
+                    outcome.Skipped.Add(new DedupeSkip(keeperAt.FullPath, "changed since it was read; its duplicates were left alone"));
                     Flush();
                     return;
                 case ReplaceOutcome.KeeperFull:
@@ -168,7 +168,6 @@ internal sealed partial class DedupeRun
                     keeper = duplicate;
                     keeperFile = file;
                     keeperName = nameFiles[0];
-                    keeperPath = names[0];
                     break;
                 case ReplaceOutcome.Skipped:
                     break;
@@ -188,11 +187,14 @@ internal sealed partial class DedupeRun
 
     /// <summary>
     /// Re-links every name of one duplicate file to the survivor, each atomically (a new name made
-    /// beside it, then renamed over it). Checks first that neither file changed since it was read.
+    /// beside it, checked to be the survivor, then renamed over it). Checks first that neither file
+    /// changed since it was read. Every name is reached below its open root without following a
+    /// link: a folder swapped for a link since the walk fails with <see cref="TreeChangedException"/>
+    /// (reported; the duplicate is left alone), so nothing outside the roots is re-linked.
     /// </summary>
-    private ReplaceOutcome Replace(string keeperPath, ref ScannedFile keeper, List<string> names, in ScannedFile duplicate, SetOutcome outcome)
+    private ReplaceOutcome Replace(RootedName keeperAt, ref ScannedFile keeper, List<RootedName> names, in ScannedFile duplicate, SetOutcome outcome)
     {
-        if (!StillMatches(keeperPath, keeper, outcome))
+        if (!StillMatches(keeperAt, keeper, outcome))
         {
             return ReplaceOutcome.KeeperChanged;
         }
@@ -201,37 +203,35 @@ internal sealed partial class DedupeRun
         {
             if (!StillMatches(name, duplicate, outcome))
             {
-                outcome.Skipped.Add(new DedupeSkip(name, "changed since it was read; left alone"));
+                outcome.Skipped.Add(new DedupeSkip(name.FullPath, "changed since it was read; left alone"));
                 return ReplaceOutcome.Skipped;
             }
         }
 
-        var done = new List<string>();
+        var done = 0;
         foreach (var name in names)
         {
             try
             {
-                Link.ReplaceWithHardLink(name, keeperPath);
-                done.Add(name);
+                ReplaceWithLinkTo(name, keeperAt, keeper);
+                done++;
             }
-            catch (HardLinkLimitException) when (done.Count == 0)
+            catch (HardLinkLimitException) when (done == 0)
             {
                 return ReplaceOutcome.KeeperFull;
             }
             catch (LinksmithException error)
             {
                 outcome.Errors.Add(error);
-                RollBack(done, names[done.Count..], outcome);
+                RollBack(names[..done], names[done], duplicate, outcome);
                 return ReplaceOutcome.Skipped;
             }
         }
 
         // Linking changed the survivor's ctime (its link count changed). Take the new ctime as the
         // baseline only if size and mtime are what was read: a writer in between would have moved mtime.
-        var now = TreeWalker.StatPath(keeperPath, followLinks: false);
-        if (now is { } status && status.Kind == LinkKind.File && status.Size == keeper.Size && ScannedFile.Ticks(status.ModifiedTime) == keeper.ModifiedTicks
-            && status.Identity.Volume == ClassOf(keeper).Volume && (ulong)status.Identity.FileId == keeper.IdLow
-            && (ulong)(status.Identity.FileId >> 64) == ClassOf(keeper).IdHigh)
+        if (StatOrNull(keeperAt) is { } status && status.Kind == LinkKind.File && status.Size == keeper.Size && ScannedFile.Ticks(status.ModifiedTime) == keeper.ModifiedTicks
+            && IsFile(status, keeper))
         {
             keeper.ChangedTicks = ScannedFile.Ticks(status.ChangeTime);
             keeper.LinkCount = ScannedFile.CountOf(status.LinkCount);
@@ -241,16 +241,39 @@ internal sealed partial class DedupeRun
     }
 
     /// <summary>
+    /// Replaces <paramref name="name"/> atomically by a new name of the file at
+    /// <paramref name="existing"/>, which must still be <paramref name="expected"/>: the new link
+    /// is checked under its temporary name before it is renamed into place (linkat does not follow
+    /// a link, so a name swapped since the re-check would otherwise be linked as whatever it now
+    /// holds); if it is another file, it is removed again and nothing has changed.
+    /// </summary>
+    private void ReplaceWithLinkTo(RootedName name, RootedName existing, ScannedFile expected)
+    {
+        var root = name.Root;
+        root.Replace(name.RelativePath, temporary =>
+        {
+            root.HardLink(temporary, existing.Root, existing.RelativePath);
+            if (StatOrNull(new RootedName(root, temporary)) is { Kind: LinkKind.File } linked && IsFile(linked, expected))
+            {
+                return;
+            }
+
+            root.Remove(temporary, LinkKind.File);
+            throw new TreeChangedException(existing.FullPath, "is no longer the file that was read; nothing was linked to it");
+        });
+    }
+
+    /// <summary>
     /// A duplicate's names were re-linked only in part: point them back at the duplicate, through a
     /// name that still holds it, so its hard-link group stays whole.
     /// </summary>
-    private static void RollBack(List<string> relinked, List<string> remaining, SetOutcome outcome)
+    private void RollBack(List<RootedName> relinked, RootedName holder, in ScannedFile duplicate, SetOutcome outcome)
     {
         foreach (var name in relinked)
         {
             try
             {
-                Link.ReplaceWithHardLink(name, remaining[0]);
+                ReplaceWithLinkTo(name, holder, duplicate);
             }
             catch (LinksmithException error)
             {
@@ -259,11 +282,11 @@ internal sealed partial class DedupeRun
         }
     }
 
-    private bool StillMatches(string path, in ScannedFile expected, SetOutcome outcome)
+    private bool StillMatches(RootedName name, in ScannedFile expected, SetOutcome outcome)
     {
         try
         {
-            return TreeWalker.StatPath(path, followLinks: false) is { Kind: LinkKind.File } status && expected.Matches(status, ClassOf(expected));
+            return name.Root.Stat(name.RelativePath) is { Kind: LinkKind.File } status && expected.Matches(status, ClassOf(expected));
         }
         catch (LinksmithException error)
         {
@@ -271,6 +294,25 @@ internal sealed partial class DedupeRun
             return false;
         }
     }
+
+    /// <summary>What is at a name now (lstat below its root); null when nothing is, or it cannot be reached without following a link.</summary>
+    private static FileStatus? StatOrNull(RootedName name)
+    {
+        try
+        {
+            return name.Root.Stat(name.RelativePath);
+        }
+        catch (LinksmithException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether <paramref name="status"/> is of the file <paramref name="expected"/> (same volume and file id; its ctime and link count may have moved).</summary>
+    private bool IsFile(in FileStatus status, in ScannedFile expected) =>
+        status.Identity.Volume == ClassOf(expected).Volume
+        && (ulong)status.Identity.FileId == expected.IdLow
+        && (ulong)(status.Identity.FileId >> 64) == ClassOf(expected).IdHigh;
 
     /// <summary>Survivors that gained names: their records (with the new ctime) and the ctime they were read with.</summary>
     private IEnumerable<(ScannedFile File, FileClass Class, long ReadChangedTicks)> RelinkedSurvivors()

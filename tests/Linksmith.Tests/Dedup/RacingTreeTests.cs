@@ -8,6 +8,86 @@ public sealed class RacingTreeTests : DedupeTestBase
 {
     private string Outside => Temp.Dir("outside");
 
+    /// <summary>Two identical files in two folders; the first is the older, so it survives.</summary>
+    private (string Keep, string Duplicate) Pair(byte[] content)
+    {
+        var keep = Write("keep/a", content);
+        var duplicate = Write("dup/b", content);
+        File.SetLastWriteTimeUtc(keep, File.GetLastWriteTimeUtc(duplicate).AddMinutes(-1));
+        return (keep, duplicate);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_folder_swapped_for_a_link_to_an_outside_folder_is_reported_and_nothing_there_is_relinked(bool survivorsFolder)
+    {
+        Platform.RequireLinux();
+        var content = RandomBytes(5_000, 40);
+        var (keep, duplicate) = Pair(content);
+        var swapped = Path.GetDirectoryName(survivorsFolder ? keep : duplicate)!;
+        var sentinel = Path.Combine(Outside, Path.GetFileName(survivorsFolder ? keep : duplicate));
+        File.WriteAllBytes(sentinel, content);
+        var sentinelId = Id(sentinel);
+
+        var result = Dedupe(apply: true, o => o with
+        {
+            BeforeReplaceForTesting = (survivor, dup) =>
+            {
+                Assert.Equal((keep, duplicate), (survivor, dup));
+                Directory.Move(swapped, swapped + "-before");
+                Directory.CreateSymbolicLink(swapped, Outside);
+            },
+        });
+
+        Assert.Empty(result.Groups);
+        Assert.Equal(0, result.SavedBytes);
+        // Named by the folder that is a link now.
+        var error = Assert.IsType<TreeChangedException>(Assert.Single(result.Errors));
+        Assert.Equal(swapped, error.Path);
+        Assert.Contains(result.Skipped, skip => skip.Path == (survivorsFolder ? keep : duplicate));
+        Assert.Equal(sentinelId, Id(sentinel));
+        Assert.Equal(1, Links(sentinel));
+        Assert.Equal(content, File.ReadAllBytes(sentinel));
+        Assert.Single(Directory.EnumerateFileSystemEntries(Outside));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_folder_moved_outside_and_linked_back_in_is_reported_and_its_file_is_not_relinked_though_it_is_the_same_file(bool survivorsFolder)
+    {
+        Platform.RequireLinux();
+        // By path, the moved file still looks exactly like the one that was read (identity, size,
+        // times): only resolving below the open tree tells that it is outside now.
+        var content = RandomBytes(5_000, 41);
+        var (keep, duplicate) = Pair(content);
+        var (keepId, duplicateId) = (Id(keep), Id(duplicate));
+        var swapped = Path.GetDirectoryName(survivorsFolder ? keep : duplicate)!;
+        var movedOut = Path.Combine(Outside, "moved");
+        var moved = Path.Combine(movedOut, Path.GetFileName(survivorsFolder ? keep : duplicate));
+
+        var result = Dedupe(apply: true, o => o with
+        {
+            BeforeReplaceForTesting = (_, _) =>
+            {
+                Directory.Move(swapped, movedOut);
+                Directory.CreateSymbolicLink(swapped, movedOut);
+            },
+        });
+
+        Assert.Empty(result.Groups);
+        var error = Assert.IsType<TreeChangedException>(Assert.Single(result.Errors));
+        Assert.Equal(swapped, error.Path);
+        Assert.Equal(survivorsFolder ? keepId : duplicateId, Id(moved));
+        Assert.Equal(1, Links(moved));
+        Assert.Equal(content, File.ReadAllBytes(moved));
+        Assert.Single(Directory.EnumerateFileSystemEntries(movedOut));
+        var inside = survivorsFolder ? duplicate : keep;
+        Assert.Equal(survivorsFolder ? duplicateId : keepId, Id(inside));
+        Assert.Equal(1, Links(inside));
+    }
+
     [Fact]
     public void A_file_whose_folder_was_swapped_for_a_link_is_not_read()
     {
