@@ -439,9 +439,11 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     }
 
     /// <summary>
-    /// Opens the entry at <paramref name="relativePath"/> for reading, beneath this directory
-    /// without following a link (a link there, or on the way, is <see cref="TreeChangedException"/>);
-    /// a FIFO swapped in does not block. The caller checks what it opened (fstat).
+    /// Opens the file at <paramref name="relativePath"/> beneath this directory for reading,
+    /// following no link at its name or on the way (<see cref="TreeChangedException"/> where one
+    /// stands now; <see cref="TargetNotFoundException"/> when it is gone). <c>O_NONBLOCK</c>: a FIFO
+    /// swapped in since the walk must not hang the job. The caller checks with fstat/statx on the
+    /// descriptor that it is the file it expects.
     /// </summary>
     internal FileDescriptor OpenFileForRead(string relativePath) =>
         OpenBeneath(relativePath, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY);
