@@ -9,6 +9,8 @@
 #   AOT=1                publish the NativeAOT binary and race it (about 10 ms to start instead of
 #                        over 100 ms, so several times more runs in the same budget)
 #   LINKSMITH_CLI=PATH   race that binary
+#   CONTROL=1            the same runs with the attacker idle (LINKSMITH_RACE_CONTROL): a check
+#                        that the harness finds nothing when nobody attacks
 #   TEST=NAME            only the test methods whose name contains NAME (e.g. Mirror)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +30,7 @@ log=$(mktemp)
 trap 'rm -f "$report" "$log"' EXIT
 export LINKSMITH_RACE_SECONDS=${SECONDS_PER_JOB:-60} LINKSMITH_RACE_REPORT=$report
 [[ -n "${ITERATIONS:-}" ]] && export LINKSMITH_RACE_ITERATIONS=$ITERATIONS
+[[ "${CONTROL:-0}" == 1 ]] && export LINKSMITH_RACE_CONTROL=1
 
 dotnet build tests/Linksmith.Tests -c Release -nologo -v quiet >/dev/null
 filter=(--filter-namespace 'Linksmith.Tests.Races')

@@ -29,7 +29,11 @@ internal sealed class Attacker
     public long Stop()
     {
         stopping = true;
-        thread.Join();
+        if (thread.IsAlive)
+        {
+            thread.Join();
+        }
+
         return swaps;
     }
 

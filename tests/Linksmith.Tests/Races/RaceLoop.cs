@@ -11,6 +11,8 @@ internal sealed record RaceJob(string[] Arguments, params string[] Outputs);
 /// LINKSMITH_RACE_SECONDS seconds (default <see cref="DefaultSeconds"/>: all race tests together
 /// stay within about three minutes) or LINKSMITH_RACE_ITERATIONS runs, whichever comes first.
 /// LINKSMITH_RACE_REPORT names a file that gets one tab-separated line per job (bench/race.sh).
+/// LINKSMITH_RACE_CONTROL=1 runs the same jobs with the attacker idle: any escape it finds would be
+/// the harness's own false alarm.
 /// </summary>
 internal static class RaceLoop
 {
@@ -31,7 +33,8 @@ internal static class RaceLoop
         var seconds = Setting("LINKSMITH_RACE_SECONDS", DefaultSeconds);
         var limit = (int)Setting("LINKSMITH_RACE_ITERATIONS", int.MaxValue);
         var marker = "LINKSMITH-RACE-SECRET-" + Guid.NewGuid().ToString("N")[..8];
-        var tally = new RaceTally(job);
+        var control = Environment.GetEnvironmentVariable("LINKSMITH_RACE_CONTROL") == "1";
+        var tally = new RaceTally(control ? job + " (control: no attacker)" : job);
         using var temp = new TempDirectory();
         var clock = Stopwatch.StartNew();
         for (var run = 0; run < limit && (run == 0 || clock.Elapsed.TotalSeconds < seconds); run++)
@@ -40,7 +43,11 @@ internal static class RaceLoop
             var work = setup(arena);
             var before = arena.Outside.Record();
             var attacker = arena.Attacker();
-            attacker.Start();
+            if (!control)
+            {
+                attacker.Start();
+            }
+
             ProcessResult result;
             try
             {
