@@ -16,7 +16,7 @@ internal sealed record RaceJob(string[] Arguments, params string[] Outputs);
 /// </summary>
 internal static class RaceLoop
 {
-    public const double DefaultSeconds = 12;
+    public const double DefaultSeconds = 11;
 
     /// <summary>Skips unless the harness can play both sides: root (the victim) on Linux (renameat2).</summary>
     public static void RequireRootOnLinux()

@@ -11,6 +11,7 @@ public sealed class RaceTests : IDisposable
 {
     private const int Files = 12;
     private const int DedupePairs = 48;
+    private const int MoveFiles = 48;
 
     // A folder of the tree with the one the attacker swaps two levels down, on the path of every
     // file the job handles.
@@ -133,24 +134,38 @@ public sealed class RaceTests : IDisposable
     }
 
     [Fact]
-    public void Move_across_file_systems_never_reads_or_deletes_outside_SRC_while_a_directory_is_swapped_for_a_link()
+    public void Move_across_file_systems_never_reads_outside_SRC_while_a_directory_is_swapped_for_a_link()
     {
         RaceLoop.RequireRootOnLinux();
-        var tmpfs = temp.TryMountTmpfs("away", "64m");
-        if (tmpfs is null)
-        {
-            Assert.Skip("moving across file systems needs a second one, and `mount -t tmpfs` failed here");
-        }
+        var tmpfs = SecondFileSystem();
 
-        var tally = RaceLoop.Run("move (across file systems)", arena =>
+        var tally = RaceLoop.Run("move (across file systems, SRC swapped)", arena =>
         {
             UserFolder(arena, $"home/app/{Swapped}");
             SentinelsNamedLike(arena, "f");
             var away = arena.Scratch(Path.Join(tmpfs, $"run{arena.Run}"));
-            var home = arena["home"];
             arena.Swap($"home/app/{Swapped}");
+            return new RaceJob(["move", "home/app", away], away);
+        });
 
-            // After the copy the original is renamed aside (.app.linksmith-moved-ID) and deleted.
+        tally.AssertNoEscape();
+    }
+
+    [Fact]
+    public void Move_across_file_systems_never_deletes_outside_the_set_aside_original_while_a_directory_is_swapped_for_a_link()
+    {
+        RaceLoop.RequireRootOnLinux();
+        var tmpfs = SecondFileSystem();
+
+        var tally = RaceLoop.Run("move (across file systems, set-aside swapped)", arena =>
+        {
+            // Only the set-aside original (.app.linksmith-moved-ID, renamed aside after the copy was
+            // verified, then deleted) is attacked, so that the copy and its check succeed and the
+            // delete happens; more files than elsewhere make the delete, the window, longer.
+            UserFolder(arena, $"home/app/{Swapped}", files: MoveFiles);
+            SentinelsNamedLike(arena, "f", files: MoveFiles);
+            var away = arena.Scratch(Path.Join(tmpfs, $"run{arena.Run}"));
+            var home = arena["home"];
             arena.Swap(() => Directory.EnumerateDirectories(home, ".app.linksmith-moved-*").FirstOrDefault() is { } aside ? Path.Join(aside, Swapped) : null);
             return new RaceJob(["move", "home/app", away], away);
         });
@@ -271,9 +286,9 @@ public sealed class RaceTests : IDisposable
     }
 
     /// <summary>The user's files f00… (modes 0755 and 0640, so a chmod that lands outside shows) and a folder vault/ with a key.</summary>
-    private static void UserFolder(RaceArena arena, string folder, DateTime? modified = null)
+    private static void UserFolder(RaceArena arena, string folder, DateTime? modified = null, int files = Files)
     {
-        for (var i = 0; i < Files; i++)
+        for (var i = 0; i < files; i++)
         {
             var file = arena.UserFile($"{folder}/f{i:00}", $"user file {i}\n", i % 2 == 0 ? "755" : "640");
             Touch(file, modified);
@@ -283,9 +298,9 @@ public sealed class RaceTests : IDisposable
     }
 
     /// <summary>Root's files named PREFIX00… outside (every other one a 0600 secret) and a 0700 vault/.</summary>
-    private static void SentinelsNamedLike(RaceArena arena, string prefix)
+    private static void SentinelsNamedLike(RaceArena arena, string prefix, int files = Files)
     {
-        for (var i = 0; i < Files; i++)
+        for (var i = 0; i < files; i++)
         {
             if (i % 2 == 0)
             {
@@ -301,6 +316,17 @@ public sealed class RaceTests : IDisposable
         {
             arena.Outside.Vault("vault");
         }
+    }
+
+    private string SecondFileSystem()
+    {
+        var tmpfs = temp.TryMountTmpfs("away", "64m");
+        if (tmpfs is null)
+        {
+            Assert.Skip("moving across file systems needs a second one, and `mount -t tmpfs` failed here (it needs root)");
+        }
+
+        return tmpfs;
     }
 
     private static void UserLink(RaceArena arena, string relative, string target)
