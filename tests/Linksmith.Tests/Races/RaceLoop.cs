@@ -28,9 +28,12 @@ internal static class RaceLoop
         }
     }
 
-    public static RaceTally Run(string job, Func<RaceArena, RaceJob> setup)
+    /// <param name="job">The job's name in messages and reports.</param>
+    /// <param name="setup">Builds one run's tree, sentinels and swap spots, and says what to run.</param>
+    /// <param name="share">Budgets of this job: more than 1 for a job whose windows are rare, so that it is caught as reliably as the others.</param>
+    public static RaceTally Run(string job, Func<RaceArena, RaceJob> setup, int share = 1)
     {
-        var seconds = Setting("LINKSMITH_RACE_SECONDS", DefaultSeconds);
+        var seconds = share * Setting("LINKSMITH_RACE_SECONDS", DefaultSeconds);
         var limit = (int)Setting("LINKSMITH_RACE_ITERATIONS", int.MaxValue);
         var marker = "LINKSMITH-RACE-SECRET-" + Guid.NewGuid().ToString("N")[..8];
         var control = Environment.GetEnvironmentVariable("LINKSMITH_RACE_CONTROL") == "1";
