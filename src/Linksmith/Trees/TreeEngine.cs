@@ -750,9 +750,16 @@ internal sealed class TreeEngine
             // FileShare.None takes an exclusive advisory lock (flock) on Unix and a share lock on Windows.
             return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException)
+        catch (IOException error) when (OperatingSystem.IsWindows()
+            ? (error.HResult & 0xFFFF) is 32 or 33 // ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
+            : error.HResult == Interop.Libc.EAGAIN) // flock(LOCK_EX | LOCK_NB) answers EWOULDBLOCK
         {
             throw new BackupInProgressException(repository);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // A read-only REPO, or one this user cannot write: not "another backup".
+            throw LinksmithException.FromSystemError(error, repository);
         }
     }
 
