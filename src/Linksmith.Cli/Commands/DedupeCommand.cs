@@ -18,7 +18,7 @@ internal static class DedupeCommand
         var ignoreMetadata = new Option<bool>("--ignore-metadata") { Description = "Merge files even when owner, group or permissions (Windows: read-only) differ" };
         var cache = new Option<bool>("--cache") { Description = "Remember hashes in the state database and reuse them (the default)" };
         var noCache = new Option<bool>("--no-cache") { Description = "Neither use nor update remembered hashes" };
-        var threads = new Option<int>("--threads") { Description = "Files read, and files replaced, at once (default: one reader per processor, at most 4, and 8 replacing)", HelpName = "N" };
+        var threads = CommonOptions.WholeNumber("--threads", "Files read, and files replaced, at once (default: one reader per processor, at most 4, and 8 replacing)");
         var json = CommonOptions.Json();
         var command = new Command("dedupe", "Find identical files; with --apply replace duplicates by hard links to one survivor")
         {
@@ -47,7 +47,7 @@ internal static class DedupeCommand
                 return reporter.Usage($"--max-size: '{parse.GetValue(maxSize)}' is not a size", "write bytes as a number with an optional K, M or G suffix, e.g. 4K or 10M");
             }
 
-            if (parse.GetValue(threads) < 0)
+            if (parse.GetValue(threads) is < 0)
             {
                 return reporter.Usage("--threads must be 1 or more");
             }
@@ -57,9 +57,9 @@ internal static class DedupeCommand
             {
                 filter = new PathFilter(parse.GetValue(include), parse.GetValue(exclude));
             }
-            catch (ArgumentException error)
+            catch (InvalidPatternException error)
             {
-                return reporter.Usage(error.Message.Split(" (Parameter", 2)[0], "see `linksmith dedupe --help` for the pattern syntax");
+                return reporter.Usage(TreeCommands.PatternError(error, parse.GetValue(include)), "see `linksmith dedupe --help` for the pattern syntax");
             }
 
             var options = new DedupeOptions
@@ -71,7 +71,7 @@ internal static class DedupeCommand
                 Filter = filter,
                 IgnoreMetadata = parse.GetValue(ignoreMetadata),
                 UseCache = !parse.GetValue(noCache),
-                Threads = parse.GetValue(threads),
+                Threads = parse.GetValue(threads) ?? 0,
                 Progress = new DedupeProgress(),
             };
             return Run(reporter, options);

@@ -189,11 +189,11 @@ internal sealed class ContentReader : IDisposable
         }
         catch (UnauthorizedAccessException error)
         {
-            throw new LinkAccessDeniedException(path, error.Message);
+            throw SystemErrors.Translate(error, path);
         }
         catch (IOException error) when (error is not LinksmithException)
         {
-            throw new LinkSystemException(path, error.Message, error.HResult);
+            throw SystemErrors.Translate(error, path);
         }
 
         if (RandomAccess.GetLength(handle) != expected.Size)

@@ -144,13 +144,16 @@ internal sealed class PortableDirectoryHandle(string path) : DirectoryHandle(pat
             // FileShare.None: no other process can open it while the lock is held.
             return new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException error) when (error is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
+        catch (IOException error) when (OperatingSystem.IsWindows()
+            ? (error.HResult & 0xFFFF) is 32 or 33 // ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
+            : error.HResult == Interop.Libc.EAGAIN) // flock(LOCK_EX | LOCK_NB) answers EWOULDBLOCK
         {
             return null;
         }
-        catch (UnauthorizedAccessException error)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            throw SystemErrors.FromDotNet(error, full);
+            // A read-only or unwritable folder: not "another process holds the lock".
+            throw SystemErrors.Translate(error, full);
         }
     }
 
@@ -244,7 +247,7 @@ internal sealed class PortableDirectoryHandle(string path) : DirectoryHandle(pat
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException && error is not LinksmithException)
         {
-            throw SystemErrors.FromDotNet(error, path);
+            throw SystemErrors.Translate(error, path);
         }
     }
 

@@ -49,7 +49,7 @@ internal abstract class DirectoryHandle : IDisposable
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException && error is not LinksmithException)
             {
-                throw SystemErrors.FromDotNet(error, path);
+                throw SystemErrors.Translate(error, path);
             }
         }
 

@@ -311,7 +311,8 @@ public static class Link
             throw new TargetNotFoundException(filePath);
         }
 
-        if (info.Kind is LinkKind.Directory || info.Identity is not { } identity)
+        // A file with one name has no other to find: no walk of its whole file system.
+        if (info.Kind is LinkKind.Directory || info.LinkCount == 1 || info.Identity is not { } identity)
         {
             return [info.Path];
         }
