@@ -89,6 +89,7 @@ public sealed partial class BadInputSweepTests(ITestOutputHelper output) : IDisp
         new("shell", [State("shell install --for nautilus")], ["shell install --for sideways"]),
         new("move", [Reads(p => $"move {p} away"), Reads(p => $"move --back {p}"), Writes(p => $"move src/d {p}"), State("move src/d away")], ["move src/d away --leave sideways"]),
         new("moves", [State("moves")], []),
+        new("delete", [Reads(p => $"delete --dry-run {p}"), Writes(p => $"delete {p}")], ["delete"]),
     ];
 
     private const string LongName = "$(printf 'a%.0s' {1..200})";
