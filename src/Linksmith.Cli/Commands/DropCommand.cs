@@ -281,9 +281,10 @@ internal static class DropCommand
         });
 
     /// <summary>
-    /// The folder a file manager passed: a plain path, or a <c>file://</c> URI (Nautilus's
-    /// NAUTILUS_SCRIPT_CURRENT_URI, Dolphin's %u) decoded byte by byte, so a name that is not
-    /// UTF-8 survives. Any other scheme (sftp://, smb://, trash://) is not a local folder.
+    /// The path a file manager passed: a plain path, or a <c>file://</c> URI (Nautilus's
+    /// NAUTILUS_SCRIPT_CURRENT_URI and _SELECTED_URIS, Dolphin's %u, Nemo's %U) decoded byte by
+    /// byte, so a name that is not UTF-8 survives. Any other scheme (sftp://, smb://, trash://) is
+    /// not local. Used by drop for its folder and by delete for each path.
     /// </summary>
     internal static bool TryLocalPath(string argument, out string path)
     {
