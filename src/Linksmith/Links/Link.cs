@@ -317,11 +317,28 @@ public static class Link
             return [info.Path];
         }
 
-        var names = searchRoot is null && Platform.CanEnumerateNames
-            ? Platform.EnumerateNames(info.Path)
-            : HardLinkSearch.Find(identity, info.LinkCount, Path.GetFullPath(searchRoot ?? GetSearchRoot(info.Path)));
+        var names = searchRoot is null ? AskSystemForNames(info.Path) : null;
+        names ??= HardLinkSearch.Find(identity, info.LinkCount, Path.GetFullPath(searchRoot ?? GetSearchRoot(info.Path)));
         var sorted = names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         return sorted;
+    }
+
+    /// <summary>The OS's list of the file's names, or null where it keeps none or cannot answer (Linux, Wine).</summary>
+    private static IEnumerable<string>? AskSystemForNames(string path)
+    {
+        if (!Platform.CanEnumerateNames)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Platform.EnumerateNames(path);
+        }
+        catch (LinksNotSupportedException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Where a search for all names of <paramref name="path"/> starts: the mount point (Linux) or volume root.</summary>

@@ -23,6 +23,7 @@ internal static partial class Kernel32
     internal const int ERROR_FILE_EXISTS = 80;
     internal const int ERROR_INVALID_PARAMETER = 87;
     internal const int ERROR_BUFFER_OVERFLOW = 111;
+    internal const int ERROR_CALL_NOT_IMPLEMENTED = 120;
     internal const int ERROR_INSUFFICIENT_BUFFER = 122;
     internal const int ERROR_INVALID_NAME = 123;
     internal const int ERROR_DIR_NOT_EMPTY = 145;
