@@ -67,7 +67,9 @@ public sealed class ErrorReportingCliTests : IDisposable
         var result = CliRunner.Run(temp.Path, "backup", "src", "repo");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("repo: the file system is mounted read-only\n", result.Error, StringComparison.Ordinal);
+        // The error names the file it could not create: the repository's lock, the first thing a backup writes.
+        Assert.Contains("repo/.linksmith-backup.lock: the file system is mounted read-only\n", result.Error, StringComparison.Ordinal);
+        Assert.Contains("hint: choose a place on another file system, or remount this one read-write", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("another backup", result.Error, StringComparison.Ordinal);
     }
 
