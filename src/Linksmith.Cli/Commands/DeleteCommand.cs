@@ -53,7 +53,7 @@ internal static class DeleteCommand
         long notLocal = 0;
         foreach (var argument in arguments)
         {
-            if (DropCommand.TryLocalPath(argument, out var path))
+            if (FileUri.TryGetLocalPath(argument, out var path))
             {
                 paths.Add(path);
             }

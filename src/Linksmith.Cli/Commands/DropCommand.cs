@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using Linksmith.Cli.Shell;
 
 namespace Linksmith.Cli.Commands;
@@ -64,7 +63,7 @@ internal static class DropCommand
         bool notify,
         CancellationToken cancellation)
     {
-        if (!TryLocalPath(destinationArgument, out var destination))
+        if (!FileUri.TryGetLocalPath(destinationArgument, out var destination))
         {
             reporter.Console.Error.WriteLine($"linksmith: error: {Display.Path(destinationArgument)}: is not a local folder");
             reporter.Console.Error.WriteLine("hint: links can only be dropped into a folder on this computer's file systems");
@@ -279,59 +278,6 @@ internal static class DropCommand
             writer.WriteErrors(reporter.Errors);
             writer.WriteEndObject();
         });
-
-    /// <summary>
-    /// The path a file manager passed: a plain path, or a <c>file://</c> URI (Nautilus's
-    /// NAUTILUS_SCRIPT_CURRENT_URI and _SELECTED_URIS, Dolphin's %u, Nemo's %U) decoded byte by
-    /// byte, so a name that is not UTF-8 survives. Any other scheme (sftp://, smb://, trash://) is
-    /// not local. Used by drop for its folder and by delete for each path.
-    /// </summary>
-    internal static bool TryLocalPath(string argument, out string path)
-    {
-        path = argument;
-        var schemeEnd = argument.IndexOf("://", StringComparison.Ordinal);
-        if (schemeEnd <= 0 || argument[..schemeEnd].Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('+' or '-' or '.')))
-        {
-            return true;
-        }
-
-        if (!argument[..schemeEnd].Equals("file", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var rest = argument[(schemeEnd + 3)..];
-        var slash = rest.IndexOf('/', StringComparison.Ordinal);
-        var host = slash < 0 ? rest : rest[..slash];
-        if (host.Length > 0 && !host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var encoded = slash < 0 ? "/" : rest[slash..];
-        var bytes = new List<byte>(encoded.Length);
-        for (var i = 0; i < encoded.Length; i++)
-        {
-            if (encoded[i] == '%' && i + 2 < encoded.Length && Uri.IsHexDigit(encoded[i + 1]) && Uri.IsHexDigit(encoded[i + 2]))
-            {
-                bytes.Add((byte)Convert.ToInt32(encoded.Substring(i + 1, 2), 16));
-                i += 2;
-            }
-            else
-            {
-                bytes.AddRange(Encoding.UTF8.GetBytes(encoded[i].ToString()));
-            }
-        }
-
-        path = NativePath.FromBytes(bytes.ToArray());
-        if (OperatingSystem.IsWindows() && path.Length >= 3 && path[0] == '/' && path[2] == ':')
-        {
-            // file:///C:/Users → C:/Users
-            path = path[1..];
-        }
-
-        return true;
-    }
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }
