@@ -70,96 +70,71 @@ internal static class DropCommand
             return (ExitCodes.Failed, null);
         }
 
-        PickList picks;
+        var folderName = Path.GetFileName(Path.TrimEndingDirectorySeparator(destination));
+        var isTreeKind = kind.Kind is DropKind.Copy or DropKind.Mirror or DropKind.Clone or DropKind.SymbolicClone or DropKind.Backup or DropKind.Move;
+        ProgressWindow? progress = null;
+        DropPicksResult result;
         try
         {
-            picks = PickList.Open();
+            result = PickAndDrop.Drop(new DropPicksJob
+            {
+                DestinationDirectory = destination,
+                Kind = kind.Kind,
+                DryRun = dryRun,
+                Cancellation = cancellation,
+                OnStart = sources => progress = notify && isTreeKind && !dryRun
+                    ? DesktopFeedback.StartProgress($"{Capitalize(kind.Doing)} {PickCommand.Plural(sources.Count, "item")} into {folderName}…", ProgressDelay)
+                    : null,
+                OnItem = item => Report(reporter, item, kind.Kind, dryRun),
+                OnProgress = tree => progress?.Update($"{folderName}: {tree.Copied + tree.Linked + tree.Symlinked:N0} files, {TreeCommands.FormatBytes(tree.Bytes)}"),
+            });
         }
         catch (StateDatabaseException error)
         {
             reporter.Fail(error);
             return (reporter.ExitCode, null);
         }
-
-        using (picks)
-        {
-            var sources = picks.List().Select(pick => pick.Path).ToList();
-            if (sources.Count == 0)
-            {
-                return (NothingPicked(reporter, dryRun), null);
-            }
-
-            var results = new List<DropItemResult>();
-            var summary = new TreeSummary();
-            var isTreeKind = kind.Kind is DropKind.Copy or DropKind.Mirror or DropKind.Clone or DropKind.SymbolicClone or DropKind.Backup or DropKind.Move;
-            using var progress = notify && isTreeKind && !dryRun
-                ? DesktopFeedback.StartProgress($"{Capitalize(kind.Doing)} {PickCommand.Plural(sources.Count, "item")} into {Path.GetFileName(Path.TrimEndingDirectorySeparator(destination))}…", ProgressDelay)
-                : null;
-            try
-            {
-                DropOperations.Run(new DropJob
-                {
-                    SourcePaths = sources,
-                    DestinationDirectory = destination,
-                    Kind = kind.Kind,
-                    DryRun = dryRun,
-                    Cancellation = cancellation,
-                    OnItem = result =>
-                    {
-                        results.Add(result);
-                        Report(reporter, result, kind.Kind, dryRun);
-                        Add(summary, result.Tree);
-                    },
-                    OnProgress = progress is null ? null : tree => progress.Update($"{Path.GetFileName(Path.TrimEndingDirectorySeparator(destination))}: {tree.Copied + tree.Linked + tree.Symlinked:N0} files, {TreeCommands.FormatBytes(tree.Bytes)}"),
-                });
-            }
-            catch (NotADirectoryException error)
-            {
-                reporter.Fail(error);
-                reporter.Console.Error.WriteLine("hint: drop into an existing folder; the picks are kept");
-                return (reporter.ExitCode, null);
-            }
-            catch (OperationCanceledException)
-            {
-                Forget(reporter, picks, results, dryRun);
-                reporter.Notice("interrupted; the items not dropped yet are still picked");
-                return (ExitCodes.Interrupted, null);
-            }
-
-            Forget(reporter, picks, results, dryRun);
-            var dropped = results.Count(result => result.Succeeded);
-            if (reporter.Json)
-            {
-                WriteJson(reporter, kind.Name, destination, dryRun, results, summary);
-            }
-            else
-            {
-                reporter.Line($"{(dryRun ? "would drop" : "dropped")} {dropped} of {PickCommand.Plural(results.Count, "item")} as {kind.Done} into {Display.Path(destination)}"
-                    + (dropped < results.Count ? "; the others are still picked" : string.Empty)
-                    + (dryRun ? " (dry run: nothing was changed, nothing was unpicked)" : string.Empty));
-            }
-
-            var message = $"Dropped {PickCommand.Plural(dropped, "item")} as {kind.Done} into {Path.TrimEndingDirectorySeparator(destination)}";
-            return (reporter.ExitCode, message);
-        }
-    }
-
-    /// <summary>Forgets the picks that were dropped: a successful drop clears them, a failed item stays for another try.</summary>
-    private static void Forget(Reporter reporter, PickList picks, List<DropItemResult> results, bool dryRun)
-    {
-        if (dryRun)
-        {
-            return;
-        }
-
-        try
-        {
-            picks.Remove(results.Where(result => result.Succeeded).Select(result => result.SourcePath));
-        }
-        catch (StateDatabaseException error)
+        catch (NotADirectoryException error)
         {
             reporter.Fail(error);
+            reporter.Console.Error.WriteLine("hint: drop into an existing folder; the picks are kept");
+            return (reporter.ExitCode, null);
         }
+        finally
+        {
+            progress?.Dispose();
+        }
+
+        if (result.Picked.Count == 0)
+        {
+            return (NothingPicked(reporter, dryRun), null);
+        }
+
+        if (result.ForgetError is { } forgetError)
+        {
+            reporter.Fail(forgetError);
+        }
+
+        if (result.Interrupted)
+        {
+            reporter.Notice("interrupted; the items not dropped yet are still picked");
+            return (ExitCodes.Interrupted, null);
+        }
+
+        var items = result.Items;
+        if (reporter.Json)
+        {
+            WriteJson(reporter, kind.Name, destination, dryRun, items, result.Summary);
+        }
+        else
+        {
+            reporter.Line($"{(dryRun ? "would drop" : "dropped")} {result.Dropped} of {PickCommand.Plural(items.Count, "item")} as {kind.Done} into {Display.Path(destination)}"
+                + (result.Dropped < items.Count ? "; the others are still picked" : string.Empty)
+                + (dryRun ? " (dry run: nothing was changed, nothing was unpicked)" : string.Empty));
+        }
+
+        var message = $"Dropped {PickCommand.Plural(result.Dropped, "item")} as {kind.Done} into {Path.TrimEndingDirectorySeparator(destination)}";
+        return (reporter.ExitCode, message);
     }
 
     private static int NothingPicked(Reporter reporter, bool dryRun)
@@ -220,24 +195,7 @@ internal static class DropCommand
         }
     }
 
-    private static void Add(TreeSummary total, TreeSummary? item)
-    {
-        if (item is null)
-        {
-            return;
-        }
-
-        total.Copied += item.Copied;
-        total.Linked += item.Linked;
-        total.Symlinked += item.Symlinked;
-        total.Directories += item.Directories;
-        total.Skipped += item.Skipped;
-        total.Deleted += item.Deleted;
-        total.Bytes += item.Bytes;
-        total.Errors += item.Errors;
-    }
-
-    private static void WriteJson(Reporter reporter, string kind, string destination, bool dryRun, List<DropItemResult> results, TreeSummary summary) =>
+    private static void WriteJson(Reporter reporter, string kind, string destination, bool dryRun, IReadOnlyList<DropItemResult> results, TreeSummary summary) =>
         JsonOutput.Write(reporter.Console.Out, writer =>
         {
             writer.WriteStartObject();
