@@ -169,7 +169,7 @@ internal static class DedupeCommand
         var verb = result.Applied ? "linked" : "would link";
         foreach (var group in result.Groups)
         {
-            reporter.Line($"{verb} {Count(group.Duplicates.Count, "name")} to {Display.Path(group.Keep)} ({Bytes(group.Size)} each):");
+            reporter.Line($"{verb} {Display.Count(group.Duplicates.Count, "name")} to {Display.Path(group.Keep)} ({HumanSize.Format(group.Size)} each):");
             foreach (var duplicate in group.Duplicates)
             {
                 reporter.Line($"  {Display.Path(duplicate)}");
@@ -183,8 +183,8 @@ internal static class DedupeCommand
 
         var files = result.Groups.Sum(g => g.DuplicateFiles);
         var statistics = result.Statistics;
-        var summary = $"{Count(result.Groups.Count, "group")} of identical files, {Count(files, "duplicate")}; {Bytes(result.SavedBytes)} {(result.Applied ? "freed" : "would be freed")}"
-            + $" ({Count(statistics.FilesScanned, "file")} scanned, {Count(statistics.FilesRead, "file")} read, {Bytes(statistics.BytesRead)} hashed, {statistics.CacheHits} hashes remembered)";
+        var summary = $"{Display.Count(result.Groups.Count, "group")} of identical files, {Display.Count(files, "duplicate")}; {HumanSize.Format(result.SavedBytes)} {(result.Applied ? "freed" : "would be freed")}"
+            + $" ({Display.Count(statistics.FilesScanned, "file")} scanned, {Display.Count(statistics.FilesRead, "file")} read, {HumanSize.Format(statistics.BytesRead)} hashed, {statistics.CacheHits} hashes remembered)";
         reporter.Line(summary);
         if (!result.Applied && files > 0)
         {
@@ -239,17 +239,6 @@ internal static class DedupeCommand
             writer.WriteEndObject();
         });
 
-    private static string Count(long count, string noun) =>
-        string.Create(CultureInfo.InvariantCulture, $"{count:N0} {noun}{(count == 1 ? string.Empty : "s")}");
-
-    internal static string Bytes(long bytes) => bytes switch
-    {
-        < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
-        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB"),
-        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.0} MiB"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.00} GiB"),
-    };
-
     /// <summary>One self-rewriting status line on stderr (a terminal only), refreshed four times a second.</summary>
     private sealed class ProgressLine : IDisposable
     {
@@ -297,7 +286,7 @@ internal static class DedupeCommand
                 {
                     DedupePhase.Scanning => $"dedupe: scanning, {progress.FilesSeen:N0} files",
                     DedupePhase.Linking => $"dedupe: linking duplicates, {progress.SetsResolved:N0}/{progress.SetsToResolve:N0} sets of identical files",
-                    _ => $"dedupe: {progress.Phase.ToString().ToLowerInvariant()}, {progress.CandidatesChecked:N0}/{progress.Candidates:N0} candidates checked, {progress.FilesRead:N0} files read, {Bytes(progress.BytesRead)}, {Bytes((long)(progress.BytesRead / seconds))}/s",
+                    _ => $"dedupe: {progress.Phase.ToString().ToLowerInvariant()}, {progress.CandidatesChecked:N0}/{progress.Candidates:N0} candidates checked, {progress.FilesRead:N0} files read, {HumanSize.Format(progress.BytesRead)}, {HumanSize.Format((long)(progress.BytesRead / seconds))}/s",
                 };
                 error.Write(string.Create(CultureInfo.InvariantCulture, $"\r\u001b[K{text}"));
             }

@@ -66,7 +66,7 @@ internal static class DeleteCommand
 
         var progress = reporter.Console.IsTerminal && !reporter.Json && !dryRun ? new ProgressLine(reporter.Console.Error) : null;
         using var window = notify && !dryRun && paths.Count > 0
-            ? DesktopFeedback.StartProgress($"Deleting {PickCommand.Plural(paths.Count, "item")}…", ProgressDelay)
+            ? DesktopFeedback.StartProgress($"Deleting {Display.Count(paths.Count, "item")}…", ProgressDelay)
             : null;
         var clock = Stopwatch.StartNew();
         long seen = 0;
@@ -122,14 +122,14 @@ internal static class DeleteCommand
         }
         else
         {
-            reporter.Line($"{(dryRun ? "would delete" : "deleted")} {summary.Deleted:N0} entries, {TreeCommands.FormatBytes(summary.Bytes)} of files with no other name{(errors > 0 ? $", {errors:N0} errors" : string.Empty)}");
+            reporter.Line($"{(dryRun ? "would delete" : "deleted")} {summary.Deleted:N0} entries, {HumanSize.Format(summary.Bytes)} of files with no other name{(errors > 0 ? $", {errors:N0} errors" : string.Empty)}");
         }
 
-        var items = paths.Count == 1 ? Path.GetFileName(Path.TrimEndingDirectorySeparator(paths[0])) : PickCommand.Plural(paths.Count, "item");
+        var items = paths.Count == 1 ? Path.GetFileName(Path.TrimEndingDirectorySeparator(paths[0])) : Display.Count(paths.Count, "item");
         var entries = summary.Deleted == 1 ? "1 entry" : string.Create(CultureInfo.InvariantCulture, $"{summary.Deleted:N0} entries");
         var message = dryRun
-            ? $"Would delete {items}: {entries}, {TreeCommands.FormatBytes(summary.Bytes)}"
-            : $"Deleted {items}: {entries}, {TreeCommands.FormatBytes(summary.Bytes)} freed";
+            ? $"Would delete {items}: {entries}, {HumanSize.Format(summary.Bytes)}"
+            : $"Deleted {items}: {entries}, {HumanSize.Format(summary.Bytes)} freed";
         return (reporter.ExitCode, message);
     }
 

@@ -83,10 +83,10 @@ internal static class DropCommand
                 DryRun = dryRun,
                 Cancellation = cancellation,
                 OnStart = sources => progress = notify && isTreeKind && !dryRun
-                    ? DesktopFeedback.StartProgress($"{Capitalize(kind.Doing)} {PickCommand.Plural(sources.Count, "item")} into {folderName}…", ProgressDelay)
+                    ? DesktopFeedback.StartProgress($"{Capitalize(kind.Doing)} {Display.Count(sources.Count, "item")} into {folderName}…", ProgressDelay)
                     : null,
                 OnItem = item => Report(reporter, item, kind.Kind, dryRun),
-                OnProgress = tree => progress?.Update($"{folderName}: {tree.Copied + tree.Linked + tree.Symlinked:N0} files, {TreeCommands.FormatBytes(tree.Bytes)}"),
+                OnProgress = tree => progress?.Update($"{folderName}: {tree.Copied + tree.Linked + tree.Symlinked:N0} files, {HumanSize.Format(tree.Bytes)}"),
             });
         }
         catch (StateDatabaseException error)
@@ -128,12 +128,12 @@ internal static class DropCommand
         }
         else
         {
-            reporter.Line($"{(dryRun ? "would drop" : "dropped")} {result.Dropped} of {PickCommand.Plural(items.Count, "item")} as {kind.Done} into {Display.Path(destination)}"
+            reporter.Line($"{(dryRun ? "would drop" : "dropped")} {result.Dropped} of {Display.Count(items.Count, "item")} as {kind.Done} into {Display.Path(destination)}"
                 + (result.Dropped < items.Count ? "; the others are still picked" : string.Empty)
                 + (dryRun ? " (dry run: nothing was changed, nothing was unpicked)" : string.Empty));
         }
 
-        var message = $"Dropped {PickCommand.Plural(result.Dropped, "item")} as {kind.Done} into {Path.TrimEndingDirectorySeparator(destination)}";
+        var message = $"Dropped {Display.Count(result.Dropped, "item")} as {kind.Done} into {Path.TrimEndingDirectorySeparator(destination)}";
         return (reporter.ExitCode, message);
     }
 
@@ -184,7 +184,7 @@ internal static class DropCommand
             };
             var past = verb switch { "mirror" => "mirrored", "clone" => "cloned", "back up" => "backed up", "move" => "moved", _ => "copied" };
             var into = kind == DropKind.Backup ? $"into {Display.Path(destinationPath)}{(tree.SnapshotPath is { } snapshot ? $" (snapshot {Path.GetFileName(snapshot)})" : string.Empty)}" : $"-> {Display.Path(destinationPath)}";
-            var counts = $"{tree.Copied:N0} copied, {tree.Linked:N0} hard-linked, {tree.Symlinked:N0} symlinked, {tree.Skipped:N0} unchanged, {TreeCommands.FormatBytes(tree.Bytes)}";
+            var counts = $"{tree.Copied:N0} copied, {tree.Linked:N0} hard-linked, {tree.Symlinked:N0} symlinked, {tree.Skipped:N0} unchanged, {HumanSize.Format(tree.Bytes)}";
             var linkLeft = kind == DropKind.Move ? " (a link stays at the old place)" : string.Empty;
             reporter.Line($"{(dryRun ? "would " + verb : past)} {Display.Path(result.SourcePath)} {into}{linkLeft}{(result.UpdatedExisting ? " (updating what is there)" : string.Empty)}: {counts}");
         }

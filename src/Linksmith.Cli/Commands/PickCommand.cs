@@ -46,7 +46,7 @@ internal static class PickCommand
                 Paths = paths,
                 Clear = clear,
                 BurstWindow = notify ? BurstWindow : null,
-                OnCleared = forgotten => reporter.Line($"forgot {Plural(forgotten, "pick")}"),
+                OnCleared = forgotten => reporter.Line($"forgot {Display.Count(forgotten, "pick")}"),
                 OnItem = item =>
                 {
                     if (item.Error is { } error)
@@ -69,7 +69,7 @@ internal static class PickCommand
         var total = result.Total;
         if (paths.Length > 0)
         {
-            reporter.Line($"{Plural(total, "link source")} picked; drop {(total == 1 ? "it" : "them")} with `linksmith drop DEST_DIR --as KIND`");
+            reporter.Line($"{Display.Count(total, "link source")} picked; drop {(total == 1 ? "it" : "them")} with `linksmith drop DEST_DIR --as KIND`");
         }
 
         if (!result.IsLastOfBurst)
@@ -79,9 +79,7 @@ internal static class PickCommand
 
         var message = paths.Length == 0
             ? "Picks forgotten"
-            : $"{Plural(total, "link source")} picked. Right-click a folder and choose {MenuEntries.DropMenuLabel} to drop {(total == 1 ? "it" : "them")}.";
+            : $"{Display.Count(total, "link source")} picked. Right-click a folder and choose {MenuEntries.DropMenuLabel} to drop {(total == 1 ? "it" : "them")}.";
         return (reporter.ExitCode, message);
     }
-
-    internal static string Plural(long count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 }

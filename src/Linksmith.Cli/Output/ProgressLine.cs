@@ -35,7 +35,7 @@ internal sealed class ProgressLine(TextWriter error)
         var seconds = Math.Max(elapsed.TotalSeconds, 0.001);
         var text = string.Create(
             CultureInfo.InvariantCulture,
-            $"{summary.Files:N0} files, {Commands.TreeCommands.FormatBytes(summary.Bytes)} copied, {summary.Files / seconds:N0} files/s, {Commands.TreeCommands.FormatBytes((long)(summary.Bytes / seconds))}/s, {elapsed:mm\\:ss}{Estimate(summary, seconds)}");
+            $"{summary.Files:N0} files, {HumanSize.Format(summary.Bytes)} copied, {summary.Files / seconds:N0} files/s, {HumanSize.Format((long)(summary.Bytes / seconds))}/s, {elapsed:mm\\:ss}{Estimate(summary, seconds)}");
         Show(text);
     }
 
