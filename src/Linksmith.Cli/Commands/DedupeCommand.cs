@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Linksmith.Cli.Commands;
@@ -118,7 +119,8 @@ internal static class DedupeCommand
             interrupt.Cancel();
         };
         Console.CancelKeyPress += onCancel;
-        using var progress = reporter.Console.ErrorIsTerminal ? new ProgressLine(reporter.Console.Error, options.Progress!) : null;
+        using var progress = ProgressLine.Start(reporter.Console);
+        progress?.Poll(Status(options.Progress!));
         DedupeResult result;
         try
         {
@@ -162,6 +164,22 @@ internal static class DedupeCommand
         }
 
         return reporter.ExitCode;
+    }
+
+    /// <summary>What the progress line says: the phase and its counts, read from the job's counters.</summary>
+    private static Func<string> Status(DedupeProgress progress)
+    {
+        var clock = Stopwatch.StartNew();
+        return () =>
+        {
+            var seconds = Math.Max(0.001, clock.Elapsed.TotalSeconds);
+            return progress.Phase switch
+            {
+                DedupePhase.Scanning => string.Create(CultureInfo.InvariantCulture, $"dedupe: scanning, {progress.FilesSeen:N0} files"),
+                DedupePhase.Linking => string.Create(CultureInfo.InvariantCulture, $"dedupe: linking duplicates, {progress.SetsResolved:N0}/{progress.SetsToResolve:N0} sets of identical files"),
+                _ => string.Create(CultureInfo.InvariantCulture, $"dedupe: {progress.Phase.ToString().ToLowerInvariant()}, {progress.CandidatesChecked:N0}/{progress.Candidates:N0} candidates checked, {progress.FilesRead:N0} files read, {HumanSize.Format(progress.BytesRead)}, {HumanSize.Format((long)(progress.BytesRead / seconds))}/s"),
+            };
+        };
     }
 
     private static void WriteText(Reporter reporter, DedupeResult result)
@@ -238,58 +256,4 @@ internal static class DedupeCommand
             writer.WriteEndObject();
             writer.WriteEndObject();
         });
-
-    /// <summary>One self-rewriting status line on stderr (a terminal only), refreshed four times a second.</summary>
-    private sealed class ProgressLine : IDisposable
-    {
-        private readonly TextWriter error;
-        private readonly DedupeProgress progress;
-        private readonly Timer timer;
-        private readonly long started = Environment.TickCount64;
-        private readonly Lock gate = new();
-        private bool disposed;
-
-        public ProgressLine(TextWriter error, DedupeProgress progress)
-        {
-            this.error = error;
-            this.progress = progress;
-            timer = new Timer(_ => Draw(), null, 250, 250);
-        }
-
-        public void Dispose()
-        {
-            lock (gate)
-            {
-                if (disposed)
-                {
-                    return;
-                }
-
-                disposed = true;
-                timer.Dispose();
-                // Erase the status line so the report starts on a clean line.
-                error.Write("\r\u001b[K");
-            }
-        }
-
-        private void Draw()
-        {
-            lock (gate)
-            {
-                if (disposed)
-                {
-                    return;
-                }
-
-                var seconds = Math.Max(0.001, (Environment.TickCount64 - started) / 1000.0);
-                var text = progress.Phase switch
-                {
-                    DedupePhase.Scanning => $"dedupe: scanning, {progress.FilesSeen:N0} files",
-                    DedupePhase.Linking => $"dedupe: linking duplicates, {progress.SetsResolved:N0}/{progress.SetsToResolve:N0} sets of identical files",
-                    _ => $"dedupe: {progress.Phase.ToString().ToLowerInvariant()}, {progress.CandidatesChecked:N0}/{progress.Candidates:N0} candidates checked, {progress.FilesRead:N0} files read, {HumanSize.Format(progress.BytesRead)}, {HumanSize.Format((long)(progress.BytesRead / seconds))}/s",
-                };
-                error.Write(string.Create(CultureInfo.InvariantCulture, $"\r\u001b[K{text}"));
-            }
-        }
-    }
 }

@@ -72,7 +72,7 @@ internal static class DropCommand
 
         var folderName = Path.GetFileName(Path.TrimEndingDirectorySeparator(destination));
         var isTreeKind = kind.Kind is DropKind.Copy or DropKind.Mirror or DropKind.Clone or DropKind.SymbolicClone or DropKind.Backup or DropKind.Move;
-        ProgressWindow? progress = null;
+        ProgressLine? progress = null;
         DropPicksResult result;
         try
         {
@@ -82,11 +82,15 @@ internal static class DropCommand
                 Kind = kind.Kind,
                 DryRun = dryRun,
                 Cancellation = cancellation,
-                OnStart = sources => progress = notify && isTreeKind && !dryRun
-                    ? DesktopFeedback.StartProgress($"{Capitalize(kind.Doing)} {Display.Count(sources.Count, "item")} into {folderName}…", ProgressDelay)
-                    : null,
-                OnItem = item => Report(reporter, item, kind.Kind, dryRun),
-                OnProgress = tree => progress?.Update($"{folderName}: {tree.Copied + tree.Linked + tree.Symlinked:N0} files, {HumanSize.Format(tree.Bytes)}"),
+                OnStart = sources => progress = dryRun ? null : ProgressLine.Start(
+                    reporter.Console,
+                    notify && isTreeKind ? DesktopFeedback.StartProgress($"{Capitalize(kind.Doing)} {Display.Count(sources.Count, "item")} into {folderName}…", ProgressDelay) : null),
+                OnItem = item =>
+                {
+                    progress?.Clear();
+                    Report(reporter, item, kind.Kind, dryRun);
+                },
+                OnProgress = tree => progress?.Show(() => $"{folderName}: {tree.Copied + tree.Linked + tree.Symlinked:N0} files, {HumanSize.Format(tree.Bytes)}"),
             });
         }
         catch (StateDatabaseException error)

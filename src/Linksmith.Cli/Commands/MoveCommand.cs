@@ -144,7 +144,7 @@ internal static class MoveCommand
 
     private static int Run(Reporter reporter, MoveOptions options, bool verbose, Func<MoveOptions, MoveResult> move)
     {
-        var progress = reporter.Console.IsTerminal && !reporter.Json && !options.DryRun ? new ProgressLine(reporter.Console.Error) : null;
+        using var progress = options.DryRun ? null : ProgressLine.Start(reporter.Console);
         options = Wire(reporter, options, verbose, progress);
         MoveResult result;
         if (Attempt(reporter, progress, "interrupted; the move was rolled back and everything is as it was", () => move(options), out result) is { } failed)
@@ -200,7 +200,7 @@ internal static class MoveCommand
 
     private static int Resume(Reporter reporter, MoveOptions options, bool verbose)
     {
-        var progress = reporter.Console.IsTerminal && !reporter.Json && !options.DryRun ? new ProgressLine(reporter.Console.Error) : null;
+        using var progress = options.DryRun ? null : ProgressLine.Start(reporter.Console);
         options = Wire(reporter, options, verbose, progress);
         IReadOnlyList<MoveResult> results;
         if (Attempt(reporter, progress, "interrupted; the move was rolled back", () => Mover.Resume(options), out results) is { } failed)
@@ -271,7 +271,7 @@ internal static class MoveCommand
             }
             else
             {
-                progress.Show(string.Create(CultureInfo.InvariantCulture, $"verified {p.VerifiedFiles:N0} of {p.Copy.Copied + p.Copy.Linked:N0} files, {HumanSize.Format(p.VerifiedBytes)}"));
+                progress.Show(() => string.Create(CultureInfo.InvariantCulture, $"verified {p.VerifiedFiles:N0} of {p.Copy.Copied + p.Copy.Linked:N0} files, {HumanSize.Format(p.VerifiedBytes)}"));
             }
         },
     };

@@ -121,7 +121,7 @@ internal static class TreeCommands
     private static int Run(Reporter reporter, TreeJob job, bool verbose)
     {
         var actions = new List<TreeAction>();
-        var progress = reporter.Console.IsTerminal && !reporter.Json && !job.DryRun ? new ProgressLine(reporter.Console.Error) : null;
+        using var progress = job.DryRun ? null : ProgressLine.Start(reporter.Console);
         progress?.MeasureInBackground(job.SourcePath, job.Filter ?? PathFilter.All, job.Cancellation);
         job = job with
         {
