@@ -25,7 +25,10 @@ internal static class DedupeCommand
         {
             roots, apply, dryRun, minSize, maxSize, exclude, include, ignoreMetadata, cache, noCache, threads, json,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellation) => Task.FromResult(Act(parse, cancellation)));
+        return command;
+
+        int Act(ParseResult parse, CancellationToken cancellation)
         {
             var reporter = new Reporter(console, parse.GetValue(json));
             if (parse.GetValue(apply) && parse.GetValue(dryRun))
@@ -75,9 +78,8 @@ internal static class DedupeCommand
                 Threads = parse.GetValue(threads) ?? 0,
                 Progress = new DedupeProgress(),
             };
-            return Run(reporter, options);
-        });
-        return command;
+            return Run(reporter, options, cancellation);
+        }
     }
 
     /// <summary>Bytes with an optional K, M or G suffix (powers of 1024); <paramref name="fallback"/> when absent.</summary>
@@ -109,22 +111,14 @@ internal static class DedupeCommand
         return true;
     }
 
-    private static int Run(Reporter reporter, DedupeOptions options)
+    private static int Run(Reporter reporter, DedupeOptions options, CancellationToken cancellation)
     {
-        using var interrupt = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            // Finish the replacement under way (each is atomic) and stop; exit 130.
-            e.Cancel = true;
-            interrupt.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
         using var progress = ProgressLine.Start(reporter.Console);
         progress?.Poll(Status(options.Progress!));
         DedupeResult result;
         try
         {
-            result = Deduplicator.Run(options, interrupt.Token);
+            result = Deduplicator.Run(options, cancellation);
         }
         catch (LinksmithException error)
         {
@@ -134,13 +128,10 @@ internal static class DedupeCommand
         }
         catch (OperationCanceledException)
         {
+            // Each replacement is atomic: the one under way was finished, and the run stopped there.
             progress?.Dispose();
             reporter.Console.Error.WriteLine("linksmith: interrupted; every replacement made so far is complete");
             return ExitCodes.Interrupted;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
 
         progress?.Dispose();
