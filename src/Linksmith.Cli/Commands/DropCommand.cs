@@ -22,7 +22,7 @@ internal static class DropCommand
 
     /// <summary>
     /// A drop that has run this long gets a progress window (only with --notify). Tests set
-    /// LINKSMITH_TEST_PROGRESS_DELAY_MS, as the tree engine's tests set LINKSMITH_TEST_KILL_AFTER.
+    /// LINKSMITH_TEST_PROGRESS_DELAY_MS to see it without a slow drop.
     /// </summary>
     private static TimeSpan ProgressDelay =>
         int.TryParse(Environment.GetEnvironmentVariable("LINKSMITH_TEST_PROGRESS_DELAY_MS"), out var milliseconds) ? TimeSpan.FromMilliseconds(milliseconds) : TimeSpan.FromSeconds(1);
