@@ -2,7 +2,8 @@
 # Runs every test of Linksmith, as CI does:
 #   1. the xunit suite (library + the CLI run as a separate process) on this machine;
 #   2. the CLI tests again against the NativeAOT binary;
-#   3. the Windows build of the suite under Wine (tests with the trait Platform=Windows).
+#   3. the Windows build of the suite under Wine (tests with the trait Platform=Windows), a Wine
+#      with symbolic links and junctions, in a chroot made on first use (.ci/wine-tests.sh).
 # Ends with one line "N passed, N failed, N skipped" and exits non-zero if anything failed.
 # SKIP_AOT=1 or SKIP_WINE=1 leave out stage 2 or 3 (the summary then says so).
 set -uo pipefail

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using Linksmith.Cli.Commands;
 
 namespace Linksmith.Cli;
@@ -52,6 +53,13 @@ internal static class LinksmithCli
                 $"see `linksmith {parseResult.CommandResult.Command.Name} --help`; to name a file that starts with '-', put `--` before it");
         }
 
+        if (EmptyValue(parseResult) is { } empty)
+        {
+            return new Reporter(console, json: false).Usage(
+                empty.Length == 0 ? "empty path (\"\")" : $"{empty}: empty value (\"\")",
+                empty.Length == 0 ? "a path cannot be empty; \".\" names the current folder" : $"see `linksmith {parseResult.CommandResult.Command.Name} --help`");
+        }
+
         if (parseResult.Action is ParseErrorAction)
         {
             var reporter = new Reporter(console, json: false);
@@ -69,27 +77,59 @@ internal static class LinksmithCli
         {
             Output = console.Out,
             Error = console.Error,
-            // Library failures are caught per item by each command; anything that escapes is a bug
-            // and should show its stack trace rather than a polite message.
+            // Library failures are caught per item by each command; what escapes is a bug, which
+            // LastResort still reports as an error line and an exit code, never as a stack trace.
             EnableDefaultExceptionHandler = false,
+            // Ctrl+C goes through Interruption alone (see there why not through this).
+            ProcessTerminationTimeout = null,
         };
-        return parseResult.Invoke(invocation);
+        try
+        {
+            // Only a command that takes the token can stop at a safe point; any other ends at once
+            // on Ctrl+C, as programs do, rather than ignore the first one.
+            using var interruption = parseResult.Action is AsynchronousCommandLineAction ? Interruption.Listen() : null;
+            return parseResult.InvokeAsync(invocation, interruption?.Token ?? CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception error)
+        {
+            return LastResort.Report(console, error);
+        }
+    }
+
+    /// <summary>
+    /// An empty string is never a path (nor a glob, a map or a count): the library would refuse it
+    /// with an ArgumentException. Returns "" for an empty argument, the option's name for an empty
+    /// option value, null when none is empty.
+    /// </summary>
+    private static string? EmptyValue(ParseResult parseResult)
+    {
+        foreach (var child in parseResult.CommandResult.Children)
+        {
+            if (child.Tokens.Any(static token => token.Value.Length == 0))
+            {
+                return child is OptionResult option ? option.Option.Name : string.Empty;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
     /// The parser takes an unknown "--flag" as a path argument; like ln and cp, treat it as a
-    /// mistyped option unless it comes after "--".
+    /// mistyped option unless it comes after "--". An option's value is not one ("--keep -1" reaches
+    /// --keep's own range check; "--exclude -x" is a pattern).
     /// </summary>
     private static string? UnknownOption(ParseResult parseResult)
     {
+        var optionValues = parseResult.CommandResult.Children.OfType<OptionResult>().SelectMany(static option => option.Tokens).ToList();
         foreach (var token in parseResult.Tokens)
         {
-            if (token.Type == System.CommandLine.Parsing.TokenType.DoubleDash)
+            if (token.Type == TokenType.DoubleDash)
             {
                 return null;
             }
 
-            if (token.Type == System.CommandLine.Parsing.TokenType.Argument && token.Value.Length > 1 && token.Value[0] == '-')
+            if (token.Type == TokenType.Argument && token.Value.Length > 1 && token.Value[0] == '-' && !optionValues.Any(value => ReferenceEquals(value, token)))
             {
                 return token.Value;
             }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 
 namespace Linksmith.Cli.Commands;
 
@@ -24,5 +25,28 @@ internal static class CommonOptions
     {
         Description = "Search for other names of hard-linked files only under this directory",
         HelpName = "DIR",
+    };
+
+    /// <summary>
+    /// A whole-number option. A value that is no number is a usage error in the user's words
+    /// (<c>--keep: 'abc' is not a whole number</c>), not the parser's type name; a negative number
+    /// is parsed, so the command's own range check can say what the option needs.
+    /// </summary>
+    public static Option<int?> WholeNumber(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "N",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[^1].Value;
+            if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+
+            var digits = text.StartsWith('-') ? text[1..] : text;
+            result.AddError(digits.Length > 0 && digits.All(char.IsAsciiDigit) ? $"{name}: '{text}' is out of range" : $"{name}: '{text}' is not a whole number");
+            return null;
+        },
     };
 }

@@ -94,7 +94,17 @@ internal static class LinkCommands
     {
         var targets = paths[..^1];
         var last = paths[^1];
-        var lastKind = Link.Inspect(last).Kind;
+        LinkKind lastKind;
+        try
+        {
+            lastKind = Link.Inspect(last).Kind;
+        }
+        catch (LinksmithException error)
+        {
+            reporter.Fail(error);
+            return Finish(reporter, dryRun, []);
+        }
+
         var intoDirectory = lastKind == LinkKind.Directory;
         if (targets.Length > 1 && !intoDirectory)
         {

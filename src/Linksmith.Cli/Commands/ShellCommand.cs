@@ -74,7 +74,7 @@ internal static class ShellCommand
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException or System.Security.SecurityException)
             {
-                Fail(reporter, ExitCodes.Failed, $"{integration.Name}: {error.Message}", string.Empty);
+                reporter.Fail(LinksmithException.FromSystemError(error, integration.Location));
             }
         }
 
@@ -98,7 +98,7 @@ internal static class ShellCommand
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException or System.Security.SecurityException)
             {
-                Fail(reporter, ExitCodes.Failed, $"{integration.Name}: {error.Message}", string.Empty);
+                reporter.Fail(LinksmithException.FromSystemError(error, integration.Location));
             }
         }
 
@@ -116,7 +116,7 @@ internal static class ShellCommand
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException or System.Security.SecurityException)
             {
-                rows.Add((integration, integration.IsPresent(), [], error.Message));
+                rows.Add((integration, integration.IsPresent(), [], LinksmithException.FromSystemError(error, integration.Location).Reason));
             }
         }
 

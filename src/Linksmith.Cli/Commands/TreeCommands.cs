@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 
 namespace Linksmith.Cli.Commands;
 
@@ -53,10 +52,10 @@ internal static class TreeCommands
         var verbose = new Option<bool>("--verbose", "-v") { Description = "List every action (a dry run always does)" };
         var include = new Option<string[]>("--include") { Description = "Only files matching GLOB (repeatable); a pattern with '/' matches the path from SRC, '**' spans folders", HelpName = "GLOB" };
         var exclude = new Option<string[]>("--exclude") { Description = "Leave out what matches GLOB (repeatable; beats --include); in mirror, excluded entries in DST are left alone", HelpName = "GLOB" };
-        var threads = new Option<int?>("--threads") { Description = "Threads that copy and link while the tree is walked (default: one per processor; 0: none)", HelpName = "N" };
+        var threads = CommonOptions.WholeNumber("--threads", "Threads that copy and link while the tree is walked (default: one per processor; 0: none)");
         var command = new Command(name, description) { source, destination, outer, include, exclude, threads, dryRun, json, verbose };
         var symbolic = new Option<bool>("--symbolic", "-s") { Description = "Make every file a symbolic link to the original instead of a hard link" };
-        var keep = new Option<int?>("--keep") { Description = "Delete the oldest snapshots so that N remain (never following a link)", HelpName = "N" };
+        var keep = CommonOptions.WholeNumber("--keep", "Delete the oldest snapshots so that N remain (never following a link)");
         var previous = new Option<string?>("--prev") { Description = "Compare with and link to this snapshot instead of the newest in REPO (like rsync --link-dest)", HelpName = "DIR" };
         if (kind == TreeJobKind.Clone)
         {
@@ -87,9 +86,9 @@ internal static class TreeCommands
             {
                 filter = new PathFilter(parse.GetValue(include), parse.GetValue(exclude));
             }
-            catch (ArgumentException error)
+            catch (InvalidPatternException error)
             {
-                return Task.FromResult(reporter.Usage(error.Message, "see `linksmith " + name + " --help` for the glob syntax"));
+                return Task.FromResult(reporter.Usage(PatternError(error, parse.GetValue(include)), "see `linksmith " + name + " --help` for the glob syntax"));
             }
 
             var job = new TreeJob
@@ -115,10 +114,14 @@ internal static class TreeCommands
         return command;
     }
 
+    /// <summary>"--exclude: the pattern '[' has a '[' without its ']'": which option, and what is wrong, in our own words.</summary>
+    internal static string PatternError(InvalidPatternException error, string[]? includes) =>
+        $"{(includes is not null && includes.Contains(error.Pattern, StringComparer.Ordinal) ? "--include" : "--exclude")}: the pattern '{error.Pattern}' {error.Reason}";
+
     private static int Run(Reporter reporter, TreeJob job, bool verbose)
     {
         var actions = new List<TreeAction>();
-        var progress = reporter.Console.IsTerminal && !reporter.Json && !job.DryRun ? new ProgressLine(reporter.Console.Error) : null;
+        using var progress = job.DryRun ? null : ProgressLine.Start(reporter.Console);
         progress?.MeasureInBackground(job.SourcePath, job.Filter ?? PathFilter.All, job.Cancellation);
         job = job with
         {
@@ -208,7 +211,7 @@ internal static class TreeCommands
             reporter.Line($"snapshot    {Display.Path(snapshot)}{(job.DryRun ? " (not created: dry run)" : string.Empty)}");
         }
 
-        reporter.Line($"copied      {summary.Copied,10:N0} files ({FormatBytes(summary.Bytes)})");
+        reporter.Line($"copied      {summary.Copied,10:N0} files ({HumanSize.Format(summary.Bytes)})");
         reporter.Line($"linked      {summary.Linked,10:N0} hard links");
         reporter.Line($"symlinked   {summary.Symlinked,10:N0} links");
         reporter.Line($"directories {summary.Directories,10:N0} created");
@@ -272,18 +275,4 @@ internal static class TreeCommands
             writer.WriteErrors(reporter.Errors);
             writer.WriteEndObject();
         });
-
-    internal static string FormatBytes(long bytes)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        double value = bytes;
-        var unit = 0;
-        while (value >= 1024 && unit < units.Length - 1)
-        {
-            value /= 1024;
-            unit++;
-        }
-
-        return unit == 0 ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B") : string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {units[unit]}");
-    }
 }

@@ -4,8 +4,8 @@ namespace Linksmith.Cli.Shell;
 
 /// <summary>
 /// Dolphin (KDE Plasma 6): service menus in <c>~/.local/share/kio/servicemenus/</c>, which
-/// KIO runs only when the file is executable. One for "Pick Link Source" on every file and
-/// folder, one with a "Drop As" submenu on folders (Dolphin also offers it on the background of
+/// KIO runs only when the file is executable. One for "Pick Link Source" and "Delete (never
+/// through links)" on every file and folder, one with a "Drop As" submenu on folders (Dolphin also offers it on the background of
 /// the folder shown, for that folder).
 /// </summary>
 internal sealed class DolphinIntegration : FileManagerIntegration
@@ -56,13 +56,21 @@ internal sealed class DolphinIntegration : FileManagerIntegration
         pick.Append("Name=Linksmith\n");
         // KDE's own names for "every file and folder"; X-KDE-Priority puts the entry on the top level.
         pick.Append("MimeType=all/all;\n");
-        pick.Append("Actions=pick;\n");
+        pick.Append("Actions=pick;delete;\n");
         pick.Append("X-KDE-Priority=TopLevel\n");
+        // Local files only: for another protocol KIO would hand %F over as downloaded temporary
+        // copies, and delete would remove those and report success.
+        pick.Append("X-KDE-Protocols=file\n");
         pick.Append('\n');
         pick.Append("[Desktop Action pick]\n");
         pick.Append("Name=").Append(MenuEntries.PickLabel).Append('\n');
         pick.Append("Icon=").Append(MenuEntries.Icon).Append('\n');
         pick.Append("Exec=").Append(exec).Append(" pick --notify -- %F\n");
+        pick.Append('\n');
+        pick.Append("[Desktop Action delete]\n");
+        pick.Append("Name=").Append(MenuEntries.DeleteLabel).Append('\n');
+        pick.Append("Icon=").Append(MenuEntries.DeleteIcon).Append('\n');
+        pick.Append("Exec=").Append(exec).Append(" delete --notify -- %F\n");
 
         var drop = new StringBuilder();
         drop.Append("# ").Append(MenuEntries.Marker).Append('\n');

@@ -5,15 +5,17 @@ namespace Linksmith.Cli.Shell;
 
 /// <summary>
 /// Windows Explorer: static verbs under <c>HKCU\Software\Classes</c> (no elevation, this user
-/// only) — "Pick Link Source" on files (<c>*</c>) and folders (<c>Directory</c>), and a cascading
-/// "Drop As" menu on folders and on the folder background (<c>Directory\Background</c>).
+/// only) — "Pick Link Source" and "Delete (never through links)" on files (<c>*</c>) and folders
+/// (<c>Directory</c>), and a cascading "Drop As" menu on folders and on the folder background
+/// (<c>Directory\Background</c>).
 /// </summary>
 /// <remarks>
 /// The cascade is the <c>SubCommands</c> form: an empty <c>SubCommands</c> value and the entries
 /// under the verb's own <c>shell</c> key (Windows 7 and later), which keeps every entry inside the
 /// verb's key so uninstall is one <c>DeleteSubKeyTree</c> per verb. <c>MultiSelectModel=Player</c>
-/// lets "Pick Link Source" appear however many items are selected; Explorer then starts the
-/// command once per item, which is why picks are kept in a database that many processes can write.
+/// lets "Pick Link Source" and "Delete" appear however many items are selected; Explorer then
+/// starts the command once per item, which is why picks are kept in a database that many
+/// processes can write (and why a delete of several items reports once per item).
 /// </remarks>
 internal sealed class ExplorerIntegration(string classesKeyPath = ExplorerIntegration.ClassesKeyPath) : FileManagerIntegration
 {
@@ -22,20 +24,28 @@ internal sealed class ExplorerIntegration(string classesKeyPath = ExplorerIntegr
 
     public const string PickVerb = "Linksmith.Pick";
 
+    public const string DeleteVerb = "Linksmith.Delete";
+
     public const string DropVerb = "Linksmith.DropAs";
 
     public override string Name => "explorer";
 
     public override string Location => $@"HKEY_CURRENT_USER\{classesKeyPath}";
 
-    /// <summary>Every verb key Linksmith writes, relative to the classes key, with the placeholder its drop entries pass.</summary>
-    public static IReadOnlyList<(string Key, string? DropPlaceholder)> VerbKeys { get; } =
+    /// <summary>
+    /// Every verb key Linksmith writes, relative to the classes key, with its verb and the
+    /// placeholder its command passes.
+    /// </summary>
+    public static IReadOnlyList<(string Key, string Verb, string Placeholder)> VerbKeys { get; } =
     [
-        ($@"*\shell\{PickVerb}", null),
-        ($@"Directory\shell\{PickVerb}", null),
+        ($@"*\shell\{PickVerb}", PickVerb, "%1"),
+        ($@"Directory\shell\{PickVerb}", PickVerb, "%1"),
+        // Never on the background: that would delete the folder shown.
+        ($@"*\shell\{DeleteVerb}", DeleteVerb, "%1"),
+        ($@"Directory\shell\{DeleteVerb}", DeleteVerb, "%1"),
         // %1 is the selected folder; on the background %V is the folder shown.
-        ($@"Directory\shell\{DropVerb}", "%1"),
-        ($@"Directory\Background\shell\{DropVerb}", "%V"),
+        ($@"Directory\shell\{DropVerb}", DropVerb, "%1"),
+        ($@"Directory\Background\shell\{DropVerb}", DropVerb, "%V"),
     ];
 
     public override bool IsPresent() => OperatingSystem.IsWindows();
@@ -47,13 +57,13 @@ internal sealed class ExplorerIntegration(string classesKeyPath = ExplorerIntegr
             throw new PlatformNotSupportedException("Explorer integration is for Windows");
         }
 
-        foreach (var (key, placeholder) in VerbKeys)
+        foreach (var (key, verb, placeholder) in VerbKeys)
         {
             if (!changes.DryRun)
             {
                 using var classes = Registry.CurrentUser.CreateSubKey(classesKeyPath);
                 classes.DeleteSubKeyTree(key, throwOnMissingSubKey: false);
-                WriteVerb(classes, key, placeholder, command);
+                WriteVerb(classes, key, verb, placeholder, command);
             }
 
             changes.Note($@"wrote {Location}\{key}", $@"would write {Location}\{key}");
@@ -88,7 +98,7 @@ internal sealed class ExplorerIntegration(string classesKeyPath = ExplorerIntegr
 
         using var classes = Registry.CurrentUser.OpenSubKey(classesKeyPath);
         var found = new List<string>();
-        foreach (var (key, _) in VerbKeys)
+        foreach (var (key, _, _) in VerbKeys)
         {
             using var verb = classes?.OpenSubKey(key);
             if (verb is not null)
@@ -101,16 +111,17 @@ internal sealed class ExplorerIntegration(string classesKeyPath = ExplorerIntegr
     }
 
     [SupportedOSPlatform("windows")]
-    private static void WriteVerb(RegistryKey classes, string key, string? dropPlaceholder, ShellCommandLine command)
+    private static void WriteVerb(RegistryKey classes, string key, string verbName, string placeholder, ShellCommandLine command)
     {
         using var verb = classes.CreateSubKey(key);
         verb.SetValue("Icon", command.Program);
-        if (dropPlaceholder is null)
+        if (verbName is PickVerb or DeleteVerb)
         {
-            verb.SetValue("MUIVerb", MenuEntries.PickLabel);
+            var (label, subcommand) = verbName == PickVerb ? (MenuEntries.PickLabel, "pick") : (MenuEntries.DeleteLabel, "delete");
+            verb.SetValue("MUIVerb", label);
             verb.SetValue("MultiSelectModel", "Player");
-            using var pickCommand = verb.CreateSubKey("command");
-            pickCommand.SetValue(string.Empty, $"{command.ForWindows()} pick --notify -- \"%1\"");
+            using var itemCommand = verb.CreateSubKey("command");
+            itemCommand.SetValue(string.Empty, $"{command.ForWindows()} {subcommand} --notify -- \"{placeholder}\"");
             return;
         }
 
@@ -123,7 +134,7 @@ internal sealed class ExplorerIntegration(string classesKeyPath = ExplorerIntegr
             using var item = verb.CreateSubKey($@"shell\{order++:00}-{entry.Kind}");
             item.SetValue("MUIVerb", entry.Label);
             using var itemCommand = item.CreateSubKey("command");
-            itemCommand.SetValue(string.Empty, $"{command.ForWindows()} drop --notify --as {entry.Kind} -- \"{dropPlaceholder}\"");
+            itemCommand.SetValue(string.Empty, $"{command.ForWindows()} drop --notify --as {entry.Kind} -- \"{placeholder}\"");
         }
     }
 }

@@ -11,6 +11,18 @@ internal static class MenuEntries
 {
     public const string PickLabel = "Pick Link Source";
 
+    /// <summary>
+    /// Beside "Pick Link Source", on the same selection: <c>linksmith delete</c>. It asks no
+    /// question first (see the README): the label says what it is.
+    /// </summary>
+    public const string DeleteLabel = "Delete (never through links)";
+
+    /// <summary>The tooltip or description of the delete entry.</summary>
+    public const string DeleteComment = "Delete the selected items for good (not to the trash); links inside are removed as links, never followed (Linksmith)";
+
+    /// <summary>The delete entry's icon: the freedesktop name every icon theme has for deleting.</summary>
+    public const string DeleteIcon = "edit-delete";
+
     public const string DropMenuLabel = "Drop As";
 
     /// <summary>A freedesktop Icon Naming Specification name, present in every icon theme.</summary>

@@ -2,12 +2,14 @@ namespace Linksmith.Cli.Shell;
 
 /// <summary>
 /// GNOME Files (Nautilus): executable scripts in <c>~/.local/share/nautilus/scripts/</c>, shown
-/// under Scripts ▸ Linksmith ▸ Pick Link Source and Scripts ▸ Linksmith ▸ Drop As ▸ ….
+/// under Scripts ▸ Linksmith ▸ Pick Link Source, Scripts ▸ Linksmith ▸ Delete (never through
+/// links) and Scripts ▸ Linksmith ▸ Drop As ▸ ….
 /// </summary>
 /// <remarks>
 /// Nautilus runs a script with the selection in NAUTILUS_SCRIPT_SELECTED_FILE_PATHS (one path per
-/// line) and the folder shown in NAUTILUS_SCRIPT_CURRENT_URI. A path with a newline in it cannot
-/// be told apart in that list; that is Nautilus's limit.
+/// line), the same as URIs in NAUTILUS_SCRIPT_SELECTED_URIS, and the folder shown in
+/// NAUTILUS_SCRIPT_CURRENT_URI. A path with a newline in it cannot be told apart in the path list;
+/// pick lives with that, delete takes the URIs, where a newline is %0A.
 /// </remarks>
 internal sealed class NautilusIntegration : FileManagerIntegration
 {
@@ -22,12 +24,15 @@ internal sealed class NautilusIntegration : FileManagerIntegration
 
     private static string PickScript => Path.Combine(Folder, MenuEntries.PickLabel);
 
+    private static string DeleteScript => Path.Combine(Folder, MenuEntries.DeleteLabel);
+
     public override bool IsPresent() => IsOnPath("nautilus");
 
     public override void Install(ShellCommandLine command, ShellChanges changes)
     {
         Uninstall(new ShellChanges(changes.DryRun), onlyStale: true);
         changes.WriteFile(PickScript, PickScriptText(command), executable: true);
+        changes.WriteFile(DeleteScript, DeleteScriptText(command), executable: true);
         foreach (var entry in MenuEntries.LinuxDropKinds)
         {
             changes.WriteFile(Path.Combine(DropFolder, entry.Label), DropScriptText(command, entry.Kind), executable: true);
@@ -40,7 +45,7 @@ internal sealed class NautilusIntegration : FileManagerIntegration
 
     private static void Uninstall(ShellChanges changes, bool onlyStale)
     {
-        var current = new HashSet<string>(MenuEntries.LinuxDropKinds.Select(entry => Path.Combine(DropFolder, entry.Label))) { PickScript };
+        var current = new HashSet<string>(MenuEntries.LinuxDropKinds.Select(entry => Path.Combine(DropFolder, entry.Label))) { PickScript, DeleteScript };
         foreach (var script in OurScripts())
         {
             if (!onlyStale || !current.Contains(script))
@@ -102,6 +107,20 @@ internal sealed class NautilusIntegration : FileManagerIntegration
         '
         set -f
         exec {{command.ForPosixShell()}} pick --notify -- $NAUTILUS_SCRIPT_SELECTED_FILE_PATHS
+
+        """;
+
+    internal static string DeleteScriptText(ShellCommandLine command) => $$"""
+        #!/bin/sh
+        # {{MenuEntries.Marker}}
+        # The selection as NAUTILUS_SCRIPT_SELECTED_URIS, one file:// URI per line, which linksmith
+        # decodes: a newline in a name is %0A there, while in the path list it would split the name
+        # into two paths, and a delete must never be handed a path nobody selected. Split on
+        # newlines only, and expand no wildcards.
+        IFS='
+        '
+        set -f
+        exec {{command.ForPosixShell()}} delete --notify -- $NAUTILUS_SCRIPT_SELECTED_URIS
 
         """;
 

@@ -9,7 +9,9 @@ namespace Linksmith.Cli.Shell;
 /// </summary>
 /// <remarks>
 /// Nemo substitutes %F with the selected paths (with EscapeSpaces, spaces and quotes get a
-/// backslash), %P with the current folder, then splits the line with g_shell_parse_argv.
+/// backslash), %U with their file:// URIs, %P with the current folder, then splits the line with
+/// g_shell_parse_argv. A backslash, tab or newline in a name is not escaped in %F, so the delete
+/// entry takes %U (percent-encoded; Quote=double keeps a <c>'</c> in a URI literal).
 /// </remarks>
 internal sealed class NemoIntegration : FileManagerIntegration
 {
@@ -60,6 +62,14 @@ internal sealed class NemoIntegration : FileManagerIntegration
                 $"{command.ForPosixShell()} pick --notify -- %F",
                 selection: "notnone",
                 extensions: "any;"),
+            [Path.Combine(Folder, Prefix + "delete" + Extension)] = Action(
+                MenuEntries.DeleteLabel,
+                MenuEntries.DeleteComment,
+                $"{command.ForPosixShell()} delete --notify -- %U",
+                selection: "notnone",
+                extensions: "any;",
+                icon: MenuEntries.DeleteIcon,
+                quote: "double"),
         };
         foreach (var entry in MenuEntries.LinuxDropKinds)
         {
@@ -72,7 +82,7 @@ internal sealed class NemoIntegration : FileManagerIntegration
         return files;
     }
 
-    private static string Action(string name, string comment, string exec, string selection, string extensions)
+    private static string Action(string name, string comment, string exec, string selection, string extensions, string icon = MenuEntries.Icon, string? quote = null)
     {
         var text = new StringBuilder();
         text.Append("# ").Append(MenuEntries.Marker).Append('\n');
@@ -80,12 +90,17 @@ internal sealed class NemoIntegration : FileManagerIntegration
         text.Append("Name=").Append(name).Append('\n');
         text.Append("Comment=").Append(comment).Append('\n');
         text.Append("Exec=").Append(ShellCommandLine.KeyFileEscape(exec)).Append('\n');
-        text.Append("Icon-Name=").Append(MenuEntries.Icon).Append('\n');
+        text.Append("Icon-Name=").Append(icon).Append('\n');
         text.Append("Selection=").Append(selection).Append('\n');
         text.Append("Extensions=").Append(extensions).Append('\n');
         // Without quotes Nemo inserts raw paths; with EscapeSpaces a space becomes "\ ", which
         // g_shell_parse_argv turns back into a space (Nemo escapes quotes in names either way).
         text.Append("EscapeSpaces=true\n");
+        if (quote is not null)
+        {
+            // Each inserted path or URI in these quotes, which g_shell_parse_argv removes again.
+            text.Append("Quote=").Append(quote).Append('\n');
+        }
         return text.ToString();
     }
 

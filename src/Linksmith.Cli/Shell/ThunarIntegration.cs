@@ -36,6 +36,7 @@ internal sealed class ThunarIntegration : FileManagerIntegration
         var actions = document.Root!;
         RemoveOurs(actions);
         actions.Add(Action("pick", MenuEntries.PickLabel, string.Empty, $"{command.ForPosixShell()} pick --notify -- %F", "Remember the selected items as link sources, to drop them later (Linksmith)", allFiles: true));
+        actions.Add(Action("delete", MenuEntries.DeleteLabel, string.Empty, $"{command.ForPosixShell()} delete --notify -- %F", MenuEntries.DeleteComment, allFiles: true, icon: MenuEntries.DeleteIcon));
         foreach (var entry in MenuEntries.LinuxDropKinds)
         {
             actions.Add(Action("drop-" + entry.Kind, entry.Label, MenuEntries.DropMenuLabel, $"{command.ForPosixShell()} drop --notify --as {entry.Kind} -- %f", $"Drop the picked link sources here as {entry.Label} (Linksmith)", allFiles: false));
@@ -109,11 +110,11 @@ internal sealed class ThunarIntegration : FileManagerIntegration
         }
     }
 
-    private static XElement Action(string id, string name, string submenu, string command, string description, bool allFiles)
+    private static XElement Action(string id, string name, string submenu, string command, string description, bool allFiles, string icon = MenuEntries.Icon)
     {
         var action = new XElement(
             "action",
-            new XElement("icon", MenuEntries.Icon),
+            new XElement("icon", icon),
             new XElement("name", name),
             new XElement("submenu", submenu),
             new XElement("unique-id", IdPrefix + id),

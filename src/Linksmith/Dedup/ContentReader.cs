@@ -39,10 +39,12 @@ internal enum ReadOutcome
 /// and last block, hashed with XxHash128 only to narrow) and the whole content (SHA-256, which decides).
 /// </summary>
 /// <remarks>
-/// On Linux the file is opened through libc with its byte name (names need not be UTF-8), with
-/// O_NOFOLLOW so a name swapped for a symlink is not followed, and checked with statx on the open
-/// descriptor to be the very file that was listed (same identity, size, mtime and ctime); anything
-/// else is reported as <see cref="ReadOutcome.Changed"/> and the file is left alone.
+/// On Linux the file is opened beneath the open root it was walked from (see
+/// <see cref="UnixDirectoryHandle.OpenFileForRead"/>), so no link is followed at its name or in any
+/// folder on the way: a folder swapped for a link since the walk fails with
+/// <see cref="TreeChangedException"/>, and nothing outside the root is read. The open descriptor is
+/// then checked with statx to be the very file that was listed (same identity, size, mtime and
+/// ctime); anything else is reported as <see cref="ReadOutcome.Changed"/> and the file is left alone.
 /// </remarks>
 internal sealed class ContentReader : IDisposable
 {
@@ -69,10 +71,10 @@ internal sealed class ContentReader : IDisposable
     public void Dispose() => sha256.Dispose();
 
     /// <summary>XxHash128 of the first and last <see cref="SampleBlock"/> bytes (only for files above <see cref="SampleThreshold"/>).</summary>
-    public ReadOutcome Sample(string path, in ScannedFile expected, in FileClass fileClass, out UInt128 sample)
+    public ReadOutcome Sample(DirectoryHandle root, string relativePath, in ScannedFile expected, in FileClass fileClass, out UInt128 sample)
     {
         sample = default;
-        using var file = Open(path, expected, fileClass, out var outcome);
+        using var file = Open(root, relativePath, expected, fileClass, out var outcome);
         if (file is null)
         {
             return outcome;
@@ -92,10 +94,10 @@ internal sealed class ContentReader : IDisposable
     }
 
     /// <summary>SHA-256 of the whole content, read once, sequentially.</summary>
-    public ReadOutcome Hash(string path, in ScannedFile expected, in FileClass fileClass, out ContentHash hash)
+    public ReadOutcome Hash(DirectoryHandle root, string relativePath, in ScannedFile expected, in FileClass fileClass, out ContentHash hash)
     {
         hash = default;
-        using var file = Open(path, expected, fileClass, out var outcome);
+        using var file = Open(root, relativePath, expected, fileClass, out var outcome);
         if (file is null)
         {
             return outcome;
@@ -145,26 +147,25 @@ internal sealed class ContentReader : IDisposable
         return ReadOutcome.Done;
     }
 
-    private static OpenFile? Open(string path, in ScannedFile expected, in FileClass fileClass, out ReadOutcome outcome)
+    private static OpenFile? Open(DirectoryHandle root, string relativePath, in ScannedFile expected, in FileClass fileClass, out ReadOutcome outcome)
     {
         outcome = ReadOutcome.Done;
-        if (OperatingSystem.IsLinux())
+        if (root is UnixDirectoryHandle unixRoot)
         {
-            var fd = OpenLinux(path);
-            if (fd < 0)
+            FileDescriptor descriptor;
+            try
             {
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno is Libc.ENOENT or Libc.ELOOP)
-                {
-                    // Gone, or the name now holds a symlink (O_NOFOLLOW): not the file that was listed.
-                    outcome = ReadOutcome.Changed;
-                    return null;
-                }
-
-                throw UnixErrors.ToException(errno, path);
+                descriptor = unixRoot.OpenFileForRead(relativePath);
+            }
+            catch (TargetNotFoundException)
+            {
+                // Gone since it was listed. A link at its name or in a folder on the way
+                // (TreeChangedException) is not caught: it is reported as an error, as for every job.
+                outcome = ReadOutcome.Changed;
+                return null;
             }
 
-            var file = new OpenFile(path, fd, null);
+            var file = new OpenFile(root, relativePath, descriptor, null);
             if (!file.IsStill(expected, fileClass))
             {
                 file.Dispose();
@@ -175,6 +176,7 @@ internal sealed class ContentReader : IDisposable
             return file;
         }
 
+        var path = root.FullPath(relativePath);
         SafeFileHandle handle;
         try
         {
@@ -187,11 +189,11 @@ internal sealed class ContentReader : IDisposable
         }
         catch (UnauthorizedAccessException error)
         {
-            throw new LinkAccessDeniedException(path, error.Message);
+            throw SystemErrors.Translate(error, path);
         }
         catch (IOException error) when (error is not LinksmithException)
         {
-            throw new LinkSystemException(path, error.Message, error.HResult);
+            throw SystemErrors.Translate(error, path);
         }
 
         if (RandomAccess.GetLength(handle) != expected.Size)
@@ -201,21 +203,11 @@ internal sealed class ContentReader : IDisposable
             return null;
         }
 
-        return new OpenFile(path, -1, handle);
+        return new OpenFile(root, relativePath, null, handle);
     }
 
-    private static unsafe int OpenLinux(string path)
-    {
-        var native = NativePath.ToNullTerminatedBytes(path);
-        fixed (byte* p = native)
-        {
-            // O_NONBLOCK: should the name have become a FIFO since it was listed, open must not hang.
-            return Libc.open(p, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NOFOLLOW | Libc.O_NOCTTY | Libc.O_NONBLOCK, 0);
-        }
-    }
-
-    /// <summary>An open file: a raw descriptor on Linux, a SafeFileHandle elsewhere.</summary>
-    private sealed class OpenFile(string path, int fd, SafeFileHandle? handle) : IDisposable
+    /// <summary>An open file: a descriptor on Linux, a SafeFileHandle elsewhere; named by its root and the path below it (made whole only for a message).</summary>
+    private sealed class OpenFile(DirectoryHandle root, string relativePath, FileDescriptor? descriptor, SafeFileHandle? handle) : IDisposable
     {
         private long position;
 
@@ -223,7 +215,7 @@ internal sealed class ContentReader : IDisposable
         {
             Libc.Statx stx;
             byte emptyPath = 0;
-            if (Libc.statx(fd, &emptyPath, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, &stx) != 0)
+            if (Libc.statx(descriptor!.Fd, &emptyPath, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, &stx) != 0)
             {
                 return false;
             }
@@ -255,7 +247,7 @@ internal sealed class ContentReader : IDisposable
             {
                 while (true)
                 {
-                    var read = Libc.pread(fd, p, (nuint)destination.Length, offset);
+                    var read = Libc.pread(descriptor!.Fd, p, (nuint)destination.Length, offset);
                     if (read >= 0)
                     {
                         return (int)read;
@@ -264,7 +256,7 @@ internal sealed class ContentReader : IDisposable
                     var errno = Marshal.GetLastPInvokeError();
                     if (errno != Libc.EINTR)
                     {
-                        throw UnixErrors.ToException(errno, path);
+                        throw UnixErrors.ToException(errno, root.FullPath(relativePath));
                     }
                 }
             }
@@ -272,14 +264,8 @@ internal sealed class ContentReader : IDisposable
 
         public void Dispose()
         {
-            if (handle is not null)
-            {
-                handle.Dispose();
-            }
-            else if (fd >= 0)
-            {
-                _ = Libc.close(fd);
-            }
+            handle?.Dispose();
+            descriptor?.Dispose();
         }
     }
 }

@@ -136,22 +136,30 @@ internal sealed class NameStore
     }
 
     /// <summary>The path of a stored name in <paramref name="directory"/> (joined as <see cref="Path.Join(string, string)"/> does).</summary>
-    public string Join(string directory, int start, ushort storedLength)
+    public string Join(string directory, int start, ushort storedLength) => Join(directory, 0, start, storedLength);
+
+    /// <summary>
+    /// The path of a stored name in the part of <paramref name="directory"/> from
+    /// <paramref name="directoryStart"/> on (a directory's path below a root, without a string of its own).
+    /// </summary>
+    public string Join(string directory, int directoryStart, int start, ushort storedLength)
     {
         var wide = (storedLength & Wide) != 0;
         var length = storedLength & ~Wide;
         var chunk = chunks[start / ChunkSize];
         var offset = start % ChunkSize;
-        var separator = directory.Length == 0 || Path.EndsInDirectorySeparator(directory) ? 0 : 1;
-        return string.Create(directory.Length + separator + length, (directory, chunk, offset, length, wide, separator), static (path, state) =>
+        var directoryLength = directory.Length - directoryStart;
+        var separator = directoryLength == 0 || Path.EndsInDirectorySeparator(directory) ? 0 : 1;
+        return string.Create(directoryLength + separator + length, (directory, directoryStart, chunk, offset, length, wide, separator), static (path, state) =>
         {
-            state.directory.CopyTo(path);
+            var directoryLength = state.directory.Length - state.directoryStart;
+            state.directory.AsSpan(state.directoryStart).CopyTo(path);
             if (state.separator == 1)
             {
-                path[state.directory.Length] = Path.DirectorySeparatorChar;
+                path[directoryLength] = Path.DirectorySeparatorChar;
             }
 
-            var name = path[(state.directory.Length + state.separator)..];
+            var name = path[(directoryLength + state.separator)..];
             if (state.wide)
             {
                 MemoryMarshal.Cast<byte, char>(state.chunk.AsSpan(state.offset, state.length * 2)).CopyTo(name);

@@ -24,6 +24,21 @@ public abstract class LinksmithException : IOException
     /// <summary>What to do about it; empty when there is nothing useful to suggest.</summary>
     public string Hint { get; }
 
+    /// <summary>
+    /// Translates a failure that System.IO (or the runtime) threw about <paramref name="path"/>
+    /// into the <see cref="LinksmithException"/> that says what went wrong and what to do; one that
+    /// already is a <see cref="LinksmithException"/> is returned as it is. The exception's own
+    /// message is never used: a trimmed application may carry only resource keys there.
+    /// </summary>
+    /// <param name="error">What was thrown.</param>
+    /// <param name="path">The path the user gave, or the one the failure concerns.</param>
+    public static LinksmithException FromSystemError(Exception error, string path)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(path);
+        return SystemErrors.Translate(error, path);
+    }
+
     private static string ComposeMessage(string path, string reason, string hint) =>
         hint.Length == 0 ? $"{path}: {reason}" : $"{path}: {reason}. {hint}";
 }
@@ -147,14 +162,14 @@ public sealed class NotALinkException(string path, LinkKind kind)
 }
 
 /// <summary>The operating system denied access to a path.</summary>
-public sealed class LinkAccessDeniedException(string path, string detail)
-    : LinksmithException(path, $"permission denied ({detail})", "Check the permissions of the path and its folder, or run with the needed rights")
+public sealed class LinkAccessDeniedException(string path, string detail, string? hint = null)
+    : LinksmithException(path, $"permission denied ({detail})", hint ?? "Check the permissions of the path and its folder, or run with the needed rights")
 {
 }
 
 /// <summary>Any other operating-system error, with the system's own description.</summary>
-public sealed class LinkSystemException(string path, string detail, int errorCode)
-    : LinksmithException(path, detail, string.Empty)
+public sealed class LinkSystemException(string path, string detail, int errorCode, string hint = "")
+    : LinksmithException(path, detail, hint)
 {
     /// <summary>The errno (Unix) or Win32 error code.</summary>
     public int ErrorCode { get; } = errorCode;

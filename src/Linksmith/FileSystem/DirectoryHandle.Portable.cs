@@ -47,6 +47,44 @@ internal sealed class PortableDirectoryHandle(string path) : DirectoryHandle(pat
     {
         var from = FullPath(fromRelativePath);
         var to = FullPath(toRelativePath);
+        if (replace && OperatingSystem.IsWindows() && LinkPlatform.Current is WindowsLinkPlatform windows)
+        {
+            // Over a directory link, or a read-only name, as well as over a file.
+            windows.RenameReplacing(from, to);
+            return;
+        }
+
+        Guard(to, () =>
+        {
+            if (PathFacts.Stat(from, followLinks: false) is { Kind: LinkKind.Directory })
+            {
+                Directory.Move(from, to);
+            }
+            else
+            {
+                File.Move(from, to, overwrite: replace);
+            }
+        });
+    }
+
+    public override void RenameTo(string fromRelativePath, DirectoryHandle toRoot, string toRelativePath, bool replace)
+    {
+        var from = FullPath(fromRelativePath);
+        var to = toRoot.FullPath(toRelativePath);
+        if (OperatingSystem.IsWindows() && LinkPlatform.Current is WindowsLinkPlatform windows)
+        {
+            if (replace)
+            {
+                windows.RenameReplacing(from, to);
+            }
+            else
+            {
+                windows.RenameNoReplace(from, to);
+            }
+
+            return;
+        }
+
         Guard(to, () =>
         {
             if (PathFacts.Stat(from, followLinks: false) is { Kind: LinkKind.Directory })
@@ -105,13 +143,16 @@ internal sealed class PortableDirectoryHandle(string path) : DirectoryHandle(pat
             // FileShare.None: no other process can open it while the lock is held.
             return new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException error) when (error is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
+        catch (IOException error) when (OperatingSystem.IsWindows()
+            ? (error.HResult & 0xFFFF) is 32 or 33 // ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
+            : error.HResult == Interop.Libc.EAGAIN) // flock(LOCK_EX | LOCK_NB) answers EWOULDBLOCK
         {
             return null;
         }
-        catch (UnauthorizedAccessException error)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            throw SystemErrors.FromDotNet(error, full);
+            // A read-only or unwritable folder: not "another process holds the lock".
+            throw SystemErrors.Translate(error, full);
         }
     }
 
@@ -173,6 +214,13 @@ internal sealed class PortableDirectoryHandle(string path) : DirectoryHandle(pat
         return tally;
     }
 
+    /// <summary>Opens the file at <paramref name="relativePath"/> for reading (by path: see the class remarks).</summary>
+    internal Microsoft.Win32.SafeHandles.SafeFileHandle OpenFileForRead(string relativePath)
+    {
+        var full = FullPath(relativePath);
+        return Guard(full, () => File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan));
+    }
+
     private static void ApplyTimesAndMode(string path, FileStatus status)
     {
         if (OperatingSystem.IsWindows())
@@ -198,7 +246,7 @@ internal sealed class PortableDirectoryHandle(string path) : DirectoryHandle(pat
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException && error is not LinksmithException)
         {
-            throw SystemErrors.FromDotNet(error, path);
+            throw SystemErrors.Translate(error, path);
         }
     }
 

@@ -199,6 +199,45 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         }
     }
 
+    public override unsafe void RenameTo(string fromRelativePath, DirectoryHandle toRoot, string toRelativePath, bool replace)
+    {
+        var target = (UnixDirectoryHandle)toRoot;
+        int errno;
+        using (var fromParent = Parent(fromRelativePath, out var fromLeaf))
+        using (var toParent = target.Parent(toRelativePath, out var toLeaf))
+        {
+            fixed (byte* f = fromLeaf, t = toLeaf)
+            {
+                if (Libc.renameat2(fromParent.Fd, f, toParent.Fd, t, replace ? 0 : Libc.RENAME_NOREPLACE) == 0)
+                {
+                    Forget(fromRelativePath);
+                    return;
+                }
+
+                errno = Marshal.GetLastPInvokeError();
+                // EINVAL: the file system refuses RENAME_NOREPLACE (some FUSE ones). Check, then
+                // rename: the names a job renames this way are its own (hidden, with a random part).
+                if (!replace && errno == Libc.EINVAL)
+                {
+                    if (target.Stat(toRelativePath) is { } existing)
+                    {
+                        throw new LinkNameExistsException(target.FullPath(toRelativePath), existing.Kind);
+                    }
+
+                    if (Libc.renameat2(fromParent.Fd, f, toParent.Fd, t, 0) == 0)
+                    {
+                        Forget(fromRelativePath);
+                        return;
+                    }
+
+                    errno = Marshal.GetLastPInvokeError();
+                }
+            }
+        }
+
+        throw UnixErrors.ToException(errno, errno == Libc.ENOENT ? FullPath(fromRelativePath) : target.FullPath(toRelativePath));
+    }
+
     public override unsafe void Remove(string relativePath, LinkKind kind)
     {
         using var parent = Parent(relativePath, out var leaf);
@@ -301,22 +340,37 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     }
 
 
-    public override unsafe IDisposable? TryLock(string name)
+    public override IDisposable? TryLock(string name) => TryLock(name, LockOpening.OpenOrCreate);
+
+    public override unsafe IDisposable? TryLock(string name, LockOpening opening)
     {
-        using var parent = Parent(name, out var leaf);
-        int fd;
-        fixed (byte* l = leaf)
+        // O_NOFOLLOW: a link planted at the lock's name is refused (ELOOP), never followed to
+        // create or open a file elsewhere; with O_EXCL it is refused as a taken name (EEXIST).
+        var flags = Libc.O_RDWR | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC | opening switch
         {
-            // O_NOFOLLOW: a link planted at the lock's name is refused (ELOOP), never followed to create a file elsewhere.
-            fd = Libc.openat(parent.Fd, l, Libc.O_RDWR | Libc.O_CREAT | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0x180);
+            LockOpening.CreateNew => Libc.O_CREAT | Libc.O_EXCL,
+            LockOpening.OpenExisting => 0,
+            _ => Libc.O_CREAT,
+        };
+        int fd;
+        using (var parent = Parent(name, out var leaf))
+        {
+            fixed (byte* l = leaf)
+            {
+                fd = Libc.openat(parent.Fd, l, flags, 0x180);
+            }
         }
 
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            throw errno == Libc.ELOOP
-                ? new ReplaceRefusedException(FullPath(name), "is a symbolic link where a lock file belongs; remove it")
-                : UnixErrors.ToException(errno, FullPath(name));
+            throw errno switch
+            {
+                Libc.ELOOP => NotALockFile(name, LinkKind.SymbolicLink),
+                Libc.EEXIST when Stat(name) is { } taken => taken.Kind == LinkKind.File ? new LinkNameExistsException(FullPath(name), LinkKind.File) : NotALockFile(name, taken.Kind),
+                Libc.ENOENT when opening == LockOpening.OpenExisting => new TargetNotFoundException(FullPath(name)),
+                _ => UnixErrors.ToException(errno, FullPath(name)),
+            };
         }
 
         var descriptor = new FileDescriptor(fd);
@@ -324,7 +378,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         if (opened.Kind != LinkKind.File)
         {
             descriptor.Dispose();
-            throw new ReplaceRefusedException(FullPath(name), $"is a {opened.Kind.Describe()} where a lock file belongs; remove it");
+            throw NotALockFile(name, opened.Kind);
         }
 
         if (Libc.flock(fd, Libc.LOCK_EX | Libc.LOCK_NB) == 0)
@@ -335,6 +389,29 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         var lockErrno = Marshal.GetLastPInvokeError();
         descriptor.Dispose();
         return lockErrno == Libc.EWOULDBLOCK ? null : throw UnixErrors.ToException(lockErrno, FullPath(name));
+    }
+
+    public override unsafe void CreateFile(string relativePath)
+    {
+        int fd;
+        using (var parent = Parent(relativePath, out var leaf))
+        {
+            fixed (byte* l = leaf)
+            {
+                fd = Libc.openat(parent.Fd, l, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0x180);
+            }
+        }
+
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            // O_EXCL: EEXIST for anything at the name, a dangling link included.
+            throw errno == Libc.EEXIST
+                ? new LinkNameExistsException(FullPath(relativePath), Stat(relativePath)?.Kind ?? LinkKind.File)
+                : UnixErrors.ToException(errno, FullPath(relativePath));
+        }
+
+        new FileDescriptor(fd).Dispose();
     }
 
     public override DeleteTally DeleteTree(string relativePath, DeleteOptions options)
@@ -397,6 +474,26 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         }
 
         return OpenComponentWise(relative, flags);
+    }
+
+    /// <summary>
+    /// Opens the file at <paramref name="relativePath"/> beneath this directory for reading,
+    /// following no link at its name or on the way (<see cref="TreeChangedException"/> where one
+    /// stands now; <see cref="TargetNotFoundException"/> when it is gone). <c>O_NONBLOCK</c>: a FIFO
+    /// swapped in since the walk must not hang the job. The caller checks with fstat/statx on the
+    /// descriptor that it is the file it expects.
+    /// </summary>
+    internal FileDescriptor OpenFileForRead(string relativePath) =>
+        OpenBeneath(relativePath, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY);
+
+    /// <summary>Makes what was written to the file system that holds this directory durable (syncfs).</summary>
+    internal void SyncFileSystem()
+    {
+        using var directory = OpenBeneath(string.Empty, Libc.O_RDONLY | Libc.O_DIRECTORY);
+        if (Libc.syncfs(directory.Fd) != 0)
+        {
+            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), Path);
+        }
     }
 
     /// <summary>The names in an open directory (the descriptor stays open).</summary>
@@ -613,6 +710,9 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
 
         return new FileDescriptor(fd);
     }
+
+    private ReplaceRefusedException NotALockFile(string name, LinkKind kind) =>
+        new(FullPath(name), $"is a {kind.Describe()} where a lock file belongs; remove it");
 
     private static LinksmithException BeneathError(int errno, string path) => errno switch
     {

@@ -205,10 +205,14 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
             Kernel32.ERROR_NOT_A_REPARSE_POINT);
     }
 
-    public override void Rename(string fromRelativePath, string toRelativePath, bool replace)
+    public override void Rename(string fromRelativePath, string toRelativePath, bool replace) =>
+        RenameTo(fromRelativePath, this, toRelativePath, replace);
+
+    public override void RenameTo(string fromRelativePath, DirectoryHandle toRoot, string toRelativePath, bool replace)
     {
+        var target = (WindowsDirectoryHandle)toRoot;
         using var source = OpenEntry(fromRelativePath, Kernel32.DELETE | Kernel32.FILE_READ_ATTRIBUTES | Ntdll.SYNCHRONIZE, 0);
-        using var toParent = Parent(toRelativePath, out var toLeaf);
+        using var toParent = target.Parent(toRelativePath, out var toLeaf);
         var rootDirectory = toParent.Handle.DangerousGetHandle();
 
         // POSIX semantics: a replaced file that is still open elsewhere loses its name at once.
@@ -225,8 +229,8 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
 
         if (status < 0)
         {
-            var existingKind = status == Ntdll.STATUS_OBJECT_NAME_COLLISION ? Stat(toRelativePath)?.Kind ?? LinkKind.File : LinkKind.File;
-            throw NtError(status, FullPath(toRelativePath), existingKind: existingKind);
+            var existingKind = status == Ntdll.STATUS_OBJECT_NAME_COLLISION ? target.Stat(toRelativePath)?.Kind ?? LinkKind.File : LinkKind.File;
+            throw NtError(status, target.FullPath(toRelativePath), existingKind: existingKind);
         }
     }
 
@@ -515,7 +519,7 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException && error is not LinksmithException)
             {
-                throw SystemErrors.FromDotNet(error, sourcePath);
+                throw SystemErrors.Translate(error, sourcePath);
             }
 
             if (read == 0)
@@ -529,7 +533,7 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException && error is not LinksmithException)
             {
-                throw SystemErrors.FromDotNet(error, destination);
+                throw SystemErrors.Translate(error, destination);
             }
 
             offset += read;

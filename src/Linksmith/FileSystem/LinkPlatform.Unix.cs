@@ -92,18 +92,6 @@ internal sealed class UnixLinkPlatform : LinkPlatform
     public override void CreateJunction(string linkPath, string targetDirectory) =>
         throw new JunctionNotSupportedException(linkPath);
 
-    public override void ReplaceWith(string temporaryPath, string linkPath, LinkKind replaces)
-    {
-        if (replaces == LinkKind.Directory)
-        {
-            // rename(2) cannot put a non-directory over a directory (EISDIR). The directory was
-            // checked to be empty; rmdir refuses it if something appeared since.
-            UnixFile.RemoveDirectory(linkPath);
-        }
-
-        UnixFile.Rename(temporaryPath, linkPath);
-    }
-
     public override void RemoveLink(string path, RawEntry entry)
     {
         // unlink(2) removes the name itself: for a symlink to a directory it removes the link,

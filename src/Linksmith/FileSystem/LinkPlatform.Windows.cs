@@ -13,8 +13,8 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
     // MAX_PATH: the first buffer size for calls that return a path and say when it was too small.
     private const int MaxShortPath = 260;
 
-    // FindFirstFileNameW exists since Vista, but Wine 8 does not export it; a missing export
-    // lets Link fall back to walking the volume, as it does on Linux.
+    // FindFirstFileNameW exists since Vista, but Wine 8 does not export it and Wine 10 exports a
+    // stub; either way Link falls back to walking the volume, as it does on Linux.
     private static readonly Lazy<bool> FindFirstFileNameExported = new(() =>
         NativeLibrary.TryLoad(Kernel32.Name, out var kernel32) && NativeLibrary.TryGetExport(kernel32, "FindFirstFileNameW", out _));
 
@@ -191,10 +191,23 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
         }
     }
 
-    public override void ReplaceWith(string temporaryPath, string linkPath, LinkKind replaces)
+    /// <summary>Renames <paramref name="source"/> to <paramref name="destination"/>, failing (ERROR_ALREADY_EXISTS) when the destination is taken.</summary>
+    public void RenameNoReplace(string source, string destination) => Move(source, destination, 0);
+
+    /// <summary>
+    /// Renames <paramref name="temporaryPath"/> over <paramref name="linkPath"/> (what
+    /// <see cref="PortableDirectoryHandle"/>'s replacing rename does on Windows).
+    /// </summary>
+    public void RenameReplacing(string temporaryPath, string linkPath)
     {
         var old = Stat(linkPath);
         var incoming = Stat(temporaryPath);
+        if (old.Kind == LinkKind.Missing)
+        {
+            Move(temporaryPath, linkPath, 0);
+            return;
+        }
+
         if (old.TargetIsDirectory || incoming.TargetIsDirectory)
         {
             // MOVEFILE_REPLACE_EXISTING "cannot be used if lpNewFileName or lpExistingFileName
@@ -302,6 +315,12 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
 
             var error = Marshal.GetLastPInvokeError();
             handle.Dispose();
+            if (error == Kernel32.ERROR_CALL_NOT_IMPLEMENTED)
+            {
+                // Wine 10's FindFirstFileNameW is exported but a stub.
+                throw new LinksNotSupportedException(path, "listing the names of a file (FindFirstFileNameW is not implemented, as on Wine)");
+            }
+
             if (error != Kernel32.ERROR_MORE_DATA)
             {
                 throw WindowsErrors.ToException(error, path);

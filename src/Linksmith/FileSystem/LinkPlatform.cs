@@ -31,6 +31,7 @@ internal abstract class LinkPlatform
 
     public abstract bool SupportsJunctions { get; }
 
+    /// <summary>Whether the OS may keep a list of a file's names (Windows); it can still turn out not to, see <see cref="EnumerateNames"/>.</summary>
     public abstract bool CanEnumerateNames { get; }
 
     /// <summary>Describes the path itself (lstat); <see cref="RawEntry.Missing"/> when nothing is there.</summary>
@@ -63,13 +64,14 @@ internal abstract class LinkPlatform
 
     public abstract void CreateJunction(string linkPath, string targetDirectory);
 
-    /// <summary>Renames <paramref name="temporaryPath"/> over <paramref name="linkPath"/>, which holds a <paramref name="replaces"/>.</summary>
-    public abstract void ReplaceWith(string temporaryPath, string linkPath, LinkKind replaces);
-
     /// <summary>Removes the link itself; never follows it.</summary>
     public abstract void RemoveLink(string path, RawEntry entry);
 
-    /// <summary>All names of the file on its volume, asked of the OS (only when <see cref="CanEnumerateNames"/>).</summary>
+    /// <summary>
+    /// All names of the file on its volume, asked of the OS (only when <see cref="CanEnumerateNames"/>).
+    /// Throws <see cref="LinksNotSupportedException"/> when the OS cannot answer after all; the
+    /// caller then walks the volume.
+    /// </summary>
     public abstract IEnumerable<string> EnumerateNames(string path);
 
     /// <summary>The mount point (Linux) or volume root (Windows) that holds <paramref name="path"/>.</summary>

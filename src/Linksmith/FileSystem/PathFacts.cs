@@ -1,3 +1,5 @@
+using Linksmith.Interop;
+
 namespace Linksmith;
 
 /// <summary>Facts about paths as strings and about what stands at a path: the one place for them.</summary>
@@ -50,5 +52,22 @@ internal static class PathFacts
         }
 
         return default;
+    }
+
+    /// <summary>
+    /// Linux: whether <paramref name="path"/> (not followed) and the directory
+    /// <paramref name="directory"/> (followed) are on the same file system and the same mount
+    /// (rename(2) refuses to cross bind mounts too); false when either is missing.
+    /// </summary>
+    public static bool SameMount(string path, string directory)
+    {
+        if (!UnixFile.TryStatx(path, Libc.AT_SYMLINK_NOFOLLOW, out var a) || !UnixFile.TryStatx(directory, 0, out var b))
+        {
+            return false;
+        }
+
+        var sameDevice = a.stx_dev_major == b.stx_dev_major && a.stx_dev_minor == b.stx_dev_minor;
+        var mountKnown = (a.stx_mask & b.stx_mask & Libc.STATX_MNT_ID) != 0;
+        return sameDevice && (!mountKnown || a.stx_mnt_id == b.stx_mnt_id);
     }
 }

@@ -34,7 +34,7 @@ public sealed class PathFilter
     private readonly Pattern[] excludes;
 
     /// <summary>Creates a filter from include and exclude patterns (either may be empty).</summary>
-    /// <exception cref="ArgumentException">A pattern is empty or malformed (an unclosed <c>[</c>).</exception>
+    /// <exception cref="InvalidPatternException">A pattern is empty or malformed (an unclosed <c>[</c>).</exception>
     public PathFilter(IEnumerable<string>? includePatterns, IEnumerable<string>? excludePatterns)
     {
         includes = [.. (includePatterns ?? []).Select(Pattern.Parse)];
@@ -108,13 +108,17 @@ public sealed class PathFilter
     {
         public static Pattern Parse(string text)
         {
-            ArgumentException.ThrowIfNullOrEmpty(text);
+            if (string.IsNullOrEmpty(text))
+            {
+                throw new InvalidPatternException(text ?? string.Empty, "is empty");
+            }
+
             var normalized = OperatingSystem.IsWindows() ? text.Replace('\\', '/') : text;
             var directoryOnly = normalized.Length > 1 && normalized.EndsWith('/');
             var trimmed = normalized.Trim('/');
             if (trimmed.Length == 0)
             {
-                throw new ArgumentException($"the pattern '{text}' names no file", nameof(text));
+                throw new InvalidPatternException(text, "names no file");
             }
 
             var segments = trimmed.Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -286,7 +290,7 @@ public sealed class PathFilter
             var open = segment.IndexOf('[', StringComparison.Ordinal);
             if (open >= 0 && segment.IndexOf(']', open + 1) < 0)
             {
-                throw new ArgumentException($"the pattern '{text}' has a '[' without its ']'", nameof(text));
+                throw new InvalidPatternException(text, "has a '[' without its ']'");
             }
         }
     }

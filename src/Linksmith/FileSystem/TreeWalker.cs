@@ -601,11 +601,11 @@ internal static class TreeWalker
         }
         catch (UnauthorizedAccessException error)
         {
-            throw new LinkAccessDeniedException(directory, error.Message);
+            throw SystemErrors.Translate(error, directory);
         }
         catch (IOException error) when (error is not LinksmithException)
         {
-            throw new LinkSystemException(directory, error.Message, error.HResult);
+            throw SystemErrors.Translate(error, directory);
         }
 
         foreach (var path in paths)

@@ -64,19 +64,6 @@ internal static class UnixFile
         }
     }
 
-    public static unsafe void Rename(string source, string destination)
-    {
-        var s = NativePath.ToNullTerminatedBytes(source);
-        var d = NativePath.ToNullTerminatedBytes(destination);
-        fixed (byte* ps = s, pd = d)
-        {
-            if (Libc.rename(ps, pd) != 0)
-            {
-                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), destination);
-            }
-        }
-    }
-
     public static unsafe void Unlink(string path)
     {
         var native = NativePath.ToNullTerminatedBytes(path);
@@ -85,21 +72,6 @@ internal static class UnixFile
             if (Libc.unlink(p) != 0)
             {
                 throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
-            }
-        }
-    }
-
-    public static unsafe void RemoveDirectory(string path)
-    {
-        var native = NativePath.ToNullTerminatedBytes(path);
-        fixed (byte* p = native)
-        {
-            if (Libc.rmdir(p) != 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                throw errno == Libc.ENOTEMPTY
-                    ? new ReplaceRefusedException(path, "is a non-empty directory")
-                    : UnixErrors.ToException(errno, path);
             }
         }
     }

@@ -15,7 +15,11 @@ public enum LinkTextStyle
 /// <param name="OldTarget">The target text stored now.</param>
 /// <param name="NewTarget">The target text to store; it leads to the same place.</param>
 /// <param name="Plan">The link to create in place of the old one.</param>
-public sealed record ConvertChange(string LinkPath, string OldTarget, string NewTarget, LinkPlan Plan);
+public sealed record ConvertChange(string LinkPath, string OldTarget, string NewTarget, LinkPlan Plan)
+{
+    /// <summary>Where the walk found the link (null for a change made by hand).</summary>
+    internal LinkSite? Site { get; init; }
+}
 
 /// <summary>A link left as it is, and why.</summary>
 /// <param name="LinkPath">The full path of the link.</param>
@@ -36,6 +40,10 @@ public sealed record ConvertPlan(IReadOnlyList<ConvertChange> Changes, IReadOnly
 /// links to another volume stay absolute (a relative path across a mount point breaks when either
 /// moves), and junctions stay absolute because they cannot be anything else; both are reported.
 /// </summary>
+/// <remarks>
+/// As <see cref="LinkRepair"/> does, each link is rewritten relative to the reopened root, only
+/// while it is still the link that was read; else it is reported and left alone.
+/// </remarks>
 public static class LinkConverter
 {
     /// <summary>Plans the conversion of the links under <paramref name="directory"/>; changes nothing.</summary>
@@ -43,7 +51,8 @@ public static class LinkConverter
     /// <exception cref="NotADirectoryException">It is not a directory.</exception>
     public static ConvertPlan Plan(string directory, LinkTextStyle to)
     {
-        var root = HealthWalk.RequireDirectory(directory);
+        using var root = DirectoryHandle.Open(HealthWalk.RequireDirectory(directory));
+        var rootIdentity = root.Stat(string.Empty)?.Identity ?? throw new TargetNotFoundException(directory);
         var changes = new List<ConvertChange>();
         var skipped = new List<ConvertSkip>();
         var errors = new List<LinksmithException>();
@@ -56,7 +65,7 @@ public static class LinkConverter
 
             try
             {
-                var text = LinkTargets.ReadText(entry.FullPath);
+                var text = root.ReadLink(entry.RelativePath);
                 var isAbsolute = LinkTargets.IsAbsoluteText(text);
                 if (isAbsolute == (to == LinkTextStyle.Absolute))
                 {
@@ -86,7 +95,7 @@ public static class LinkConverter
                     TargetIsDirectory = LinkTargets.Follow(entry.FullPath).Kind == LinkKind.Directory,
                     Replaces = entry.Kind,
                 };
-                changes.Add(new ConvertChange(entry.FullPath, text, newText, plan));
+                changes.Add(new ConvertChange(entry.FullPath, text, newText, plan) { Site = LinkRewrite.Site(root, rootIdentity, entry) });
             }
             catch (LinksmithException error)
             {
@@ -97,11 +106,12 @@ public static class LinkConverter
         return new ConvertPlan(changes, skipped, errors);
     }
 
-    /// <summary>Carries out one planned change (atomically: the link's name is never missing).</summary>
+    /// <summary>Carries out one planned change (atomically: the link's name is never missing), if the link is still the one that was planned.</summary>
+    /// <exception cref="TreeChangedException">The link, or a folder on the way to it, changed since the plan; nothing was changed.</exception>
     public static void Apply(ConvertChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        Link.Create(change.Plan);
+        LinkRewrite.Apply(change.Site, change.LinkPath, change.OldTarget, change.Plan);
     }
 
     private static string? RelativeOrNull(string fullLinkPath, string target) =>

@@ -40,6 +40,9 @@ public sealed record RepairChange
 
     /// <summary>The link to create in place of the old one; null for a deletion.</summary>
     public LinkPlan? Plan { get; init; }
+
+    /// <summary>Where the walk found the link (null for a change made by hand).</summary>
+    internal LinkSite? Site { get; init; }
 }
 
 /// <summary>The changes <see cref="LinkRepair.Plan"/> found, and the paths it could not read or plan.</summary>
@@ -53,6 +56,11 @@ public sealed record RepairPlan(IReadOnlyList<RepairChange> Changes, IReadOnlyLi
 /// one absolute; each change replaces the link atomically (new link under a temporary name, then
 /// renamed over the old one), so the name is never missing.
 /// </summary>
+/// <remarks>
+/// The walk never follows a link below the tree's root, and each change is made relative to the
+/// reopened root without following one either: a folder swapped for a link since the plan, or a
+/// link that is no longer the one read, is reported (<see cref="TreeChangedException"/>) and left alone.
+/// </remarks>
 public static class LinkRepair
 {
     /// <summary>Plans the repair of the links under <paramref name="directory"/>; changes nothing.</summary>
@@ -61,7 +69,8 @@ public static class LinkRepair
     public static RepairPlan Plan(string directory, RepairOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var root = HealthWalk.RequireDirectory(directory);
+        using var root = DirectoryHandle.Open(HealthWalk.RequireDirectory(directory));
+        var rootIdentity = root.Stat(string.Empty)?.Identity ?? throw new TargetNotFoundException(directory);
         var changes = new List<RepairChange>();
         var errors = new List<LinksmithException>();
         foreach (var entry in TreeWalker.Walk(root, new WalkOptions { StatEverything = false, Sorted = true, OnError = errors.Add }))
@@ -73,9 +82,9 @@ public static class LinkRepair
 
             try
             {
-                if (PlanOne(entry, options) is { } change)
+                if (PlanOne(root, entry, options) is { } change)
                 {
-                    changes.Add(change);
+                    changes.Add(change with { Site = LinkRewrite.Site(root, rootIdentity, entry) });
                 }
             }
             catch (LinksmithException error)
@@ -87,23 +96,17 @@ public static class LinkRepair
         return new RepairPlan(changes, errors);
     }
 
-    /// <summary>Carries out one planned change.</summary>
+    /// <summary>Carries out one planned change, if the link is still the one that was planned.</summary>
+    /// <exception cref="TreeChangedException">The link, or a folder on the way to it, changed since the plan; nothing was changed.</exception>
     public static void Apply(RepairChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        if (change.Action == RepairAction.Delete)
-        {
-            Link.Remove(change.LinkPath);
-        }
-        else
-        {
-            Link.Create(change.Plan!);
-        }
+        LinkRewrite.Apply(change.Site, change.LinkPath, change.OldTarget, change.Action == RepairAction.Delete ? null : change.Plan!);
     }
 
-    private static RepairChange? PlanOne(TreeEntry entry, RepairOptions options)
+    private static RepairChange? PlanOne(DirectoryHandle root, TreeEntry entry, RepairOptions options)
     {
-        var text = LinkTargets.ReadText(entry.FullPath);
+        var text = root.ReadLink(entry.RelativePath);
         var resolved = Link.ResolveTargetText(entry.FullPath, text);
         var mapped = PathMapping.ApplyLongest(options.Mappings, resolved)
             ?? (PathMapping.IsWindowsPath(text) ? PathMapping.ApplyLongest(options.Mappings.Where(m => m.IsWindowsForm), text) : null);

@@ -17,6 +17,15 @@ internal static class HardLinkSearch
         var platform = LinkPlatform.Current;
         var found = new List<string>();
         var rootEntry = platform.Stat(root);
+        if (rootEntry.Kind is LinkKind.Junction or LinkKind.SymbolicLink && platform.StatFollowingLinks(root) is { Kind: LinkKind.Directory } followed)
+        {
+            // The root is searched even when it is a link to a folder: a volume mounted in a
+            // folder, which GetVolumePathNameW gives as the volume root, is a mount-point reparse
+            // point (IO_REPARSE_TAG_MOUNT_POINT, the junction's tag), and so is a drive root
+            // under Wine. Like find -H, only the starting point is followed.
+            rootEntry = followed;
+        }
+
         if (rootEntry.Kind != LinkKind.Directory)
         {
             if (rootEntry.Kind == LinkKind.File && rootEntry.Identity == identity)

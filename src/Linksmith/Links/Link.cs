@@ -170,51 +170,77 @@ public static class Link
     }
 
     /// <summary>
-    /// Carries out <paramref name="plan"/>. A replacement is made under a temporary name in the
-    /// same folder and then renamed over the old name, so the name never goes missing.
+    /// Carries out <paramref name="plan"/>, relative to the link's open parent directory (reached
+    /// as an explicit argument: a link on the way to it is followed). A replacement is made under
+    /// a temporary name in the same folder and then renamed over the old name, so the name never
+    /// goes missing.
     /// </summary>
     public static LinkInfo Create(LinkPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        if (!plan.ReplacesExisting)
+        var (parent, name) = DirectoryHandle.OpenParent(plan.LinkPath);
+        using (parent)
         {
-            CreateAt(plan, plan.LinkPath);
-            return Inspect(plan.LinkPath);
+            if (!plan.ReplacesExisting)
+            {
+                CreateIn(parent, name, plan);
+            }
+            else
+            {
+                // Re-check at the last moment: the plan may be older than the file system.
+                var replaces = CheckReplaceable(parent, name, plan.LinkPath);
+                ReplaceIn(parent, name, replaces, temporary => CreateIn(parent, temporary, plan));
+            }
         }
 
-        // Re-check at the last moment: the plan may be older than the file system.
-        var replaces = CheckLinkName(plan.LinkPath, plan.LinkPath, replaceExisting: true);
-        ReplaceAtomically(plan.LinkPath, replaces, temporary => CreateAt(plan, temporary));
         return Inspect(plan.LinkPath);
     }
 
     /// <summary>
     /// Makes <paramref name="linkPath"/>, a regular file the caller has just checked, another
     /// name of <paramref name="existingFilePath"/> on the same volume, atomically. The lean path
-    /// for dedupe, which checks both files itself right before: two calls (link, rename) instead
-    /// of a plan's half-dozen lookups, for each of tens of thousands of files.
+    /// for dedupe, which checks both files itself right before: the two parents opened, then
+    /// two calls (link, rename) instead of a plan's half-dozen lookups.
     /// </summary>
-    internal static void ReplaceWithHardLink(string linkPath, string existingFilePath) =>
-        ReplaceAtomically(linkPath, LinkKind.File, temporary => Platform.CreateHardLink(temporary, existingFilePath));
+    internal static void ReplaceWithHardLink(string linkPath, string existingFilePath)
+    {
+        var (parent, name) = DirectoryHandle.OpenParent(linkPath);
+        using (parent)
+        {
+            var (existingParent, existingName) = DirectoryHandle.OpenParent(existingFilePath);
+            using (existingParent)
+            {
+                parent.Replace(name, temporary => parent.HardLink(temporary, existingParent, existingName));
+            }
+        }
+    }
 
     /// <summary>
-    /// Creates the new entry under a temporary name beside <paramref name="linkPath"/>, then
-    /// renames it over the old one, so the name never goes missing; a failed rename removes the
-    /// temporary name again.
+    /// Replaces <paramref name="name"/> in <paramref name="parent"/>, which holds a
+    /// <paramref name="replaces"/>, with what <paramref name="create"/> makes at a temporary name.
+    /// An (empty) directory cannot be renamed over, so it is removed right before the rename
+    /// (rmdir refuses it if something appeared in it since); only then is the name missing.
     /// </summary>
-    private static void ReplaceAtomically(string linkPath, LinkKind replaces, Action<string> createAt)
+    internal static void ReplaceIn(DirectoryHandle parent, string name, LinkKind replaces, Action<string> create)
     {
-        var temporary = TemporaryName(linkPath);
-        createAt(temporary);
-        try
+        parent.Replace(name, temporary =>
         {
-            Platform.ReplaceWith(temporary, linkPath, replaces);
-        }
-        catch
-        {
-            Platform.RemoveLink(temporary, Platform.Stat(temporary));
-            throw;
-        }
+            create(temporary);
+            if (replaces != LinkKind.Directory)
+            {
+                return;
+            }
+
+            try
+            {
+                parent.Remove(name, LinkKind.Directory);
+            }
+            catch
+            {
+                RemoveQuietly(parent, temporary);
+                throw;
+            }
+        });
     }
 
     /// <summary>Creates a symbolic link; see <see cref="PlanSymbolicLink"/>.</summary>
@@ -251,11 +277,37 @@ public static class Link
     /// Removes the link <paramref name="linkPath"/> and never what it points to: a directory
     /// symbolic link or junction is removed as a link, never recursed into.
     /// </summary>
+    /// <remarks>
+    /// The name is removed relative to its open parent directory, and only if it is still the
+    /// entry that was inspected (else <see cref="TreeChangedException"/>, and nothing is removed).
+    /// </remarks>
     public static void Remove(string linkPath)
     {
         var info = PlanRemove(linkPath);
-        Platform.RemoveLink(info.Path, Platform.Stat(info.Path));
+        var (parent, name) = DirectoryHandle.OpenParent(info.Path);
+        using (parent)
+        {
+            var now = parent.Stat(name) ?? throw new TargetNotFoundException(linkPath);
+            if (now.Kind != info.Kind || now.Identity != info.Identity)
+            {
+                throw new TreeChangedException(info.Path, $"is no longer the {info.Kind.Describe()} that was inspected");
+            }
+
+            parent.Remove(name, now.Kind);
+        }
     }
+
+    /// <summary>
+    /// Whether the OS keeps a list of every file's names, so that <see cref="FindHardLinkNames"/>
+    /// without a search root is quick enough to run unasked. Windows does: NTFS keeps each name in
+    /// the file's own record, and FindFirstFileNameW reads them. Linux keeps none: the search walks
+    /// the whole file system from its mount point, which is worth doing only when asked.
+    /// </summary>
+    /// <remarks>
+    /// Wine has no FindFirstFileNameW, and the search walks the volume there instead; a Wine drive
+    /// is a folder of its prefix, small enough for that.
+    /// </remarks>
+    public static bool SystemListsNames => OperatingSystem.IsWindows();
 
     /// <summary>
     /// Every name of the file at <paramref name="filePath"/>. With <paramref name="searchRoot"/>
@@ -271,16 +323,34 @@ public static class Link
             throw new TargetNotFoundException(filePath);
         }
 
-        if (info.Kind is LinkKind.Directory || info.Identity is not { } identity)
+        // A file with one name has no other to find: no walk of its whole file system.
+        if (info.Kind is LinkKind.Directory || info.LinkCount == 1 || info.Identity is not { } identity)
         {
             return [info.Path];
         }
 
-        var names = searchRoot is null && Platform.CanEnumerateNames
-            ? Platform.EnumerateNames(info.Path)
-            : HardLinkSearch.Find(identity, info.LinkCount, Path.GetFullPath(searchRoot ?? GetSearchRoot(info.Path)));
+        var names = searchRoot is null ? AskSystemForNames(info.Path) : null;
+        names ??= HardLinkSearch.Find(identity, info.LinkCount, Path.GetFullPath(searchRoot ?? GetSearchRoot(info.Path)));
         var sorted = names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         return sorted;
+    }
+
+    /// <summary>The OS's list of the file's names, or null where it keeps none or cannot answer (Linux, Wine).</summary>
+    private static IEnumerable<string>? AskSystemForNames(string path)
+    {
+        if (!Platform.CanEnumerateNames)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Platform.EnumerateNames(path);
+        }
+        catch (LinksNotSupportedException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Where a search for all names of <paramref name="path"/> starts: the mount point (Linux) or volume root.</summary>
@@ -307,30 +377,61 @@ public static class Link
         return existing.Kind;
     }
 
-    private static void CreateAt(LinkPlan plan, string linkPath)
+    /// <summary>Removes a temporary name after a failure; the failure is the one to report.</summary>
+    private static void RemoveQuietly(DirectoryHandle parent, string name)
+    {
+        try
+        {
+            if (parent.Stat(name) is { } status)
+            {
+                parent.Remove(name, status.Kind);
+            }
+        }
+        catch (LinksmithException)
+        {
+            // Left behind under its hidden name; the original failure is reported.
+        }
+    }
+
+    /// <summary>What stands at <paramref name="name"/> now, checked to be replaceable (nothing, or not a non-empty directory).</summary>
+    private static LinkKind CheckReplaceable(DirectoryHandle parent, string name, string linkPath)
+    {
+        var existing = parent.Stat(name);
+        if (existing is not { } status)
+        {
+            return LinkKind.Missing;
+        }
+
+        if (status.Kind == LinkKind.Directory && parent.ListNames(name).Count > 0)
+        {
+            throw new ReplaceRefusedException(linkPath, "is a non-empty directory");
+        }
+
+        return status.Kind;
+    }
+
+    /// <summary>Makes the planned link at <paramref name="name"/> below <paramref name="parent"/>.</summary>
+    internal static void CreateIn(DirectoryHandle parent, string name, LinkPlan plan)
     {
         switch (plan.Type)
         {
             case LinkType.HardLink:
-                Platform.CreateHardLink(linkPath, plan.TargetPath);
+                // The existing file is an explicit path too: its parent is opened, and the name linked relative to it.
+                var (existingParent, existingName) = DirectoryHandle.OpenParent(plan.TargetPath);
+                using (existingParent)
+                {
+                    parent.HardLink(name, existingParent, existingName);
+                }
+
                 break;
             case LinkType.Junction when !plan.IsJunctionSubstitute:
-                Platform.CreateJunction(linkPath, plan.TargetPath);
+                // Junctions exist only on Windows, whose handle works by path for now.
+                Platform.CreateJunction(parent.FullPath(name), plan.TargetPath);
                 break;
             default:
-                Platform.CreateSymbolicLink(linkPath, plan.TargetText, plan.TargetIsDirectory);
+                parent.Symlink(name, plan.TargetText, plan.TargetIsDirectory);
                 break;
         }
-    }
-
-    /// <summary>A hidden name beside <paramref name="linkPath"/> to build a replacement under before renaming it into place.</summary>
-    internal static string TemporaryName(string linkPath)
-    {
-        var directory = Path.GetDirectoryName(linkPath)!;
-        var name = Path.GetFileName(linkPath);
-        // Short, so a name near the 255-byte limit still fits; hidden, so a crash leaves no clutter in listings.
-        var stem = name.Length > 200 ? name[..200] : name;
-        return Path.Combine(directory, $".{stem}.lsmith-{Random.Shared.Next():x8}");
     }
 
     /// <summary>The stored target text resolved against the link's folder, lexically.</summary>

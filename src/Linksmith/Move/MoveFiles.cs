@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Linksmith.Interop;
 
 namespace Linksmith;
@@ -8,65 +7,28 @@ internal static class MoveFiles
 {
     /// <summary>
     /// Renames <paramref name="source"/> to <paramref name="destination"/>, failing (and changing
-    /// nothing) when the destination exists: a move never lands on someone else's name.
+    /// nothing) when the destination exists: a move never lands on someone else's name. Both are
+    /// explicit paths: their parents are opened (a link on the way followed, as for any explicit
+    /// argument) and the names renamed relative to them, so neither last name is followed.
     /// </summary>
     public static void RenameNoReplace(string source, string destination)
     {
-        if (OperatingSystem.IsWindows())
+        var (sourceParent, sourceName) = DirectoryHandle.OpenParent(source);
+        using (sourceParent)
         {
-            // Without MOVEFILE_REPLACE_EXISTING, MoveFileExW fails with ERROR_ALREADY_EXISTS.
-            if (!Kernel32.MoveFileEx(source, destination, 0))
+            var (destinationParent, destinationName) = DirectoryHandle.OpenParent(destination);
+            using (destinationParent)
             {
-                var error = Marshal.GetLastPInvokeError();
-                throw WindowsErrors.ToException(error, destination, existingKind: LinkPlatform.Current.Stat(destination).Kind);
-            }
-
-            return;
-        }
-
-        if (OperatingSystem.IsLinux() && TryRenameAt2(source, destination))
-        {
-            return;
-        }
-
-        // renameat2 is refused (old kernel, some FUSE file systems): check, then rename. The
-        // names are private to this move (hidden, with a random part), so the window is harmless.
-        if (TreeWalker.StatPath(destination, followLinks: false) is { } existing)
-        {
-            throw new LinkNameExistsException(destination, existing.Kind);
-        }
-
-        UnixFile.Rename(source, destination);
-    }
-
-    /// <summary>True when done; false when this file system does not offer RENAME_NOREPLACE.</summary>
-    private static unsafe bool TryRenameAt2(string source, string destination)
-    {
-        var s = NativePath.ToNullTerminatedBytes(source);
-        var d = NativePath.ToNullTerminatedBytes(destination);
-        fixed (byte* ps = s, pd = d)
-        {
-            if (Libc.renameat2(Libc.AT_FDCWD, ps, Libc.AT_FDCWD, pd, Libc.RENAME_NOREPLACE) == 0)
-            {
-                return true;
+                sourceParent.RenameTo(sourceName, destinationParent, destinationName, replace: false);
             }
         }
-
-        var errno = Marshal.GetLastPInvokeError();
-        // EINVAL: the file system does not support the flag; ENOSYS: the kernel lacks the call.
-        if (errno is Libc.EINVAL or Libc.ENOSYS)
-        {
-            return false;
-        }
-
-        throw UnixErrors.ToException(errno, errno == Libc.ENOENT ? source : destination);
     }
 
     /// <summary>
     /// Makes what was written to the file system that holds <paramref name="path"/> durable, so a
     /// power cut after the original is deleted cannot leave a copy that was only in memory.
     /// </summary>
-    public static unsafe void SyncFileSystem(string path)
+    public static void SyncFileSystem(string path)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -74,28 +36,11 @@ internal static class MoveFiles
             return;
         }
 
-        var native = NativePath.ToNullTerminatedBytes(path);
-        int fd;
-        fixed (byte* p = native)
+        // The copy was made inside its parent, so the parent is on the file system to flush.
+        var (parent, _) = DirectoryHandle.OpenParent(path);
+        using (parent)
         {
-            fd = Libc.open(p, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NOCTTY | Libc.O_NONBLOCK, 0);
-        }
-
-        if (fd < 0)
-        {
-            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
-        }
-
-        try
-        {
-            if (Libc.syncfs(fd) != 0)
-            {
-                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
-            }
-        }
-        finally
-        {
-            _ = Libc.close(fd);
+            ((UnixDirectoryHandle)parent).SyncFileSystem();
         }
     }
 
@@ -107,14 +52,7 @@ internal static class MoveFiles
     {
         if (OperatingSystem.IsLinux())
         {
-            if (!UnixFile.TryStatx(path, Libc.AT_SYMLINK_NOFOLLOW, out var a) || !UnixFile.TryStatx(directory, 0, out var b))
-            {
-                return false;
-            }
-
-            var sameDevice = a.stx_dev_major == b.stx_dev_major && a.stx_dev_minor == b.stx_dev_minor;
-            var mountKnown = (a.stx_mask & b.stx_mask & Libc.STATX_MNT_ID) != 0;
-            return sameDevice && (!mountKnown || a.stx_mnt_id == b.stx_mnt_id);
+            return PathFacts.SameMount(path, directory);
         }
 
         var source = LinkPlatform.Current.Stat(path);

@@ -244,7 +244,20 @@ internal static class MovePlanner
         var plan = kind == "junction"
             ? Link.PlanJunction(probe, target)
             : Link.PlanSymbolicLink(probe, target, new SymbolicLinkOptions { Style = TargetStyle.Absolute, TargetIsDirectory = isDirectory });
-        Link.Create(plan);
+        try
+        {
+            Link.Create(plan);
+        }
+        catch (LinkSystemException error)
+        {
+            // The probe's name means nothing to the user; the folder of SRC is what cannot take the link.
+            throw new LinkSystemException(source, $"cannot be replaced by a link: {error.Reason}", error.ErrorCode, error.Hint);
+        }
+        catch (LinkAccessDeniedException error)
+        {
+            throw new LinkAccessDeniedException(source, "a link cannot be left in its folder", error.Hint);
+        }
+
         Link.Remove(probe);
     }
 

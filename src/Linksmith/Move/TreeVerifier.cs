@@ -38,43 +38,51 @@ internal sealed class TreeVerifier
     public long Bytes => bytes;
 
     /// <summary>Throws <see cref="MoveVerificationException"/> at the first difference.</summary>
+    /// <remarks>
+    /// Both trees are walked and read beneath their open roots, never through a link: a file or
+    /// folder that became a link since it was copied is <see cref="TreeChangedException"/>.
+    /// </remarks>
     public void Verify(string original, string copy)
     {
-        var root = TreeWalker.StatPath(original, followLinks: false) ?? throw new TargetNotFoundException(original);
-        if (root.Kind == LinkKind.File)
+        var (originalParent, originalName) = DirectoryHandle.OpenParent(original);
+        using (originalParent)
         {
-            CompareFile(original, copy, root);
-            return;
-        }
+            var (copyParent, copyName) = DirectoryHandle.OpenParent(copy);
+            using (copyParent)
+            {
+                var root = originalParent.Stat(originalName) ?? throw new TargetNotFoundException(original);
+                if (root.Kind != LinkKind.Directory)
+                {
+                    var other = copyParent.Stat(copyName);
+                    CheckCounterpart(copyParent.FullPath(copyName), other, original, root);
+                    if (root.Kind == LinkKind.File)
+                    {
+                        CompareFile(new FilePair(originalParent, originalName, root, copyParent, copyName, other!.Value));
+                    }
 
-        var pairs = new List<(string Original, string Copy, FileStatus Status)>();
+                    return;
+                }
+
+                using var originalRoot = originalParent.OpenDirectory(originalName);
+                using var copyRoot = copyParent.OpenDirectory(copyName);
+                Verify(originalRoot, copyRoot);
+            }
+        }
+    }
+
+    private void Verify(DirectoryHandle original, DirectoryHandle copy)
+    {
+        var pairs = new List<FilePair>();
         long originalEntries = 0;
         foreach (var entry in TreeWalker.Walk(original, new WalkOptions { OnError = error => throw error }))
         {
             cancellation.ThrowIfCancellationRequested();
             originalEntries++;
-            var counterpart = entry.Depth == 0 ? copy : Path.Join(copy, entry.RelativePath);
-            var other = TreeWalker.StatPath(counterpart, followLinks: false);
-            if (other is null)
-            {
-                throw new MoveVerificationException(counterpart, entry.Kind == LinkKind.Special
-                    ? $"a special file (device, FIFO or socket) cannot be copied: {entry.FullPath}"
-                    : $"missing; the original has a {entry.Kind.Describe()} there");
-            }
-
-            if (!SameKind(entry.Kind, other.Value.Kind))
-            {
-                throw new MoveVerificationException(counterpart, $"a {other.Value.Kind.Describe()} where the original has a {entry.Kind.Describe()}");
-            }
-
+            var other = copy.Stat(entry.RelativePath);
+            CheckCounterpart(copy.FullPath(entry.RelativePath), other, entry.FullPath, entry.Status);
             if (entry.Kind == LinkKind.File)
             {
-                if (other.Value.Size != entry.Status.Size)
-                {
-                    throw new MoveVerificationException(counterpart, $"{other.Value.Size:N0} bytes where the original has {entry.Status.Size:N0}");
-                }
-
-                pairs.Add((entry.FullPath, counterpart, entry.Status));
+                pairs.Add(new FilePair(original, entry.RelativePath, entry.Status, copy, entry.RelativePath, other!.Value));
             }
         }
 
@@ -82,17 +90,17 @@ internal sealed class TreeVerifier
         var copyEntries = TreeWalker.Walk(copy, new WalkOptions { StatEverything = false, OnError = error => throw error }).LongCount();
         if (copyEntries != originalEntries)
         {
-            throw new MoveVerificationException(copy, $"{copyEntries:N0} entries where the original has {originalEntries:N0}");
+            throw new MoveVerificationException(copy.Path, $"{copyEntries:N0} entries where the original has {originalEntries:N0}");
         }
 
         // Large files first, so the two readers finish together.
-        pairs.Sort(static (a, b) => b.Status.Size.CompareTo(a.Status.Size));
+        pairs.Sort(static (a, b) => b.Original.Size.CompareTo(a.Original.Size));
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Min(2, Environment.ProcessorCount), CancellationToken = cancellation };
         try
         {
             Parallel.ForEach(pairs, options, () => GC.AllocateUninitializedArray<byte>(2 * ChunkSize), (pair, _, buffer) =>
             {
-                CompareFile(pair.Original, pair.Copy, pair.Status, buffer);
+                CompareFile(pair, buffer);
                 return buffer;
             }, static _ => { });
         }
@@ -102,14 +110,38 @@ internal sealed class TreeVerifier
         }
     }
 
+    /// <summary>The copy's entry for an entry of the original: there, of the same kind, and for a file of the same size.</summary>
+    private static void CheckCounterpart(string counterpart, FileStatus? other, string originalPath, in FileStatus original)
+    {
+        if (other is null)
+        {
+            throw new MoveVerificationException(counterpart, original.Kind == LinkKind.Special
+                ? $"a special file (device, FIFO or socket) cannot be copied: {originalPath}"
+                : $"missing; the original has a {original.Kind.Describe()} there");
+        }
+
+        if (!SameKind(original.Kind, other.Value.Kind))
+        {
+            throw new MoveVerificationException(counterpart, $"a {other.Value.Kind.Describe()} where the original has a {original.Kind.Describe()}");
+        }
+
+        if (original.Kind == LinkKind.File && other.Value.Size != original.Size)
+        {
+            throw new MoveVerificationException(counterpart, $"{other.Value.Size:N0} bytes where the original has {original.Size:N0}");
+        }
+    }
+
     private static bool SameKind(LinkKind original, LinkKind copy) =>
         original == copy || (original.IsPathLink() && copy.IsPathLink());
 
-    private void CompareFile(string original, string copy, in FileStatus status, byte[]? buffer = null)
+    private void CompareFile(in FilePair pair, byte[]? buffer = null)
     {
         buffer ??= GC.AllocateUninitializedArray<byte>(2 * ChunkSize);
-        using var a = OpenedFile.Open(original);
-        using var b = OpenedFile.Open(copy);
+        var original = pair.OriginalRoot.FullPath(pair.OriginalPath);
+        var copy = pair.CopyRoot.FullPath(pair.CopyPath);
+        using var a = OpenedFile.Open(pair.OriginalRoot, pair.OriginalPath, pair.Original);
+        using var b = OpenedFile.Open(pair.CopyRoot, pair.CopyPath, pair.Copy);
+        var status = pair.Original;
         var left = buffer.AsSpan(0, ChunkSize);
         var right = buffer.AsSpan(ChunkSize, ChunkSize);
         long offset = 0;
@@ -151,46 +183,55 @@ internal sealed class TreeVerifier
         }
     }
 
-    /// <summary>A file open for reading: a descriptor from the byte name on Linux, a handle elsewhere.</summary>
+    /// <summary>A file of the original and its copy, each below its open root, as the walk saw them.</summary>
+    private readonly record struct FilePair(DirectoryHandle OriginalRoot, string OriginalPath, FileStatus Original, DirectoryHandle CopyRoot, string CopyPath, FileStatus Copy);
+
+    /// <summary>A file open for reading: a descriptor opened beneath its root on Linux, a handle elsewhere.</summary>
     private sealed class OpenedFile : IDisposable
     {
         private readonly string path;
-        private readonly int fd = -1;
+        private readonly FileDescriptor? descriptor;
         private readonly SafeFileHandle? handle;
 
-        private OpenedFile(string path, int fd, SafeFileHandle? handle)
+        private OpenedFile(string path, FileDescriptor? descriptor, SafeFileHandle? handle)
         {
             this.path = path;
-            this.fd = fd;
+            this.descriptor = descriptor;
             this.handle = handle;
         }
 
-        public static unsafe OpenedFile Open(string path)
+        /// <summary>
+        /// Opens <paramref name="relativePath"/> below <paramref name="root"/>, never through a
+        /// link, and checks it is still the regular file <paramref name="listed"/> describes.
+        /// </summary>
+        public static OpenedFile Open(DirectoryHandle root, string relativePath, in FileStatus listed)
         {
-            if (OperatingSystem.IsLinux())
+            var path = root.FullPath(relativePath);
+            if (root is not UnixDirectoryHandle unix)
             {
-                var native = NativePath.ToNullTerminatedBytes(path);
-                int fd;
-                fixed (byte* p = native)
-                {
-                    // O_NOFOLLOW: a name swapped for a link since the walk is not followed.
-                    fd = Libc.open(p, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NOFOLLOW | Libc.O_NOCTTY | Libc.O_NONBLOCK, 0);
-                }
-
-                return fd >= 0 ? new OpenedFile(path, fd, null) : throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
+                return new OpenedFile(path, null, ((PortableDirectoryHandle)root).OpenFileForRead(relativePath));
             }
 
+            var descriptor = unix.OpenFileForRead(relativePath);
             try
             {
-                return new OpenedFile(path, -1, File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan));
+                var opened = UnixDirectoryHandle.StatDescriptor(descriptor.Fd, path);
+                if (opened.Kind != LinkKind.File)
+                {
+                    throw new TreeChangedException(path, "is no longer a regular file");
+                }
+
+                if (listed.IsComplete && opened.Identity != listed.Identity)
+                {
+                    throw new TreeChangedException(path, "is not the file that was listed (it was replaced)");
+                }
+
+                return new OpenedFile(path, descriptor, null);
             }
-            catch (UnauthorizedAccessException error)
+            catch
             {
-                throw new LinkAccessDeniedException(path, error.Message);
-            }
-            catch (IOException error) when (error is not LinksmithException)
-            {
-                throw new LinkSystemException(path, error.Message, error.HResult);
+                descriptor.Dispose();
+                throw;
             }
         }
 
@@ -210,7 +251,7 @@ internal sealed class TreeVerifier
                     nint n;
                     fixed (byte* p = destination[total..])
                     {
-                        n = Libc.pread(fd, p, (nuint)(destination.Length - total), offset + total);
+                        n = Libc.pread(descriptor!.Fd, p, (nuint)(destination.Length - total), offset + total);
                     }
 
                     if (n < 0)
@@ -241,14 +282,8 @@ internal sealed class TreeVerifier
 
         public void Dispose()
         {
-            if (handle is not null)
-            {
-                handle.Dispose();
-            }
-            else if (fd >= 0)
-            {
-                _ = Libc.close(fd);
-            }
+            handle?.Dispose();
+            descriptor?.Dispose();
         }
     }
 }

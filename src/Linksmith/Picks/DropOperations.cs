@@ -169,8 +169,14 @@ public static class DropOperations
 
     private static DropItemResult CopyFile(DropJob job, DropItemResult result, string fullSource, LinkInfo info)
     {
-        // A picked symbolic link to a file: copy what it points to, as cp does without -P.
-        var real = info.Kind == LinkKind.SymbolicLink ? new FileInfo(fullSource).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fullSource : fullSource;
+        // A picked symbolic link to a file: copy what it points to, as cp does without -P (an
+        // explicit argument is followed once); the copy then opens it without following a link.
+        if (info.Kind == LinkKind.SymbolicLink && info.IsDangling)
+        {
+            throw new TargetNotFoundException(result.SourcePath);
+        }
+
+        var real = info.Kind == LinkKind.SymbolicLink ? PathFacts.CanonicalizeMaybeMissing(fullSource) : fullSource;
         var status = TreeWalker.StatPath(real, followLinks: false) ?? throw new TargetNotFoundException(result.SourcePath);
         var target = result.DestinationPath!;
         var summary = new TreeSummary();

@@ -96,8 +96,20 @@ public sealed class StateDatabase : IDisposable
         catch (Exception error) when (error is SqliteException or IOException or UnauthorizedAccessException)
         {
             connection?.Dispose();
-            throw new StateDatabaseException(path, error.Message, error);
+            throw new StateDatabaseException(path, Describe(error, path), error);
         }
+    }
+
+    /// <summary>SQLite's own words, or what System.IO's failure means (never its message, which may be a resource key).</summary>
+    private static string Describe(Exception error, string path)
+    {
+        if (error is SqliteException sqlite)
+        {
+            return sqlite.Message;
+        }
+
+        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        return File.Exists(folder) ? $"its folder '{folder}' is a file" : SystemErrors.Translate(error, path).Reason;
     }
 
     /// <summary>

@@ -19,7 +19,38 @@ public static class TreeOperations
     public static TreeSummary Run(TreeJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return TreeEngine.Run(job);
+        RequireFolderOnTheWay(job.DestinationPath);
+        try
+        {
+            return TreeEngine.Run(job);
+        }
+        catch (Exception error) when (error is UnauthorizedAccessException or (IOException and not LinksmithException))
+        {
+            // What the engine does through System.IO is creating DST (for a backup, REPO and its
+            // lock); per-entry failures reach OnError as LinksmithExceptions already.
+            throw LinksmithException.FromSystemError(error, job.DestinationPath);
+        }
+    }
+
+    /// <summary>
+    /// DST is created with its missing parent folders; one that exists but is a file (or another
+    /// non-directory) is reported by its own name, before anything is created.
+    /// </summary>
+    private static void RequireFolderOnTheWay(string destinationPath)
+    {
+        for (var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(destinationPath)); !string.IsNullOrEmpty(parent); parent = Path.GetDirectoryName(parent))
+        {
+            var kind = LinkPlatform.Current.StatFollowingLinks(parent).Kind;
+            if (kind == LinkKind.Directory)
+            {
+                return;
+            }
+
+            if (kind != LinkKind.Missing)
+            {
+                throw new NotADirectoryException(parent, kind, $"'{destinationPath}' is created with the folders it needs, but this part of its path is a {kind.Describe()}");
+            }
+        }
     }
 
     /// <summary>

@@ -103,6 +103,29 @@ public sealed class DeleteCliTests : IDisposable
     }
 
     [Fact]
+    public void A_file_uri_names_the_local_file_it_encodes_and_another_scheme_is_refused()
+    {
+        Platform.RequireLinux();
+        var file = temp.File("it's 100% \"odd\"\nname.txt");
+
+        var result = CliRunner.Run(temp.Path, "delete", FileManagerExpansion.GioFileUri(file).Replace("%0A", "%0a", StringComparison.Ordinal), "smb://server/share/a.txt");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.False(File.Exists(file));
+        Assert.Contains("linksmith: error: smb://server/share/a.txt: is not a file on this computer; refusing to delete it", result.Error, StringComparison.Ordinal);
+        Assert.Contains("1 errors", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nothing_to_delete_is_a_usage_error()
+    {
+        var result = CliRunner.Run(temp.Path, "delete");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("linksmith: error: nothing to delete", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Entries_in_read_only_folders_the_user_owns_are_deleted()
     {
         Platform.RequireLinux();

@@ -46,6 +46,10 @@ public sealed class PathFilterTests
     [Fact]
     public void A_pattern_with_an_unclosed_bracket_is_refused()
     {
-        Assert.Throws<ArgumentException>(() => new PathFilter(null, ["[abc"]));
+        var error = Assert.Throws<InvalidPatternException>(() => new PathFilter(null, ["[abc"]));
+
+        Assert.Equal("[abc", error.Pattern);
+        Assert.Equal("has a '[' without its ']'", error.Reason);
+        Assert.IsAssignableFrom<ArgumentException>(error);
     }
 }

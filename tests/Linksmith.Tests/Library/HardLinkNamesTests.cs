@@ -34,6 +34,24 @@ public sealed class HardLinkNamesTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_given_through_a_link_is_searched_but_links_inside_it_are_not_followed()
+    {
+        // As a volume mounted in a folder on Windows is a mount-point reparse point, and a drive
+        // root is one under Wine: the starting point of the search is followed, as find -H does.
+        Platform.RequireLinux();
+        temp.File("tree/data.txt");
+        Link.CreateHardLink(temp["tree/second"], temp["tree/data.txt"]);
+        temp.Dir("elsewhere");
+        Link.CreateHardLink(temp["elsewhere/third"], temp["tree/data.txt"]);
+        Link.CreateSymbolicLink(temp["tree/link-out"], temp["elsewhere"]);
+        Link.CreateSymbolicLink(temp["start"], temp["tree"]);
+
+        var names = Link.FindHardLinkNames(temp["tree/data.txt"], temp["start"]);
+
+        Assert.Equal([temp["start/data.txt"], temp["start/second"]], names);
+    }
+
+    [Fact]
     public void Without_a_folder_the_whole_file_system_of_the_file_is_searched()
     {
         Platform.RequireLinux();
@@ -59,5 +77,12 @@ public sealed class HardLinkNamesTests : IDisposable
         Link.CreateSymbolicLink(temp["soft"], temp["data.txt"]);
 
         Assert.Equal([temp["data.txt"]], Link.FindHardLinkNames(temp["data.txt"], temp.Path));
+    }
+
+    [Fact]
+    public void Only_Windows_keeps_a_list_of_every_file_s_names_so_only_there_a_whole_volume_search_is_cheap()
+    {
+        // info lists other names unasked only where this is true; hardlinks warns of a long walk where it is not.
+        Assert.Equal(OperatingSystem.IsWindows(), Link.SystemListsNames);
     }
 }

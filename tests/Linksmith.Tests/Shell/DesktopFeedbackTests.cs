@@ -62,6 +62,64 @@ public sealed class DesktopFeedbackTests : IDisposable
     }
 
     [Fact]
+    public void A_delete_from_a_menu_says_what_went()
+    {
+        Platform.RequireLinux();
+        sandbox.FakeTool("notify-send", sandbox.NotificationLog);
+        sandbox.Temp.File("photos/a.jpg", "jpeg");
+        sandbox.Temp.File("photos/b.jpg", "jpeg");
+
+        var result = sandbox.Cli("delete", "--notify", sandbox.Temp["photos"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.False(Directory.Exists(sandbox.Temp["photos"]));
+        Assert.Contains("Deleted photos: 3 entries, 8 B freed", Notifications, StringComparison.Ordinal);
+        Assert.DoesNotContain("critical", Notifications, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_failed_delete_is_never_silent_and_the_rest_still_goes()
+    {
+        Platform.RequireLinux();
+        sandbox.FakeTool("notify-send", sandbox.NotificationLog);
+        var file = sandbox.Temp.File("notes.txt", "notes");
+
+        var result = sandbox.Cli("delete", "--notify", sandbox.Temp["missing"], "sftp://host/home/me/x", file);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.False(File.Exists(file));
+        Assert.Contains("--urgency=critical", Notifications, StringComparison.Ordinal);
+        Assert.Contains($"{sandbox.Temp["missing"]}: no such file or directory", Notifications, StringComparison.Ordinal);
+        Assert.Contains("sftp://host/home/me/x: is not a file on this computer", Notifications, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_long_delete_shows_a_progress_window()
+    {
+        Platform.RequireLinux();
+        sandbox.FakeTool("notify-send", sandbox.NotificationLog);
+        var zenityLog = sandbox.Temp["zenity.log"];
+        File.WriteAllText(Path.Combine(sandbox.Bin, "zenity"), $"#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{zenityLog}'\ncat >> '{zenityLog}'\n");
+        File.SetUnixFileMode(Path.Combine(sandbox.Bin, "zenity"), (UnixFileMode)0b111_101_101);
+        var tree = sandbox.Temp.Dir("big");
+        for (var i = 0; i < 50; i++)
+        {
+            File.WriteAllText(Path.Combine(tree, $"file{i:000}.txt"), "data");
+        }
+
+        var environment = sandbox.Environment();
+        environment["LINKSMITH_TEST_PROGRESS_DELAY_MS"] = "0";
+
+        var result = CliRunner.RunWithEnvironment(sandbox.Temp.Path, environment, "delete", "--notify", tree);
+
+        Assert.Equal(0, result.ExitCode);
+        var zenity = File.ReadAllText(zenityLog);
+        Assert.Contains("--progress", zenity, StringComparison.Ordinal);
+        Assert.Contains("Deleting 1 item", zenity, StringComparison.Ordinal);
+        Assert.Contains("Deleted big: 51 entries", Notifications, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_burst_of_pickers_shows_one_notification_with_the_total()
     {
         Platform.RequireLinux();

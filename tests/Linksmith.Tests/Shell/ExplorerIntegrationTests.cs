@@ -25,7 +25,7 @@ public sealed class ExplorerIntegrationTests : IDisposable
     }
 
     [Fact]
-    public async Task Install_writes_pick_verbs_and_a_cascading_drop_menu_that_read_back_as_written()
+    public async Task Install_writes_pick_and_delete_verbs_and_a_cascading_drop_menu_that_read_back_as_written()
     {
         await WindowsHost.RequireWindowsAsync();
         var explorer = new ExplorerIntegration(isolatedClasses);
@@ -43,6 +43,19 @@ public sealed class ExplorerIntegrationTests : IDisposable
             Assert.Equal("\"C:\\Program Files\\Linksmith\\linksmith.exe\" pick --notify -- \"%1\"", command.GetValue(string.Empty));
         }
 
+        foreach (var deleteKey in new[] { @"*\shell\Linksmith.Delete", @"Directory\shell\Linksmith.Delete" })
+        {
+            using var delete = classes.OpenSubKey(deleteKey)!;
+            Assert.Equal("Delete (never through links)", delete.GetValue("MUIVerb"));
+            Assert.Equal("Player", delete.GetValue("MultiSelectModel"));
+            Assert.Null(delete.GetValue("SubCommands"));
+            using var command = delete.OpenSubKey("command")!;
+            Assert.Equal("\"C:\\Program Files\\Linksmith\\linksmith.exe\" delete --notify -- \"%1\"", command.GetValue(string.Empty));
+        }
+
+        // Never on the folder background, where %V is the folder shown.
+        Assert.Null(classes.OpenSubKey(@"Directory\Background\shell\Linksmith.Delete"));
+
         foreach (var (dropKey, placeholder) in new[] { (@"Directory\shell\Linksmith.DropAs", "%1"), (@"Directory\Background\shell\Linksmith.DropAs", "%V") })
         {
             using var drop = classes.OpenSubKey(dropKey)!;
@@ -58,7 +71,7 @@ public sealed class ExplorerIntegrationTests : IDisposable
             Assert.Equal($"\"C:\\Program Files\\Linksmith\\linksmith.exe\" drop --notify --as junction -- \"{placeholder}\"", junctionCommand.GetValue(string.Empty));
         }
 
-        Assert.Equal(4, explorer.InstalledEntries().Count);
+        Assert.Equal(6, explorer.InstalledEntries().Count);
     }
 
     [Fact]
@@ -76,12 +89,37 @@ public sealed class ExplorerIntegrationTests : IDisposable
         explorer.Uninstall(changes);
 
         Assert.Empty(explorer.InstalledEntries());
-        Assert.Equal(4, changes.Done.Count);
+        Assert.Equal(6, changes.Done.Count);
         using var classes = Registry.CurrentUser.OpenSubKey(isolatedClasses)!;
         Assert.Null(classes.OpenSubKey(@"*\shell\Linksmith.Pick"));
+        Assert.Null(classes.OpenSubKey(@"*\shell\Linksmith.Delete"));
+        Assert.Null(classes.OpenSubKey(@"Directory\shell\Linksmith.Delete"));
         Assert.Null(classes.OpenSubKey(@"Directory\Background\shell\Linksmith.DropAs"));
         using var kept = classes.OpenSubKey(@"Directory\shell\MyOwnVerb\command")!;
         Assert.Equal("notepad.exe \"%1\"", kept.GetValue(string.Empty));
+    }
+
+    [Fact]
+    public async Task Install_over_an_install_without_delete_adds_the_delete_verbs()
+    {
+        await WindowsHost.RequireWindowsAsync();
+        var explorer = new ExplorerIntegration(isolatedClasses);
+        explorer.Install(Command, new ShellChanges(dryRun: false));
+        using (var classes = Registry.CurrentUser.OpenSubKey(isolatedClasses, writable: true)!)
+        {
+            // What an install from before delete left.
+            classes.DeleteSubKeyTree(@"*\shell\Linksmith.Delete");
+            classes.DeleteSubKeyTree(@"Directory\shell\Linksmith.Delete");
+        }
+
+        Assert.Equal(4, explorer.InstalledEntries().Count);
+
+        explorer.Install(Command, new ShellChanges(dryRun: false));
+
+        Assert.Equal(6, explorer.InstalledEntries().Count);
+        using var reread = Registry.CurrentUser.OpenSubKey(isolatedClasses)!;
+        using var command = reread.OpenSubKey(@"*\shell\Linksmith.Delete\command")!;
+        Assert.Equal("\"C:\\Program Files\\Linksmith\\linksmith.exe\" delete --notify -- \"%1\"", command.GetValue(string.Empty));
     }
 
     [Fact]

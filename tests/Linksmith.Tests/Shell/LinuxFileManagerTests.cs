@@ -21,6 +21,31 @@ public sealed class LinuxFileManagerTests : IDisposable
 
     private string UcaXml => Path.Combine(sandbox.ConfigHome, "Thunar", "uca.xml");
 
+    private string Notifications => File.Exists(sandbox.NotificationLog) ? File.ReadAllText(sandbox.NotificationLog) : string.Empty;
+
+    /// <summary>
+    /// What "Delete (never through links)" is given: names a file manager's quoting can get wrong
+    /// (quotes, $, a backslash, a tab, a newline), each beside a bystander named like what a
+    /// wrong split or unescape would make of it, which must survive. The entries are run in the
+    /// folder shown (<see cref="SourcesFolder"/>), where a split-off relative name would land.
+    /// </summary>
+    private (List<string> Selection, List<string> Bystanders) DeleteTargets()
+    {
+        var (file, folder) = Sources();
+        List<string> selection = [file, folder, sandbox.Temp.File("sources/a\\b.txt", "x"), sandbox.Temp.File("sources/tab\there.txt", "x"), sandbox.Temp.File("sources/gone\nkeep.txt", "x")];
+        List<string> bystanders = [sandbox.Temp.File("sources/ab.txt", "keep"), sandbox.Temp.File("sources/here.txt", "keep"), sandbox.Temp.File("sources/keep.txt", "keep")];
+        return (selection, bystanders);
+    }
+
+    private string SourcesFolder => sandbox.Temp["sources"];
+
+    private void AssertDeleted(List<string> selection, List<string> bystanders)
+    {
+        Assert.All(selection, path => Assert.False(File.Exists(path) || Directory.Exists(path), path));
+        Assert.All(bystanders, path => Assert.Equal("keep", File.ReadAllText(path)));
+        Assert.Contains($"Deleted {selection.Count} items", Notifications, StringComparison.Ordinal);
+    }
+
     private (string File, string Folder) Sources()
     {
         var file = sandbox.Temp.File("sources/it's a \"report\" $HOME.txt", "report");
@@ -92,6 +117,165 @@ public sealed class LinuxFileManagerTests : IDisposable
     }
 
     [Fact]
+    public void The_nautilus_delete_script_deletes_exactly_the_selection_even_with_a_newline_in_a_name()
+    {
+        Platform.RequireLinux();
+        sandbox.FakeTool("notify-send", sandbox.NotificationLog);
+        var (selection, bystanders) = DeleteTargets();
+        Install("nautilus");
+        var delete = Path.Combine(NautilusScripts, "Delete (never through links)");
+        Assert.True((File.GetUnixFileMode(delete) & UnixFileMode.UserExecute) != 0);
+        Assert.Equal(0, Processes.Run("sh", ["-n", delete]).ExitCode);
+        Assert.Contains(" delete --notify -- $NAUTILUS_SCRIPT_SELECTED_URIS", File.ReadAllText(delete), StringComparison.Ordinal);
+
+        // As Nautilus runs it: both lists, one entry per line, in the folder shown, where the path
+        // list's second line of "gone\nkeep.txt" names the bystander keep.txt.
+        AssertSucceeded(sandbox.Run([delete], new Dictionary<string, string>
+        {
+            ["NAUTILUS_SCRIPT_SELECTED_FILE_PATHS"] = string.Concat(selection.Select(path => path + "\n")),
+            ["NAUTILUS_SCRIPT_SELECTED_URIS"] = string.Concat(selection.Select(path => FileManagerExpansion.GioFileUri(path) + "\n")),
+            ["NAUTILUS_SCRIPT_CURRENT_URI"] = new Uri(SourcesFolder).AbsoluteUri,
+        }, workingDirectory: SourcesFolder));
+
+        AssertDeleted(selection, bystanders);
+    }
+
+    [Fact]
+    public void The_nautilus_delete_script_with_nothing_selected_says_so_and_deletes_nothing()
+    {
+        Platform.RequireLinux();
+        sandbox.FakeTool("notify-send", sandbox.NotificationLog);
+        var shown = sandbox.Temp.Dir("shown");
+        sandbox.Temp.File("shown/a.txt");
+        Install("nautilus");
+
+        var result = sandbox.Run([Path.Combine(NautilusScripts, "Delete (never through links)")], new Dictionary<string, string>
+        {
+            ["NAUTILUS_SCRIPT_SELECTED_FILE_PATHS"] = string.Empty,
+            ["NAUTILUS_SCRIPT_SELECTED_URIS"] = string.Empty,
+            ["NAUTILUS_SCRIPT_CURRENT_URI"] = new Uri(shown).AbsoluteUri,
+        }, workingDirectory: shown);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("nothing to delete", Notifications, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(shown, "a.txt")));
+    }
+
+    [Fact]
+    public void The_nemo_delete_action_passes_uris_so_no_name_is_split_or_unescaped()
+    {
+        Platform.RequireLinux();
+        sandbox.FakeTool("notify-send", sandbox.NotificationLog);
+        var (selection, bystanders) = DeleteTargets();
+        Install("nemo");
+        var action = Path.Combine(NemoActions, "linksmith-delete.nemo_action");
+
+        Assert.Equal("Delete (never through links)", FileManagerExpansion.KeyFileValue(action, "Nemo Action", "Name"));
+        Assert.Equal("notnone", FileManagerExpansion.KeyFileValue(action, "Nemo Action", "Selection"));
+        Assert.Equal("any;", FileManagerExpansion.KeyFileValue(action, "Nemo Action", "Extensions"));
+        Assert.Equal("double", FileManagerExpansion.KeyFileValue(action, "Nemo Action", "Quote"));
+        var exec = FileManagerExpansion.KeyFileValue(action, "Nemo Action", "Exec");
+        Assert.EndsWith(" delete --notify -- %U", exec, StringComparison.Ordinal);
+
+        AssertSucceeded(sandbox.Run(FileManagerExpansion.Nemo(exec, selection, SourcesFolder, quote: "\""), workingDirectory: SourcesFolder));
+
+        AssertDeleted(selection, bystanders);
+    }
+
+    [Fact]
+    public void The_dolphin_delete_action_sits_beside_pick_and_deletes_what_kio_passes()
+    {
+        Platform.RequireLinux();
+        sandbox.FakeTool("notify-send", sandbox.NotificationLog);
+        var (selection, bystanders) = DeleteTargets();
+        Install("dolphin");
+        var menu = Path.Combine(ServiceMenus, "linksmith-pick.desktop");
+
+        Assert.Equal("pick;delete;", FileManagerExpansion.KeyFileValue(menu, "Desktop Entry", "Actions"));
+        Assert.Equal("all/all;", FileManagerExpansion.KeyFileValue(menu, "Desktop Entry", "MimeType"));
+        Assert.Equal("file", FileManagerExpansion.KeyFileValue(menu, "Desktop Entry", "X-KDE-Protocols"));
+        Assert.Equal("Delete (never through links)", FileManagerExpansion.KeyFileValue(menu, "Desktop Action delete", "Name"));
+        Assert.Equal("edit-delete", FileManagerExpansion.KeyFileValue(menu, "Desktop Action delete", "Icon"));
+        var argv = FileManagerExpansion.DesktopExec(FileManagerExpansion.KeyFileValue(menu, "Desktop Action delete", "Exec"), selection);
+        Assert.Equal(["delete", "--notify", "--", .. selection], argv.Skip(argv.Count - selection.Count - 3));
+
+        AssertSucceeded(sandbox.Run(argv, workingDirectory: SourcesFolder));
+
+        AssertDeleted(selection, bystanders);
+    }
+
+    [Fact]
+    public void The_thunar_delete_action_is_beside_pick_on_every_file_and_folder()
+    {
+        Platform.RequireLinux();
+        RequireTool("xmllint");
+        sandbox.FakeTool("notify-send", sandbox.NotificationLog);
+        var (selection, bystanders) = DeleteTargets();
+        Install("thunar");
+
+        Assert.Equal(0, Processes.Run("xmllint", ["--noout", UcaXml]).ExitCode);
+        var actions = XDocument.Load(UcaXml).Root!.Elements("action").Select(action => action.Element("unique-id")!.Value).ToList();
+        Assert.Equal(actions.IndexOf("linksmith-pick") + 1, actions.IndexOf("linksmith-delete"));
+        var delete = XDocument.Load(UcaXml).Root!.Elements("action").Single(action => action.Element("unique-id")!.Value == "linksmith-delete");
+        Assert.Equal("Delete (never through links)", delete.Element("name")!.Value);
+        Assert.Equal(string.Empty, delete.Element("submenu")!.Value);
+        Assert.Equal("edit-delete", delete.Element("icon")!.Value);
+        Assert.NotNull(delete.Element("directories"));
+        Assert.NotNull(delete.Element("other-files"));
+        Assert.EndsWith(" delete --notify -- %F", delete.Element("command")!.Value, StringComparison.Ordinal);
+
+        AssertSucceeded(sandbox.Run(FileManagerExpansion.Thunar(delete.Element("command")!.Value, selection), workingDirectory: SourcesFolder));
+
+        AssertDeleted(selection, bystanders);
+    }
+
+    [Fact]
+    public void A_stale_install_without_the_delete_entries_gets_them_and_uninstall_takes_them_away_again()
+    {
+        Platform.RequireLinux();
+        AssertSucceeded(sandbox.Cli("shell", "install", "--for", "nautilus", "--for", "nemo", "--for", "dolphin", "--for", "thunar"));
+        var deleteScript = Path.Combine(NautilusScripts, "Delete (never through links)");
+        var nemoDelete = Path.Combine(NemoActions, "linksmith-delete.nemo_action");
+        var dolphinMenu = Path.Combine(ServiceMenus, "linksmith-pick.desktop");
+        // An install from before delete existed: no delete script, action or Thunar entry, and
+        // Dolphin's pick menu with the pick action alone.
+        File.Delete(deleteScript);
+        File.Delete(nemoDelete);
+        var dolphinText = File.ReadAllText(dolphinMenu);
+        File.WriteAllText(dolphinMenu, dolphinText[..dolphinText.IndexOf("\n[Desktop Action delete]", StringComparison.Ordinal)].Replace("Actions=pick;delete;", "Actions=pick;", StringComparison.Ordinal) + "\n");
+        var uca = XDocument.Load(UcaXml, LoadOptions.PreserveWhitespace);
+        uca.Root!.Elements("action").Single(action => action.Element("unique-id")!.Value == "linksmith-delete").Remove();
+        uca.Save(UcaXml);
+        // The user's own entries beside Linksmith's.
+        var ownScript = Path.Combine(NautilusScripts, "My Delete");
+        File.WriteAllText(ownScript, "#!/bin/sh\nrm -- \"$@\"\n");
+        var ownAction = Path.Combine(NemoActions, "linksmith-mine.nemo_action");
+        File.WriteAllText(ownAction, "[Nemo Action]\nName=Mine\nExec=true %F\nSelection=any\nExtensions=any;\n");
+        var stale = sandbox.Cli("shell", "status");
+        Assert.DoesNotContain(deleteScript, stale.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("linksmith-delete", stale.Out, StringComparison.Ordinal);
+
+        AssertSucceeded(sandbox.Cli("shell", "install", "--for", "nautilus", "--for", "nemo", "--for", "dolphin", "--for", "thunar"));
+
+        Assert.True(File.Exists(deleteScript));
+        Assert.True(File.Exists(nemoDelete));
+        Assert.Equal("pick;delete;", FileManagerExpansion.KeyFileValue(dolphinMenu, "Desktop Entry", "Actions"));
+        Assert.Single(XDocument.Load(UcaXml).Root!.Elements("action"), action => action.Element("unique-id")!.Value == "linksmith-delete");
+        var status = sandbox.Cli("shell", "status");
+        Assert.Contains(deleteScript, status.Out, StringComparison.Ordinal);
+        Assert.Contains(nemoDelete, status.Out, StringComparison.Ordinal);
+        Assert.Contains("uca.xml: linksmith-delete", status.Out, StringComparison.Ordinal);
+
+        AssertSucceeded(sandbox.Cli("shell", "uninstall"));
+        Assert.False(File.Exists(deleteScript));
+        Assert.False(File.Exists(nemoDelete));
+        Assert.False(File.Exists(dolphinMenu));
+        Assert.False(File.Exists(UcaXml));
+        Assert.True(File.Exists(ownScript));
+        Assert.True(File.Exists(ownAction));
+    }
+
+    [Fact]
     public void Nemo_actions_are_valid_key_files_and_their_commands_work_as_nemo_expands_them()
     {
         Platform.RequireLinux();
@@ -111,7 +295,7 @@ public sealed class LinuxFileManagerTests : IDisposable
                     && !line.Contains("groups extending the format should start with \"X-\"", StringComparison.Ordinal)
                     && !line.Contains("does not have a .desktop extension", StringComparison.Ordinal));
             Assert.Empty(errors);
-            Assert.Equal("insert-link", FileManagerExpansion.KeyFileValue(action, "Nemo Action", "Icon-Name"));
+            Assert.Equal(Path.GetFileName(action) == "linksmith-delete.nemo_action" ? "edit-delete" : "insert-link", FileManagerExpansion.KeyFileValue(action, "Nemo Action", "Icon-Name"));
         }
 
         var pickExec = FileManagerExpansion.KeyFileValue(Path.Combine(NemoActions, "linksmith-pick.nemo_action"), "Nemo Action", "Exec");

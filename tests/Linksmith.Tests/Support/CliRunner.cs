@@ -8,6 +8,9 @@ public static class CliRunner
 {
     private static readonly string[] Command = Locate();
 
+    /// <summary>The command line that starts the CLI: the AOT binary, or <c>dotnet</c> and the JIT build's dll.</summary>
+    public static IReadOnlyList<string> CommandLine => Command;
+
     public static ProcessResult Run(string workingDirectory, params string[] arguments) =>
         Processes.Run(Command[0], [.. Command[1..], .. arguments], workingDirectory);
 

@@ -223,15 +223,40 @@ public static class FileManagerExpansion
 
     /// <summary>
     /// Nemo's expansion: %F becomes the selected paths (each with ' and " backslash-escaped, and
-    /// with EscapeSpaces spaces too), %P the current folder, joined by spaces; then the line is
-    /// split by g_shell_parse_argv.
+    /// with EscapeSpaces spaces too), %U their URIs (<see cref="GioFileUri"/>), %P the current
+    /// folder, each in the action's Quote (none, or <c>"</c> for Quote=double), joined by spaces;
+    /// then the line is split by g_shell_parse_argv.
     /// </summary>
-    public static List<string> Nemo(string exec, IReadOnlyList<string> selection, string currentFolder)
+    public static List<string> Nemo(string exec, IReadOnlyList<string> selection, string currentFolder, string quote = "")
     {
         static string Escape(string path) => path.Replace("'", "\\'", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace(" ", "\\ ", StringComparison.Ordinal);
-        var paths = selection.Count > 0 ? string.Join(' ', selection.Select(Escape)) : Escape(currentFolder);
-        var line = exec.Replace("%F", paths, StringComparison.Ordinal).Replace("%P", Escape(currentFolder), StringComparison.Ordinal);
+        string Quoted(string text) => quote + text + quote;
+        var paths = selection.Count > 0 ? string.Join(' ', selection.Select(path => Quoted(Escape(path)))) : Quoted(Escape(currentFolder));
+        var uris = selection.Count > 0 ? string.Join(' ', selection.Select(path => Quoted(GioFileUri(path)))) : Quoted(Escape(currentFolder));
+        var line = exec.Replace("%F", paths, StringComparison.Ordinal).Replace("%U", uris, StringComparison.Ordinal).Replace("%P", Quoted(Escape(currentFolder)), StringComparison.Ordinal);
         return GShellParse(line);
+    }
+
+    /// <summary>
+    /// GLib's g_filename_to_uri (what g_file_get_uri gives Nautilus and Nemo for a local file):
+    /// every byte percent-encoded except letters, digits and <c>!$&amp;'()*+,-./:=@_~</c>.
+    /// </summary>
+    public static string GioFileUri(string path)
+    {
+        var uri = new StringBuilder("file://");
+        foreach (var b in Encoding.UTF8.GetBytes(path))
+        {
+            if (b < 0x80 && (char.IsAsciiLetterOrDigit((char)b) || "!$&'()*+,-./:=@_~".Contains((char)b, StringComparison.Ordinal)))
+            {
+                uri.Append((char)b);
+            }
+            else
+            {
+                uri.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return uri.ToString();
     }
 
     /// <summary>Thunar's expansion: %F the selected paths and %f the first, each g_shell_quote'd; then g_shell_parse_argv.</summary>

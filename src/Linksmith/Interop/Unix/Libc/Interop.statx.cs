@@ -18,6 +18,10 @@ internal static partial class Libc
     internal const uint STATX_BASIC_STATS = 0x07ff;
     internal const uint STATX_MNT_ID = 0x1000;
 
+    // stx_attributes bits (chattr +i, +a).
+    internal const ulong STATX_ATTR_IMMUTABLE = 0x0010;
+    internal const ulong STATX_ATTR_APPEND = 0x0020;
+
     internal const ushort S_IFMT = 0xF000;
     internal const ushort S_IFSOCK = 0xC000;
     internal const ushort S_IFLNK = 0xA000;

@@ -5,7 +5,7 @@ namespace Linksmith.Interop;
 internal static partial class Kernel32
 {
     // Names come back relative to the volume root ("\dir\file"). Not exported by Wine 8, where
-    // the first call throws EntryPointNotFoundException.
+    // the first call throws EntryPointNotFoundException; a stub in Wine 10 (error 120).
     [LibraryImport(Name, EntryPoint = "FindFirstFileNameW", SetLastError = true, StringMarshalling = StringMarshalling.Utf16)]
     private static unsafe partial SafeFindHandle FindFirstFileNamePrivate(string lpFileName, uint dwFlags, ref uint StringLength, char* LinkName);
 

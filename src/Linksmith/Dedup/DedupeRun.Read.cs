@@ -1,0 +1,253 @@
+namespace Linksmith;
+
+// Reading: cached hashes merged in, samples of large files, then whole contents, on a few threads.
+internal sealed partial class DedupeRun
+{
+    /// <summary>The sample slot of a candidate of the current batch (used only for files above <see cref="ContentReader.SampleThreshold"/>).</summary>
+    private ref UInt128 Sample(int inode) => ref samples[inode - batch.FirstInode];
+
+    /// <summary>Whether a group's files are compared by a sample before they are read whole.</summary>
+    private bool IsSampled(in CandidateGroup group) => FirstName(group.FirstInode).Size > ContentReader.SampleThreshold;
+
+    /// <summary>The content hash slot of a candidate of the current batch.</summary>
+    private ref ContentHash Hash(int inode) => ref hashes[inode - batch.FirstInode];
+
+    /// <summary>
+    /// Merges the remembered hashes of the current batch's sizes into its candidates: both sorted
+    /// by (size, identity), one range of sizes per volume.
+    /// </summary>
+    private void LoadCached(HashCache cache)
+    {
+        work.Clear();
+        for (var i = batch.FirstInode; i < batch.EndInode; i++)
+        {
+            work.Add(i);
+        }
+
+        work.Sort((x, y) =>
+        {
+            ref readonly var a = ref FirstName(x);
+            ref readonly var b = ref FirstName(y);
+            var c = ClassOf(a).Volume.CompareTo(ClassOf(b).Volume);
+            return c == 0 ? Compare(a, b.Size, b.IdLow, ClassOf(b).IdHigh) : c;
+        });
+
+        var position = 0;
+        while (position < work.Count)
+        {
+            var volume = ClassOf(FirstName(work[position])).Volume;
+            var volumeEnd = position;
+            while (volumeEnd < work.Count && ClassOf(FirstName(work[volumeEnd])).Volume == volume)
+            {
+                volumeEnd++;
+            }
+
+            var cursor = position;
+            cache.ReadSizes(volume, FirstName(work[position]).Size, FirstName(work[volumeEnd - 1]).Size, (idLow, idHigh, cached) =>
+            {
+                while (cursor < volumeEnd && Compare(FirstName(work[cursor]), cached.Size, idLow, idHigh) < 0)
+                {
+                    cursor++;
+                }
+
+                for (var i = cursor; i < volumeEnd && Compare(FirstName(work[i]), cached.Size, idLow, idHigh) == 0; i++)
+                {
+                    Apply(work[i], cached);
+                }
+            });
+            position = volumeEnd;
+        }
+
+        // In SQLite's order: file ids are stored as signed 64-bit integers, so an id of 2^63 or
+        // more (an NTFS id with a high sequence number) sorts first there, and must here too, or
+        // the merge would step past its row and miss it.
+        int Compare(in ScannedFile file, long size, ulong idLow, ulong idHigh)
+        {
+            var c = file.Size.CompareTo(size);
+            if (c == 0) { c = unchecked((long)file.IdLow).CompareTo(unchecked((long)idLow)); }
+            return c == 0 ? unchecked((long)ClassOf(file).IdHigh).CompareTo(unchecked((long)idHigh)) : c;
+        }
+
+        void Apply(int inode, CachedHash cached)
+        {
+            ref readonly var file = ref FirstName(inode);
+            if (cached.ModifiedTicks != file.ModifiedTicks || cached.ChangedTicks != file.ChangedTicks)
+            {
+                return;
+            }
+
+            // Only files above the sampling threshold have a sample slot (and only they are stored with one).
+            if (cached.Sample is { } sample && file.Size > ContentReader.SampleThreshold)
+            {
+                Sample(inode) = sample;
+                flags[inode] |= HasSample;
+            }
+
+            if (cached.Full is { } full)
+            {
+                Hash(inode) = full;
+                flags[inode] |= HasFull;
+            }
+
+            cacheHits++;
+        }
+    }
+
+    private void ReadSamples()
+    {
+        work.Clear();
+        foreach (var group in BatchGroups)
+        {
+            if (!IsSampled(group))
+            {
+                continue;
+            }
+
+            for (var i = group.FirstInode; i < group.FirstInode + group.InodeCount; i++)
+            {
+                if ((flags[i] & (HasSample | Unusable)) == 0)
+                {
+                    work.Add(i);
+                }
+            }
+        }
+
+        progress.SetPhase(DedupePhase.Sampling);
+        ReadInParallel((reader, inode) =>
+        {
+            var (root, relativePath) = Locate(FirstNameIndex(inode));
+            var outcome = reader.Sample(root, relativePath, FirstName(inode), ClassOf(FirstName(inode)), out var sample);
+            if (outcome == ReadOutcome.Done)
+            {
+                Sample(inode) = sample;
+                flags[inode] |= HasSample | Dirty;
+            }
+
+            return outcome;
+        }, static _ => 2 * ContentReader.SampleBlock);
+    }
+
+    private void ReadContents()
+    {
+        work.Clear();
+        var members = new List<int>();
+        foreach (var group in BatchGroups)
+        {
+            var sampled = IsSampled(group);
+            members.Clear();
+            for (var i = group.FirstInode; i < group.FirstInode + group.InodeCount; i++)
+            {
+                if ((flags[i] & Unusable) == 0)
+                {
+                    members.Add(i);
+                }
+            }
+
+            if (sampled)
+            {
+                // Only files whose sample matches another's need reading in full.
+                members.Sort((a, b) => Sample(a).CompareTo(Sample(b)));
+                for (var i = 0; i < members.Count; i++)
+                {
+                    var shared = (i > 0 && Sample(members[i - 1]) == Sample(members[i]))
+                        || (i + 1 < members.Count && Sample(members[i + 1]) == Sample(members[i]));
+                    if (shared && (flags[members[i]] & HasFull) == 0)
+                    {
+                        work.Add(members[i]);
+                    }
+                }
+            }
+            else if (members.Count >= 2)
+            {
+                work.AddRange(members.Where(i => (flags[i] & HasFull) == 0));
+            }
+        }
+
+        progress.SetPhase(DedupePhase.Hashing);
+        ReadInParallel((reader, inode) =>
+        {
+            var (root, relativePath) = Locate(FirstNameIndex(inode));
+            var outcome = reader.Hash(root, relativePath, FirstName(inode), ClassOf(FirstName(inode)), out var hash);
+            if (outcome == ReadOutcome.Done)
+            {
+                Hash(inode) = hash;
+                flags[inode] |= HasFull | Dirty;
+            }
+
+            return outcome;
+        }, inode => FirstName(inode).Size);
+    }
+
+    /// <summary>Reads the files of <see cref="work"/> on a few threads, in inode order (disk order on most file systems).</summary>
+    private void ReadInParallel(Func<ContentReader, int, ReadOutcome> read, Func<int, long> plannedBytes)
+    {
+        if (work.Count == 0)
+        {
+            return;
+        }
+
+        work.Sort((x, y) => FirstName(x).IdLow.CompareTo(FirstName(y).IdLow));
+        progress.AddPlanned(work.Count, work.Sum(plannedBytes));
+        var threads = Math.Min(ReaderThreads, Math.Max(1, work.Count / 16));
+        var next = -1;
+        const int Chunk = 32;
+
+        void Worker()
+        {
+            using var reader = new ContentReader();
+            long lastBytes = 0, lastFiles = 0;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var first = Interlocked.Add(ref next, Chunk) - Chunk + 1;
+                if (first >= work.Count)
+                {
+                    break;
+                }
+
+                for (var i = first; i < Math.Min(first + Chunk, work.Count); i++)
+                {
+                    var inode = work[i];
+                    try
+                    {
+                        if (read(reader, inode) == ReadOutcome.Changed)
+                        {
+                            flags[inode] |= Unusable;
+                            readSkips.Enqueue(new DedupeSkip(PathOf(order[inodes[inode].Start]), "changed since it was listed; left alone"));
+                        }
+                    }
+                    catch (LinksmithException error)
+                    {
+                        flags[inode] |= Unusable;
+                        readErrors.Enqueue(error);
+                    }
+
+                    progress.AddRead(reader.FilesRead - lastFiles, reader.BytesRead - lastBytes);
+                    lastFiles = reader.FilesRead;
+                    lastBytes = reader.BytesRead;
+                }
+            }
+
+            Interlocked.Add(ref filesRead, reader.FilesRead);
+            Interlocked.Add(ref bytesRead, reader.BytesRead);
+        }
+
+        WorkerThreads.Run(threads, "dedupe reader", _ => Worker());
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>The cache entries of the current batch's usable candidates read in this run.</summary>
+    private IEnumerable<(ScannedFile File, FileClass Class, UInt128? Sample, ContentHash? Full)> DirtyEntries()
+    {
+        for (var i = batch.FirstInode; i < batch.EndInode; i++)
+        {
+            if ((flags[i] & (Dirty | Unusable)) == Dirty)
+            {
+                yield return (FirstName(i), ClassOf(FirstName(i)), (flags[i] & HasSample) != 0 ? Sample(i) : null, (flags[i] & HasFull) != 0 ? Hash(i) : null);
+            }
+        }
+    }
+
+    /// <summary>Files read at once: as asked, else one per processor (at most 4).</summary>
+    private int ReaderThreads => options.Threads > 0 ? options.Threads : Math.Clamp(Environment.ProcessorCount, 1, 4);
+}

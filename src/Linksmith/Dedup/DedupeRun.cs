@@ -1,0 +1,308 @@
+using System.Collections.Concurrent;
+
+namespace Linksmith;
+
+/// <summary>
+/// The state of one dedupe run and what its phases share; see <see cref="Deduplicator"/>. The
+/// phases, in the order they run: DedupeRun.Scan.cs, .Group.cs (candidates), .Read.cs, .Group.cs
+/// (sets of equal hashes), .Link.cs.
+/// </summary>
+internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken cancellationToken)
+{
+    private const byte HasSample = 1;
+    private const byte HasFull = 2;
+    private const byte Unusable = 4;
+    private const byte Dirty = 8;
+
+    private readonly List<string> directories = [];
+
+    // The root each directory was walked from (an index into walkedRoots), kept for the whole
+    // run (4 bytes a directory): reads, re-checks and replacements name a file below its root.
+    private readonly List<int> directoryRoots = [];
+    private readonly List<WalkedRoot> walkedRoots = [];
+    private int[] directoryRank = [];
+    private readonly ScannedFiles files = new();
+    private readonly FileClasses classes = new();
+    private readonly NameStore names = new();
+    private readonly List<LinksmithException> errors = [];
+    private readonly ConcurrentQueue<LinksmithException> readErrors = new();
+    private readonly ConcurrentQueue<DedupeSkip> readSkips = new();
+    private readonly List<DedupeSkip> skipped = [];
+    private GroupList? groups;
+    private readonly DedupeProgress progress = options.Progress ?? new DedupeProgress();
+
+    // Names sorted by (volume, size, [uid, gid, mode], identity, walk order); each inode is a run in it.
+    private int[] order = [];
+    private Inode[] inodes = [];
+    private CandidateGroup[] candidateGroups = [];
+    private byte[] flags = [];
+
+    // Candidates are read a batch of groups at a time: samples and hashes are held for one batch
+    // only (indexed from the batch's first), and what outlives it is the sets found in it.
+    private Batch batch;
+    private UInt128[] samples = [];
+    private ContentHash[] hashes = [];
+    private readonly List<int> work = [];
+    private readonly List<int> setMembers = [];
+    private readonly List<SetRange> sets = [];
+
+    // Survivors that gained names, with the ctime they were read with: linking changed it, and
+    // their cache rows move to the new one (16 bytes each).
+    private readonly List<(int Inode, long ReadChangedTicks)> relinked = [];
+    private long filesRead;
+    private long bytesRead;
+    private long cacheHits;
+    private long savedBytes;
+    private string? cacheProblem;
+
+    public DedupeResult Execute()
+    {
+        try
+        {
+            return ExecuteCore();
+        }
+        finally
+        {
+            foreach (var root in walkedRoots)
+            {
+                root.Handle.Dispose();
+            }
+        }
+    }
+
+    private DedupeResult ExecuteCore()
+    {
+        using var cache = OpenCache();
+        Scan();
+        Group();
+        var usableCache = cache;
+        groups = new GroupList(this);
+        progress.SetCandidates(inodes.Length);
+        foreach (var next in Batches())
+        {
+            batch = next;
+            if (usableCache is not null && !Guard(() => LoadCached(usableCache)))
+            {
+                usableCache = null;
+            }
+
+            ReadSamples();
+            ReadContents();
+            if (usableCache is not null && !Guard(() => usableCache.Store(DirtyEntries())))
+            {
+                usableCache = null;
+            }
+
+            FindSets();
+            progress.AddChecked(batch.InodeCount);
+        }
+
+        // Reported in walk order of each set's first file, whatever batch found it.
+        sets.Sort((a, b) => WalkOrder(FirstNameIndex(setMembers[a.Start]), FirstNameIndex(setMembers[b.Start])));
+        progress.SetPhase(DedupePhase.Linking);
+        ResolveAll(outcome =>
+        {
+            groups.AddRange(outcome.Groups);
+            skipped.AddRange(outcome.Skipped);
+            errors.AddRange(outcome.Errors);
+            relinked.AddRange(outcome.Relinked);
+            savedBytes += outcome.SavedBytes;
+        });
+
+        if (usableCache is not null && options.Apply)
+        {
+            Guard(() => usableCache.UpdateChangeTimes(RelinkedSurvivors()));
+        }
+
+        progress.SetPhase(DedupePhase.Done);
+        // The result's duplicate paths are made from files, names and directories when read,
+        // which keeps this run alive with the result: let go of the rest.
+        var candidates = inodes.Length;
+        order = [];
+        inodes = [];
+        candidateGroups = [];
+        samples = [];
+        hashes = [];
+        flags = [];
+        work.Clear();
+        work.Capacity = 0;
+        setMembers.Clear();
+        setMembers.Capacity = 0;
+        sets.Clear();
+        sets.Capacity = 0;
+        relinked.Clear();
+        relinked.Capacity = 0;
+        directoryRoots.Clear();
+        directoryRoots.Capacity = 0;
+        errors.AddRange(readErrors);
+        skipped.AddRange(readSkips);
+        return new DedupeResult
+        {
+            Applied = options.Apply,
+            Groups = groups,
+            SavedBytes = savedBytes,
+            Skipped = skipped,
+            Errors = errors,
+            Statistics = new DedupeStatistics
+            {
+                FilesScanned = files.Count,
+                Candidates = candidates,
+                FilesRead = filesRead,
+                BytesRead = bytesRead,
+                CacheHits = cacheHits,
+                CacheProblem = cacheProblem,
+            },
+        };
+    }
+
+    private HashCache? OpenCache()
+    {
+        if (!options.UseCache)
+        {
+            return null;
+        }
+
+        try
+        {
+            return HashCache.Open(options.StateDatabasePath);
+        }
+        catch (StateDatabaseException error)
+        {
+            cacheProblem = error.Message;
+            return null;
+        }
+    }
+
+    /// <summary>Losing the cache loses nothing but time: a failure is noted, and the run goes on without it (false).</summary>
+    private bool Guard(Action action)
+    {
+        try
+        {
+            action();
+            return true;
+        }
+        catch (StateDatabaseException error)
+        {
+            cacheProblem ??= error.Message;
+            return false;
+        }
+    }
+
+    private string PathOf(int file) => PathOf(files[file]);
+
+    private string PathOf(in ScannedFile file) => names.Join(directories[file.Directory], file.NameStart, file.NameLength);
+
+    /// <summary>Where a scanned name is for the file-system layer: the open root it was walked from, and its path below it.</summary>
+    private RootedName Locate(int file) => Locate(files[file]);
+
+    private RootedName Locate(in ScannedFile file)
+    {
+        var directory = directories[file.Directory];
+        var root = walkedRoots[directoryRoots[file.Directory]];
+        return new RootedName(root.Handle, names.Join(directory, Math.Min(root.RelativeStart, directory.Length), file.NameStart, file.NameLength));
+    }
+
+    private ref readonly ScannedFile FirstName(int inode) => ref files[FirstNameIndex(inode)];
+
+    private int FirstNameIndex(int inode) => order[inodes[inode].Start];
+
+    private ref readonly FileClass ClassOf(in ScannedFile file) => ref classes[file.Class];
+
+    /// <summary>Whether two names are of one file (the same volume and file id).</summary>
+    private bool SameFile(in ScannedFile a, in ScannedFile b) =>
+        a.IdLow == b.IdLow && (a.Class == b.Class || (ClassOf(a).Volume == ClassOf(b).Volume && ClassOf(a).IdHigh == ClassOf(b).IdHigh));
+
+    /// <summary>
+    /// Groups of identical files as the run reports them, kept as numbers of scanned names back to
+    /// back (16 bytes a group and 4 a name) and made into <see cref="DuplicateGroup"/>s, whose
+    /// paths are made in turn, only when read: a big run reports tens of thousands of groups, and
+    /// holding each as objects and strings would cost more than the rest of the run together.
+    /// </summary>
+    private sealed class GroupList(DedupeRun run) : IReadOnlyList<DuplicateGroup>
+    {
+        private readonly List<int> names = [];
+        private readonly List<(long Size, int Start, int DuplicateFiles)> heads = [];
+
+        public int Count => heads.Count;
+
+        public DuplicateGroup this[int index]
+        {
+            get
+            {
+                var (size, start, duplicateFiles) = heads[index];
+                var end = index + 1 < heads.Count ? heads[index + 1].Start : names.Count;
+                return new DuplicateGroup(size, run.PathOf(names[start]), new FilePaths(run, names, start + 1, end - start - 1), duplicateFiles);
+            }
+        }
+
+        public void Add(long size, int keeperName, ReadOnlySpan<int> duplicateNames, int duplicateFiles)
+        {
+            heads.Add((size, names.Count, duplicateFiles));
+            names.Add(keeperName);
+            names.AddRange(duplicateNames);
+        }
+
+        public void AddRange(GroupList other)
+        {
+            foreach (var (size, start, duplicateFiles) in other.heads)
+            {
+                heads.Add((size, names.Count + start, duplicateFiles));
+            }
+
+            names.AddRange(other.names);
+        }
+
+        public void Clear()
+        {
+            names.Clear();
+            heads.Clear();
+        }
+
+        public IEnumerator<DuplicateGroup> GetEnumerator()
+        {
+            for (var i = 0; i < heads.Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>The paths of <paramref name="count"/> scanned names from <paramref name="start"/> in <paramref name="names"/>, each made when it is read.</summary>
+    private sealed class FilePaths(DedupeRun run, List<int> names, int start, int count) : IReadOnlyList<string>
+    {
+        public int Count => count;
+
+        public string this[int index] => (uint)index < (uint)count ? run.PathOf(names[start + index]) : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public IEnumerator<string> GetEnumerator()
+        {
+            for (var i = 0; i < count; i++)
+            {
+                yield return run.PathOf(names[start + i]);
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>
+    /// A root of the run, open: a directory root itself, or a file root's parent. Paths below it
+    /// start at <see cref="RelativeStart"/> in the full paths of its directories.
+    /// </summary>
+    private readonly record struct WalkedRoot(DirectoryHandle Handle, int RelativeStart);
+
+    /// <summary>A scanned name as the file-system layer takes it: an open root and the path below it.</summary>
+    private readonly record struct RootedName(DirectoryHandle Root, string RelativePath)
+    {
+        /// <summary>The full path, for messages.</summary>
+        public string FullPath => Root.FullPath(RelativePath);
+    }
+
+    /// <summary>One file (inode): a run of <see cref="Count"/> names in the sorted order, starting at <see cref="Start"/>.</summary>
+    private readonly record struct Inode(int Start, int Count);
+
+    /// <summary>A set of identical files: <see cref="Count"/> candidates from <see cref="Start"/> in <see cref="setMembers"/>.</summary>
+    private readonly record struct SetRange(int Start, int Count);
+}
