@@ -317,42 +317,115 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
         }
     }
 
-    public override IDisposable? TryLock(string name)
+    public override IDisposable? TryLock(string name) => TryLock(name, LockOpening.OpenOrCreate);
+
+    /// <remarks>
+    /// Each opening is <c>NtCreateFile</c> relative to the parent's HANDLE with
+    /// <c>FILE_OPEN_REPARSE_POINT</c>: <see cref="LockOpening.CreateNew"/> is <c>FILE_CREATE</c>,
+    /// <see cref="LockOpening.OpenExisting"/> <c>FILE_OPEN</c>, and
+    /// <see cref="LockOpening.OpenOrCreate"/> <c>FILE_OPEN</c>, then <c>FILE_CREATE</c> when nothing
+    /// is there (<c>FILE_OPEN</c> again if another process made it in between). Not
+    /// <c>FILE_OPEN_IF</c>: on Windows it would open a link at the name as itself too, but the Wine
+    /// CI runs (wine-staging's reparse points) honours <c>FILE_OPEN_REPARSE_POINT</c> only without
+    /// <c>O_CREAT</c> (server/fd.c, open_fd), so <c>FILE_OPEN_IF</c> there follows the link and
+    /// creates or locks the file it points to. The lock is the share mode: the file is opened with
+    /// no sharing, so another open of it fails with a sharing violation (null) until the handle
+    /// closes; the holder cannot delete it either (the move journal deletes it after closing).
+    /// </remarks>
+    public override IDisposable? TryLock(string name, LockOpening opening)
     {
         var path = FullPath(name);
-        using var parent = Parent(name, out var leaf);
-        // No sharing: no other process can open the lock file while it is held. FILE_OPEN_REPARSE_POINT:
-        // a link planted at the lock's name is opened as itself and refused below, never followed.
-        var status = TryOpen(
-            parent.Handle,
-            leaf,
-            Ntdll.GENERIC_READ | Kernel32.GENERIC_WRITE | Ntdll.SYNCHRONIZE,
-            Ntdll.FILE_OPEN_IF,
-            Ntdll.FILE_NON_DIRECTORY_FILE | NoFollow,
-            out var handle,
-            share: 0);
-        if (status == Ntdll.STATUS_SHARING_VIOLATION)
+        var disposition = opening == LockOpening.CreateNew ? Ntdll.FILE_CREATE : Ntdll.FILE_OPEN;
+        int status;
+        SafeFileHandle handle;
+        using (var parent = Parent(name, out var leaf))
         {
-            handle.Dispose();
-            return null;
+            for (var attempt = 0; ; attempt++)
+            {
+                // FILE_OPEN_REPARSE_POINT: a link at the lock's name is opened as itself and refused
+                // below, never followed; FILE_CREATE refuses any entry at the name, a link included.
+                status = TryOpen(
+                    parent.Handle,
+                    leaf,
+                    Ntdll.GENERIC_READ | Kernel32.GENERIC_WRITE | Ntdll.SYNCHRONIZE,
+                    disposition,
+                    Ntdll.FILE_NON_DIRECTORY_FILE | NoFollow,
+                    out handle,
+                    share: 0);
+                if (opening != LockOpening.OpenOrCreate || attempt == 2)
+                {
+                    break;
+                }
+
+                if (disposition == Ntdll.FILE_OPEN && status == Ntdll.STATUS_OBJECT_NAME_NOT_FOUND)
+                {
+                    disposition = Ntdll.FILE_CREATE;
+                }
+                else if (disposition == Ntdll.FILE_CREATE && status == Ntdll.STATUS_OBJECT_NAME_COLLISION)
+                {
+                    disposition = Ntdll.FILE_OPEN;
+                }
+                else
+                {
+                    break;
+                }
+
+                handle.Dispose();
+            }
         }
 
         if (status < 0)
         {
             handle.Dispose();
-            throw status == Ntdll.STATUS_FILE_IS_A_DIRECTORY
-                ? new ReplaceRefusedException(path, "is a directory where a lock file belongs; remove it")
-                : NtError(status, path);
+            if (status == Ntdll.STATUS_SHARING_VIOLATION)
+            {
+                return null;
+            }
+
+            throw status switch
+            {
+                // A folder, a junction or a directory symbolic link (FILE_NON_DIRECTORY_FILE refuses them all).
+                Ntdll.STATUS_FILE_IS_A_DIRECTORY => NotALockFile(path, Stat(name)?.Kind ?? LinkKind.Directory),
+                Ntdll.STATUS_OBJECT_NAME_COLLISION when Stat(name) is { } taken =>
+                    taken.Kind == LinkKind.File ? new LinkNameExistsException(path, LinkKind.File) : NotALockFile(path, taken.Kind),
+                Ntdll.STATUS_OBJECT_NAME_NOT_FOUND when opening == LockOpening.OpenExisting => new TargetNotFoundException(path),
+                _ => NtError(status, path),
+            };
         }
 
         var opened = StatHandle(handle, path, followed: false);
         if (opened.Kind != LinkKind.File)
         {
             handle.Dispose();
-            throw new ReplaceRefusedException(path, $"is a {opened.Kind.Describe()} where a lock file belongs; remove it");
+            throw NotALockFile(path, opened.Kind);
         }
 
         return handle;
+    }
+
+    /// <remarks>
+    /// <c>NtCreateFile(FILE_CREATE)</c> relative to the parent's HANDLE with
+    /// <c>FILE_OPEN_REPARSE_POINT</c>: any entry at the name, a symbolic link or junction (dangling
+    /// or not) included, is a name collision, and nothing is created where a link points. Windows
+    /// has no mode bits; the file inherits the folder's ACL.
+    /// </remarks>
+    public override void CreateFile(string relativePath)
+    {
+        var path = FullPath(relativePath);
+        int status;
+        SafeFileHandle handle;
+        using (var parent = Parent(relativePath, out var leaf))
+        {
+            status = TryOpen(parent.Handle, leaf, Kernel32.GENERIC_WRITE | Ntdll.SYNCHRONIZE, Ntdll.FILE_CREATE, Ntdll.FILE_NON_DIRECTORY_FILE | NoFollow, out handle);
+        }
+
+        handle.Dispose();
+        if (status < 0)
+        {
+            throw status == Ntdll.STATUS_OBJECT_NAME_COLLISION
+                ? new LinkNameExistsException(path, Stat(relativePath)?.Kind ?? LinkKind.File)
+                : NtError(status, path);
+        }
     }
 
     public override DeleteTally DeleteTree(string relativePath, DeleteOptions options)
@@ -435,6 +508,9 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
             IsComplete = true,
         };
     }
+
+    private static ReplaceRefusedException NotALockFile(string path, LinkKind kind) =>
+        new(path, $"is a {kind.Describe()} where a lock file belongs; remove it");
 
     private static long ToLong(Kernel32.FILETIME time) => ((long)time.dwHighDateTime << 32) | time.dwLowDateTime;
 
