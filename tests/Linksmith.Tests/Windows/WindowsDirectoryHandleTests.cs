@@ -123,16 +123,43 @@ public sealed class WindowsDirectoryHandleTests : IDisposable
     [Fact]
     public async Task A_junction_is_deleted_as_a_link_and_its_target_keeps_its_files()
     {
-        await WindowsHost.RequireWindowsAsync();
+        await WindowsHost.RequireJunctionsAsync();
         temp.File("target/keep.txt", "kept");
         using var root = (WindowsDirectoryHandle)DirectoryHandle.Open(temp.Path);
-        JunctionOrSkip(root, "tree/junction", temp["target"]);
+        root.CreateDirectory("tree");
+        root.Junction("tree/junction", temp["target"]);
 
         Assert.Equal(LinkKind.Junction, root.Stat("tree/junction")!.Value.Kind);
         Assert.Equal(temp["target"], root.ReadLink("tree/junction"));
+        var tally = root.DeleteTree("tree/junction", onError: null);
+
+        Assert.Equal(1, tally.Entries);
+        Assert.Null(root.Stat("tree/junction"));
+        Assert.Equal("kept", File.ReadAllText(temp["target/keep.txt"]));
+    }
+
+    [Fact]
+    public async Task A_folder_holding_a_junction_is_deleted_without_entering_the_junction()
+    {
+        await WindowsHost.RequireJunctionsAsync();
+        temp.File("target/keep.txt", "kept");
+        temp.File("tree/own.txt", "own");
+        using var root = (WindowsDirectoryHandle)DirectoryHandle.Open(temp.Path);
+        root.Junction("tree/junction", temp["target"]);
+        if (WindowsHost.IsWine && root.ListNames("tree").Contains(".REPARSE_POINT"))
+        {
+            // Measured under CI's Wine 10 with wine-staging's reparse points: NtQueryDirectoryFile
+            // lists it, and NtCreateFile of its innermost entry ('0', a Unix symlink to the
+            // target) fails with STATUS_INVALID_PARAMETER, so the delete reports error 87 there.
+            Assert.Skip(
+                "Wine (staging reparse points) keeps a junction's data in a hidden '.REPARSE_POINT' folder beside it, "
+                + "whose innermost entry cannot be opened (error 87); NTFS keeps reparse data in the file's own record "
+                + "and lists no such entry. Deleting the junction itself runs here (the test above).");
+        }
+
         var tally = root.DeleteTree("tree", onError: null);
 
-        Assert.Equal(2, tally.Entries);
+        Assert.Equal(3, tally.Entries);
         Assert.False(Directory.Exists(temp["tree"]));
         Assert.Equal("kept", File.ReadAllText(temp["target/keep.txt"]));
     }
@@ -140,12 +167,12 @@ public sealed class WindowsDirectoryHandleTests : IDisposable
     [Fact]
     public async Task A_junction_swapped_in_place_of_a_folder_is_refused_and_nothing_behind_it_is_touched()
     {
-        await WindowsHost.RequireWindowsAsync();
+        await WindowsHost.RequireJunctionsAsync();
         temp.File("tree/sub/file.txt", "inside");
         temp.File("outside/file.txt", "outside");
         using var root = (WindowsDirectoryHandle)DirectoryHandle.Open(temp["tree"]);
         Directory.Move(temp["tree/sub"], temp["tree/old"]);
-        JunctionOrSkip(root, "sub", temp["outside"]);
+        root.Junction("sub", temp["outside"]);
 
         Assert.Throws<TreeChangedException>(() => root.Remove("sub/file.txt", LinkKind.File));
         Assert.Throws<TreeChangedException>(() => root.CreateDirectory("sub/new"));
@@ -154,23 +181,5 @@ public sealed class WindowsDirectoryHandleTests : IDisposable
 
         Assert.Equal("outside", File.ReadAllText(temp["outside/file.txt"]));
         Assert.False(Directory.Exists(temp["outside/new"]));
-    }
-
-    private static void JunctionOrSkip(WindowsDirectoryHandle root, string relativePath, string target)
-    {
-        if (relativePath.Contains('/', StringComparison.Ordinal))
-        {
-            root.CreateDirectory(Path.GetDirectoryName(relativePath)!);
-        }
-
-        try
-        {
-            root.Junction(relativePath, target);
-        }
-        catch (LinksNotSupportedException error)
-        {
-            // Debian's Wine 8 answers FSCTL_SET_REPARSE_POINT with ERROR_NOT_SUPPORTED; CI's Wine 10 with reparse points makes the junction.
-            Assert.Skip($"FSCTL_SET_REPARSE_POINT is refused here (Wine without reparse points): {error.Message}");
-        }
     }
 }
