@@ -62,6 +62,28 @@ public sealed class WindowsDirectoryHandleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rename_to_another_handle_moves_the_entry_there_and_never_lands_on_a_taken_name()
+    {
+        await WindowsHost.RequireWindowsAsync();
+        temp.File("a/file.txt", "moved");
+        temp.File("a/dir/inner.txt", "inner");
+        temp.File("b/taken.txt", "someone else's");
+        using var from = DirectoryHandle.Open(temp["a"]);
+        using var to = DirectoryHandle.Open(temp["b"]);
+
+        from.RenameTo("file.txt", to, "file.txt", replace: false);
+        from.RenameTo("dir", to, "dir", replace: false);
+        temp.File("a/again.txt", "again");
+        var error = Assert.Throws<LinkNameExistsException>(() => from.RenameTo("again.txt", to, "taken.txt", replace: false));
+
+        Assert.Equal(Path.Join(temp["b"], "taken.txt"), error.Path);
+        Assert.Equal("moved", File.ReadAllText(temp["b/file.txt"]));
+        Assert.Equal("inner", File.ReadAllText(temp["b/dir/inner.txt"]));
+        Assert.Equal("someone else's", File.ReadAllText(temp["b/taken.txt"]));
+        Assert.Equal(["again.txt"], from.ListNames(string.Empty));
+    }
+
+    [Fact]
     public async Task A_hard_link_is_made_relative_to_the_new_parents_handle()
     {
         await WindowsHost.RequireWindowsAsync();
