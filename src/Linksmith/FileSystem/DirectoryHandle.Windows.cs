@@ -227,11 +227,64 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
             status = SetInformation(source, WindowsFileInformation.Rename(replace ? 1u : 0u, rootDirectory, toLeaf), Ntdll.FileRenameInformation);
         }
 
+        if (status == Ntdll.STATUS_ACCESS_DENIED && replace && target.RemoveForDirectoryRename(source, toRelativePath))
+        {
+            status = SetInformation(source, WindowsFileInformation.Rename(Ntdll.FILE_RENAME_POSIX_SEMANTICS, rootDirectory, toLeaf), Ntdll.FileRenameInformationEx);
+            if (IsRefused(status))
+            {
+                status = SetInformation(source, WindowsFileInformation.Rename(0u, rootDirectory, toLeaf), Ntdll.FileRenameInformation);
+            }
+        }
+
         if (status < 0)
         {
             var existingKind = status == Ntdll.STATUS_OBJECT_NAME_COLLISION ? target.Stat(toRelativePath)?.Kind ?? LinkKind.File : LinkKind.File;
             throw NtError(status, target.FullPath(toRelativePath), existingKind: existingKind);
         }
+    }
+
+    /// <summary>
+    /// After a replacing rename was refused with access denied: where the incoming entry or the
+    /// one at the new name is a directory to the system (a junction, a directory symbolic link, an
+    /// empty folder), which NTFS will not rename over nor rename a directory onto (as
+    /// MoveFileExW's MOVEFILE_REPLACE_EXISTING documents), the old entry is removed first, so the
+    /// rename can go ahead without replacing: the one replacement that is not atomic, as with
+    /// the by-path layer. A folder with contents is not removed (the removal fails and is
+    /// reported). False, removing nothing, when neither is a directory (the refusal stands).
+    /// </summary>
+    private bool RemoveForDirectoryRename(SafeFileHandle incoming, string relativePath)
+    {
+        if (!Kernel32.GetFileInformationByHandle(incoming, out var incomingInfo))
+        {
+            return false;
+        }
+
+        var old = Stat(relativePath);
+        if (old is not { } existing)
+        {
+            return false;
+        }
+
+        var oldIsDirectory = existing.Kind is LinkKind.Directory or LinkKind.Junction || IsDirectoryLink(relativePath, existing.Kind);
+        if (!oldIsDirectory && (incomingInfo.dwFileAttributes & Kernel32.FILE_ATTRIBUTE_DIRECTORY) == 0)
+        {
+            return false;
+        }
+
+        Remove(relativePath, existing.Kind);
+        return true;
+    }
+
+    /// <summary>Whether the entry, a symbolic link, is a directory symbolic link (FILE_ATTRIBUTE_DIRECTORY on the link itself).</summary>
+    private bool IsDirectoryLink(string relativePath, LinkKind kind)
+    {
+        if (kind != LinkKind.SymbolicLink)
+        {
+            return false;
+        }
+
+        using var handle = OpenEntry(relativePath, Kernel32.FILE_READ_ATTRIBUTES | Ntdll.SYNCHRONIZE, 0);
+        return Kernel32.GetFileInformationByHandle(handle, out var info) && (info.dwFileAttributes & Kernel32.FILE_ATTRIBUTE_DIRECTORY) != 0;
     }
 
     public override void Remove(string relativePath, LinkKind kind)
