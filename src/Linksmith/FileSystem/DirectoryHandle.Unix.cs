@@ -88,7 +88,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             {
                 if (Libc.statx(parent.Fd, l, Libc.AT_SYMLINK_NOFOLLOW | Libc.AT_STATX_SYNC_AS_STAT, Libc.STATX_BASIC_STATS | Libc.STATX_MNT_ID, &stx) == 0)
                 {
-                    return TreeWalker.ToStatus(stx);
+                    return FileStatus.FromStatx(stx);
                 }
             }
 
@@ -519,7 +519,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             }
         }
 
-        return TreeWalker.ToStatus(stx);
+        return FileStatus.FromStatx(stx);
     }
 
     /// <summary>Owner before mode (chown clears set-user-ID and set-group-ID bits), then times.</summary>

@@ -183,7 +183,7 @@ internal static class TreeWalker
 {
     public static IEnumerable<TreeEntry> Walk(string root, WalkOptions options)
     {
-        var rootStatus = StatPath(root, followLinks: true) ?? throw new TargetNotFoundException(root);
+        var rootStatus = PathFacts.Stat(root, followLinks: true) ?? throw new TargetNotFoundException(root);
         return rootStatus.Kind == LinkKind.Directory && OperatingSystem.IsLinux()
             ? WalkOwningRoot(root, options)
             : WalkCore(root, rootStatus, null, options);
@@ -269,7 +269,7 @@ internal static class TreeWalker
     /// <remarks>The listing is one object reused throughout: read it before asking for the next.</remarks>
     public static IEnumerable<DirectoryListing> Directories(string root, WalkOptions options)
     {
-        var status = StatPath(root, followLinks: true) ?? throw new TargetNotFoundException(root);
+        var status = PathFacts.Stat(root, followLinks: true) ?? throw new TargetNotFoundException(root);
         return DirectoriesCore(root, status, options);
     }
 
@@ -325,7 +325,7 @@ internal static class TreeWalker
     /// </remarks>
     public static void VisitInParallel(string root, WalkOptions options, int threads, Action<DirectoryListing, int> visit)
     {
-        var rootStatus = StatPath(root, followLinks: true) ?? throw new TargetNotFoundException(root);
+        var rootStatus = PathFacts.Stat(root, followLinks: true) ?? throw new TargetNotFoundException(root);
         using var handle = OpenRootHandle(root, rootStatus);
         var first = new DirectoryListing();
         first.Reset(root, 0, root.Length);
@@ -479,45 +479,6 @@ internal static class TreeWalker
         return true;
     }
 
-    /// <summary>The status of one path (following links or not); null when nothing is there.</summary>
-    public static FileStatus? StatPath(string path, bool followLinks)
-    {
-        if (OperatingSystem.IsLinux())
-        {
-            if (UnixFile.TryStatx(path, followLinks ? 0 : Libc.AT_SYMLINK_NOFOLLOW, out var stx))
-            {
-                return ToStatus(stx);
-            }
-
-            var errno = Marshal.GetLastPInvokeError();
-            // Nothing there, or (following links) a dangling link or a loop of links.
-            return errno is Libc.ENOENT or Libc.ENOTDIR || (followLinks && errno == Libc.ELOOP) ? null : throw UnixErrors.ToException(errno, path);
-        }
-
-        var entry = followLinks ? LinkPlatform.Current.StatFollowingLinks(path) : LinkPlatform.Current.Stat(path);
-        return entry.Kind == LinkKind.Missing ? null : PortableStatus(path, entry);
-    }
-
-    internal static FileStatus ToStatus(in Libc.Statx stx)
-    {
-        var raw = UnixFile.ToRawEntry(stx);
-        return new FileStatus
-        {
-            Kind = raw.Kind,
-            Mode = stx.stx_mode & 0xFFFu,
-            Uid = stx.stx_uid,
-            Gid = stx.stx_gid,
-            Size = (long)stx.stx_size,
-            AllocatedBytes = (long)stx.stx_blocks * 512,
-            LinkCount = stx.stx_nlink,
-            Identity = raw.Identity,
-            ModifiedTime = new FileTime(stx.stx_mtime.tv_sec, stx.stx_mtime.tv_nsec),
-            AccessTime = new FileTime(stx.stx_atime.tv_sec, stx.stx_atime.tv_nsec),
-            ChangeTime = new FileTime(stx.stx_ctime.tv_sec, stx.stx_ctime.tv_nsec),
-            IsComplete = true,
-        };
-    }
-
     /// <summary>The handle a walk reads its directories beneath (Linux, a directory root); null otherwise.</summary>
     private static DirectoryHandle? OpenRootHandle(string root, in FileStatus rootStatus) =>
         rootStatus.Kind == LinkKind.Directory && OperatingSystem.IsLinux() ? DirectoryHandle.Open(root) : null;
@@ -578,7 +539,7 @@ internal static class TreeWalker
                         continue;
                     }
 
-                    listing.Add(nameBytes, ToStatus(stx));
+                    listing.Add(nameBytes, FileStatus.FromStatx(stx));
                 }
                 else
                 {
@@ -610,32 +571,13 @@ internal static class TreeWalker
 
         foreach (var path in paths)
         {
-            var entry = LinkPlatform.Current.Stat(path);
-            if (entry.Kind == LinkKind.Missing)
+            var status = LinkPlatform.Current.Stat(path);
+            if (status.Kind == LinkKind.Missing)
             {
                 continue;
             }
 
-            listing.Add(Path.GetFileName(path.AsSpan()), PortableStatus(path, entry));
+            listing.Add(Path.GetFileName(path.AsSpan()), status);
         }
-    }
-
-    private static FileStatus PortableStatus(string path, RawEntry entry)
-    {
-        var info = new FileInfo(path);
-        var readOnly = entry.Kind == LinkKind.File && (info.Attributes & FileAttributes.ReadOnly) != 0;
-        return new FileStatus
-        {
-            Kind = entry.Kind,
-            Mode = OperatingSystem.IsWindows() ? (readOnly ? 1u : 0u) : (uint)info.UnixFileMode,
-            Size = entry.Size,
-            AllocatedBytes = entry.Size,
-            LinkCount = entry.LinkCount,
-            Identity = entry.Identity,
-            ModifiedTime = FileTime.FromDateTime(info.LastWriteTimeUtc),
-            AccessTime = FileTime.FromDateTime(info.LastAccessTimeUtc),
-            ChangeTime = FileTime.FromDateTime(info.LastWriteTimeUtc),
-            IsComplete = true,
-        };
     }
 }
