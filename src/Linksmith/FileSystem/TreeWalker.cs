@@ -543,7 +543,8 @@ internal static class TreeWalker
                 }
                 else
                 {
-                    listing.Add(nameBytes, new FileStatus { Kind = type == Libc.DT_REG ? LinkKind.File : LinkKind.Special });
+                    // The listing's type and inode are all a caller that did not ask for more gets.
+                    listing.Add(nameBytes, new FileStatus { Kind = type == Libc.DT_REG ? LinkKind.File : LinkKind.Special, Identity = new FileIdentity(0, *(ulong*)dirent) });
                 }
             }
         }
