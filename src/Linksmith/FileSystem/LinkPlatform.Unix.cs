@@ -52,15 +52,7 @@ internal sealed class UnixLinkPlatform : LinkPlatform
         }
     }
 
-    public override bool IsEmptyDirectory(string path)
-    {
-        foreach (var _ in UnixDirectory.Enumerate(path))
-        {
-            return false;
-        }
-
-        return true;
-    }
+    public override bool IsEmptyDirectory(string path) => UnixDirectoryReader.IsEmpty(path);
 
     public override unsafe void CreateSymbolicLink(string linkPath, string targetText, bool targetIsDirectory)
     {

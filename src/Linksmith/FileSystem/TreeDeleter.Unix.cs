@@ -123,7 +123,7 @@ internal sealed class TreeDeleter(UnixDirectoryHandle root, DeleteOptions option
         List<string> names;
         try
         {
-            names = UnixDirectoryHandle.ReadNames(directory, path);
+            names = UnixDirectoryReader.ReadNames(directory, path);
         }
         catch (LinksmithException error)
         {
