@@ -7,7 +7,7 @@ namespace Linksmith;
 /// </summary>
 internal sealed class PortableDirectoryReader : IDirectoryReader
 {
-    public void Read(string relativePath, DirectoryListing listing, bool statEverything, Action<LinksmithException>? onError)
+    public void Read(string relativePath, DirectoryListing listing, WalkOptions options)
     {
         var directory = listing.Path;
         List<string> paths;
@@ -29,7 +29,7 @@ internal sealed class PortableDirectoryReader : IDirectoryReader
             }
             catch (LinksmithException error)
             {
-                onError?.Invoke(error);
+                options.OnError?.Invoke(error);
                 continue;
             }
 

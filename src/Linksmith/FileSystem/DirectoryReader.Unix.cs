@@ -18,7 +18,7 @@ internal sealed class UnixDirectoryReader(UnixDirectoryHandle root) : IDirectory
 
     private readonly byte[] buffer = GC.AllocateUninitializedArray<byte>(BufferSize);
 
-    public unsafe void Read(string relativePath, DirectoryListing listing, bool statEverything, Action<LinksmithException>? onError)
+    public unsafe void Read(string relativePath, DirectoryListing listing, WalkOptions options)
     {
         // Opened beneath the walk's root without following links: the root may be reached through
         // a link (like find -H); below it a folder swapped for a link is reported, not followed.
@@ -29,10 +29,16 @@ internal sealed class UnixDirectoryReader(UnixDirectoryHandle root) : IDirectory
         {
             var name = entries.Name;
             var type = entries.Type;
-            if (!statEverything && type is not (Libc.DT_UNKNOWN or Libc.DT_DIR or Libc.DT_LNK))
+            if (!options.StatEverything && type != Libc.DT_UNKNOWN && type != Libc.DT_DIR && (type != Libc.DT_LNK || !options.StatLinks))
             {
                 // The listing's type and inode are all a caller that did not ask for more gets.
-                listing.Add(name, new FileStatus { Kind = type == Libc.DT_REG ? LinkKind.File : LinkKind.Special, Identity = new FileIdentity(0, entries.Inode) });
+                var kind = type switch
+                {
+                    Libc.DT_REG => LinkKind.File,
+                    Libc.DT_LNK => LinkKind.SymbolicLink,
+                    _ => LinkKind.Special,
+                };
+                listing.Add(name, new FileStatus { Kind = kind, Identity = new FileIdentity(0, entries.Inode) });
                 continue;
             }
 
@@ -46,7 +52,7 @@ internal sealed class UnixDirectoryReader(UnixDirectoryHandle root) : IDirectory
 
             if (rc != 0)
             {
-                onError?.Invoke(UnixErrors.ToException(Marshal.GetLastPInvokeError(), Path.Join(listing.Path, NativePath.FromBytes(name))));
+                options.OnError?.Invoke(UnixErrors.ToException(Marshal.GetLastPInvokeError(), Path.Join(listing.Path, NativePath.FromBytes(name))));
                 continue;
             }
 

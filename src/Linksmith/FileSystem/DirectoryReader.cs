@@ -21,12 +21,11 @@ internal interface IDirectoryReader
     /// Reads the directory at <paramref name="relativePath"/> below the walk's root (empty: the
     /// root itself), whose full path is <see cref="DirectoryListing.Path"/>, into
     /// <paramref name="listing"/> (already reset for it). An entry whose status cannot be read is
-    /// reported to <paramref name="onError"/> and left out.
+    /// reported and left out.
     /// </summary>
     /// <param name="relativePath">The directory, below the walk's root.</param>
     /// <param name="listing">Where the entries go.</param>
-    /// <param name="statEverything">Read every entry's full status (false: only of directories, links and entries whose type the listing does not give).</param>
-    /// <param name="onError">Where an entry that cannot be read is reported.</param>
+    /// <param name="options">Which statuses to read (<see cref="WalkOptions.StatEverything"/>, <see cref="WalkOptions.StatLinks"/>) and where an entry that cannot be read is reported (<see cref="WalkOptions.OnError"/>).</param>
     /// <exception cref="LinksmithException">The directory itself cannot be read.</exception>
-    void Read(string relativePath, DirectoryListing listing, bool statEverything, Action<LinksmithException>? onError);
+    void Read(string relativePath, DirectoryListing listing, WalkOptions options);
 }

@@ -8,6 +8,9 @@ internal sealed record WalkOptions
     /// <summary>Read the full status of every entry (else only of directories and links, and where the listing has no type).</summary>
     public bool StatEverything { get; init; } = true;
 
+    /// <summary>Without <see cref="StatEverything"/>: whether a link gets a full status too (false: only its kind, from the listing).</summary>
+    public bool StatLinks { get; init; } = true;
+
     /// <summary>Stay on the root's file system (like find -xdev).</summary>
     public bool SameFileSystem { get; init; }
 
@@ -257,7 +260,7 @@ internal static class TreeWalker
             listing.Reset(path, depth, relativeStart);
             try
             {
-                reader.Read(depth == 1 ? string.Empty : path[relativeStart..], listing, options.StatEverything, options.OnError);
+                reader.Read(depth == 1 ? string.Empty : path[relativeStart..], listing, options);
             }
             catch (LinksmithException error)
             {

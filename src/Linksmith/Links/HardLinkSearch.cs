@@ -34,10 +34,11 @@ internal static class HardLinkSearch
             return found;
         }
 
-        // The walk reads only directories, links and entries of unknown type; a file is looked at
-        // only when the listing's inode (Linux's d_ino; 0 where there is none) may be the one sought.
+        // The walk reads the status only of directories and entries of unknown type (a link is never
+        // a name of the file); a file is looked at only when the listing's inode (Linux's d_ino; 0
+        // where there is none) may be the one sought.
         var inode = identity.FileId;
-        foreach (var listing in TreeWalker.Directories(root, new WalkOptions { StatEverything = false, OnError = onError }))
+        foreach (var listing in TreeWalker.Directories(root, new WalkOptions { StatEverything = false, StatLinks = false, OnError = onError }))
         {
             // The root's own listing (the root alone) is not a name to look at.
             for (var i = 0; listing.Depth > 0 && i < listing.Count && found.Count < linkCount; i++)
