@@ -3,7 +3,7 @@ namespace Linksmith.Cli;
 /// <summary>Where the CLI writes: the process's streams, or writers a test hands in.</summary>
 /// <param name="Out">Standard output: results.</param>
 /// <param name="Error">Standard error: errors, hints, notices.</param>
-/// <param name="IsTerminal">Whether standard output is a terminal (progress and colour only then).</param>
+/// <param name="IsTerminal">Whether standard output is a terminal (a closing count that piped output leaves out).</param>
 /// <param name="ErrorIsTerminal">Whether standard error is a terminal: progress goes there, so it is shown only then.</param>
 internal sealed record CliConsole(TextWriter Out, TextWriter Error, bool IsTerminal, bool ErrorIsTerminal = false)
 {

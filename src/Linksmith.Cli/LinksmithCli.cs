@@ -80,10 +80,15 @@ internal static class LinksmithCli
             // Library failures are caught per item by each command; what escapes is a bug, which
             // LastResort still reports as an error line and an exit code, never as a stack trace.
             EnableDefaultExceptionHandler = false,
+            // Ctrl+C goes through Interruption alone (see there why not through this).
+            ProcessTerminationTimeout = null,
         };
         try
         {
-            return parseResult.Invoke(invocation);
+            // Only a command that takes the token can stop at a safe point; any other ends at once
+            // on Ctrl+C, as programs do, rather than ignore the first one.
+            using var interruption = parseResult.Action is AsynchronousCommandLineAction ? Interruption.Listen() : null;
+            return parseResult.InvokeAsync(invocation, interruption?.Token ?? CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (Exception error)
         {

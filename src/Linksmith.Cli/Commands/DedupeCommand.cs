@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Linksmith.Cli.Commands;
@@ -24,7 +25,10 @@ internal static class DedupeCommand
         {
             roots, apply, dryRun, minSize, maxSize, exclude, include, ignoreMetadata, cache, noCache, threads, json,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellation) => Task.FromResult(Act(parse, cancellation)));
+        return command;
+
+        int Act(ParseResult parse, CancellationToken cancellation)
         {
             var reporter = new Reporter(console, parse.GetValue(json));
             if (parse.GetValue(apply) && parse.GetValue(dryRun))
@@ -74,9 +78,8 @@ internal static class DedupeCommand
                 Threads = parse.GetValue(threads) ?? 0,
                 Progress = new DedupeProgress(),
             };
-            return Run(reporter, options);
-        });
-        return command;
+            return Run(reporter, options, cancellation);
+        }
     }
 
     /// <summary>Bytes with an optional K, M or G suffix (powers of 1024); <paramref name="fallback"/> when absent.</summary>
@@ -108,21 +111,14 @@ internal static class DedupeCommand
         return true;
     }
 
-    private static int Run(Reporter reporter, DedupeOptions options)
+    private static int Run(Reporter reporter, DedupeOptions options, CancellationToken cancellation)
     {
-        using var interrupt = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            // Finish the replacement under way (each is atomic) and stop; exit 130.
-            e.Cancel = true;
-            interrupt.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        using var progress = reporter.Console.ErrorIsTerminal ? new ProgressLine(reporter.Console.Error, options.Progress!) : null;
+        using var progress = ProgressLine.Start(reporter.Console);
+        progress?.Poll(Status(options.Progress!));
         DedupeResult result;
         try
         {
-            result = Deduplicator.Run(options, interrupt.Token);
+            result = Deduplicator.Run(options, cancellation);
         }
         catch (LinksmithException error)
         {
@@ -132,13 +128,10 @@ internal static class DedupeCommand
         }
         catch (OperationCanceledException)
         {
+            // Each replacement is atomic: the one under way was finished, and the run stopped there.
             progress?.Dispose();
             reporter.Console.Error.WriteLine("linksmith: interrupted; every replacement made so far is complete");
             return ExitCodes.Interrupted;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
 
         progress?.Dispose();
@@ -164,12 +157,28 @@ internal static class DedupeCommand
         return reporter.ExitCode;
     }
 
+    /// <summary>What the progress line says: the phase and its counts, read from the job's counters.</summary>
+    private static Func<string> Status(DedupeProgress progress)
+    {
+        var clock = Stopwatch.StartNew();
+        return () =>
+        {
+            var seconds = Math.Max(0.001, clock.Elapsed.TotalSeconds);
+            return progress.Phase switch
+            {
+                DedupePhase.Scanning => string.Create(CultureInfo.InvariantCulture, $"dedupe: scanning, {progress.FilesSeen:N0} files"),
+                DedupePhase.Linking => string.Create(CultureInfo.InvariantCulture, $"dedupe: linking duplicates, {progress.SetsResolved:N0}/{progress.SetsToResolve:N0} sets of identical files"),
+                _ => string.Create(CultureInfo.InvariantCulture, $"dedupe: {progress.Phase.ToString().ToLowerInvariant()}, {progress.CandidatesChecked:N0}/{progress.Candidates:N0} candidates checked, {progress.FilesRead:N0} files read, {HumanSize.Format(progress.BytesRead)}, {HumanSize.Format((long)(progress.BytesRead / seconds))}/s"),
+            };
+        };
+    }
+
     private static void WriteText(Reporter reporter, DedupeResult result)
     {
         var verb = result.Applied ? "linked" : "would link";
         foreach (var group in result.Groups)
         {
-            reporter.Line($"{verb} {Count(group.Duplicates.Count, "name")} to {Display.Path(group.Keep)} ({Bytes(group.Size)} each):");
+            reporter.Line($"{verb} {Display.Count(group.Duplicates.Count, "name")} to {Display.Path(group.Keep)} ({HumanSize.Format(group.Size)} each):");
             foreach (var duplicate in group.Duplicates)
             {
                 reporter.Line($"  {Display.Path(duplicate)}");
@@ -183,8 +192,8 @@ internal static class DedupeCommand
 
         var files = result.Groups.Sum(g => g.DuplicateFiles);
         var statistics = result.Statistics;
-        var summary = $"{Count(result.Groups.Count, "group")} of identical files, {Count(files, "duplicate")}; {Bytes(result.SavedBytes)} {(result.Applied ? "freed" : "would be freed")}"
-            + $" ({Count(statistics.FilesScanned, "file")} scanned, {Count(statistics.FilesRead, "file")} read, {Bytes(statistics.BytesRead)} hashed, {statistics.CacheHits} hashes remembered)";
+        var summary = $"{Display.Count(result.Groups.Count, "group")} of identical files, {Display.Count(files, "duplicate")}; {HumanSize.Format(result.SavedBytes)} {(result.Applied ? "freed" : "would be freed")}"
+            + $" ({Display.Count(statistics.FilesScanned, "file")} scanned, {Display.Count(statistics.FilesRead, "file")} read, {HumanSize.Format(statistics.BytesRead)} hashed, {statistics.CacheHits} hashes remembered)";
         reporter.Line(summary);
         if (!result.Applied && files > 0)
         {
@@ -238,69 +247,4 @@ internal static class DedupeCommand
             writer.WriteEndObject();
             writer.WriteEndObject();
         });
-
-    private static string Count(long count, string noun) =>
-        string.Create(CultureInfo.InvariantCulture, $"{count:N0} {noun}{(count == 1 ? string.Empty : "s")}");
-
-    internal static string Bytes(long bytes) => bytes switch
-    {
-        < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
-        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB"),
-        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.0} MiB"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.00} GiB"),
-    };
-
-    /// <summary>One self-rewriting status line on stderr (a terminal only), refreshed four times a second.</summary>
-    private sealed class ProgressLine : IDisposable
-    {
-        private readonly TextWriter error;
-        private readonly DedupeProgress progress;
-        private readonly Timer timer;
-        private readonly long started = Environment.TickCount64;
-        private readonly Lock gate = new();
-        private bool disposed;
-
-        public ProgressLine(TextWriter error, DedupeProgress progress)
-        {
-            this.error = error;
-            this.progress = progress;
-            timer = new Timer(_ => Draw(), null, 250, 250);
-        }
-
-        public void Dispose()
-        {
-            lock (gate)
-            {
-                if (disposed)
-                {
-                    return;
-                }
-
-                disposed = true;
-                timer.Dispose();
-                // Erase the status line so the report starts on a clean line.
-                error.Write("\r\u001b[K");
-            }
-        }
-
-        private void Draw()
-        {
-            lock (gate)
-            {
-                if (disposed)
-                {
-                    return;
-                }
-
-                var seconds = Math.Max(0.001, (Environment.TickCount64 - started) / 1000.0);
-                var text = progress.Phase switch
-                {
-                    DedupePhase.Scanning => $"dedupe: scanning, {progress.FilesSeen:N0} files",
-                    DedupePhase.Linking => $"dedupe: linking duplicates, {progress.SetsResolved:N0}/{progress.SetsToResolve:N0} sets of identical files",
-                    _ => $"dedupe: {progress.Phase.ToString().ToLowerInvariant()}, {progress.CandidatesChecked:N0}/{progress.Candidates:N0} candidates checked, {progress.FilesRead:N0} files read, {Bytes(progress.BytesRead)}, {Bytes((long)(progress.BytesRead / seconds))}/s",
-                };
-                error.Write(string.Create(CultureInfo.InvariantCulture, $"\r\u001b[K{text}"));
-            }
-        }
-    }
 }

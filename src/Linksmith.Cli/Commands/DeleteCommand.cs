@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using Linksmith.Cli.Shell;
 
@@ -8,8 +7,6 @@ namespace Linksmith.Cli.Commands;
 /// <summary><c>delete PATH...</c>: remove trees without ever leaving them; links inside go as links.</summary>
 internal static class DeleteCommand
 {
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
-
     /// <summary>
     /// A delete from a file manager that has run this long gets a progress window (only with
     /// --notify); tests set LINKSMITH_TEST_PROGRESS_DELAY_MS, as for drop.
@@ -53,7 +50,7 @@ internal static class DeleteCommand
         long notLocal = 0;
         foreach (var argument in arguments)
         {
-            if (DropCommand.TryLocalPath(argument, out var path))
+            if (FileUri.TryGetLocalPath(argument, out var path))
             {
                 paths.Add(path);
             }
@@ -64,12 +61,11 @@ internal static class DeleteCommand
             }
         }
 
-        var progress = reporter.Console.IsTerminal && !reporter.Json && !dryRun ? new ProgressLine(reporter.Console.Error) : null;
-        using var window = notify && !dryRun && paths.Count > 0
-            ? DesktopFeedback.StartProgress($"Deleting {PickCommand.Plural(paths.Count, "item")}…", ProgressDelay)
-            : null;
-        var clock = Stopwatch.StartNew();
+        using var progress = dryRun ? null : ProgressLine.Start(
+            reporter.Console,
+            notify && paths.Count > 0 ? DesktopFeedback.StartProgress($"Deleting {Display.Count(paths.Count, "item")}…", ProgressDelay) : null);
         long seen = 0;
+        Func<string> status = () => string.Create(CultureInfo.InvariantCulture, $"{seen:N0} entries deleted");
         var job = new DeleteJob
         {
             Paths = paths,
@@ -83,12 +79,9 @@ internal static class DeleteCommand
                     progress?.Clear();
                     reporter.Line($"{(dryRun ? "would delete" : "deleted")} {kind.Describe()} {Display.Path(path)}");
                 }
-                else if ((progress is not null || window is not null) && clock.Elapsed >= ProgressInterval)
+                else
                 {
-                    clock.Restart();
-                    var line = string.Create(CultureInfo.InvariantCulture, $"{seen:N0} entries deleted");
-                    progress?.Show(line);
-                    window?.Update(line);
+                    progress?.Show(status);
                 }
             },
             OnError = error =>
@@ -122,14 +115,14 @@ internal static class DeleteCommand
         }
         else
         {
-            reporter.Line($"{(dryRun ? "would delete" : "deleted")} {summary.Deleted:N0} entries, {TreeCommands.FormatBytes(summary.Bytes)} of files with no other name{(errors > 0 ? $", {errors:N0} errors" : string.Empty)}");
+            reporter.Line($"{(dryRun ? "would delete" : "deleted")} {summary.Deleted:N0} entries, {HumanSize.Format(summary.Bytes)} of files with no other name{(errors > 0 ? $", {errors:N0} errors" : string.Empty)}");
         }
 
-        var items = paths.Count == 1 ? Path.GetFileName(Path.TrimEndingDirectorySeparator(paths[0])) : PickCommand.Plural(paths.Count, "item");
+        var items = paths.Count == 1 ? Path.GetFileName(Path.TrimEndingDirectorySeparator(paths[0])) : Display.Count(paths.Count, "item");
         var entries = summary.Deleted == 1 ? "1 entry" : string.Create(CultureInfo.InvariantCulture, $"{summary.Deleted:N0} entries");
         var message = dryRun
-            ? $"Would delete {items}: {entries}, {TreeCommands.FormatBytes(summary.Bytes)}"
-            : $"Deleted {items}: {entries}, {TreeCommands.FormatBytes(summary.Bytes)} freed";
+            ? $"Would delete {items}: {entries}, {HumanSize.Format(summary.Bytes)}"
+            : $"Deleted {items}: {entries}, {HumanSize.Format(summary.Bytes)} freed";
         return (reporter.ExitCode, message);
     }
 

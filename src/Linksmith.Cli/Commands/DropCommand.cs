@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using Linksmith.Cli.Shell;
 
 namespace Linksmith.Cli.Commands;
@@ -23,7 +22,7 @@ internal static class DropCommand
 
     /// <summary>
     /// A drop that has run this long gets a progress window (only with --notify). Tests set
-    /// LINKSMITH_TEST_PROGRESS_DELAY_MS, as the tree engine's tests set LINKSMITH_TEST_KILL_AFTER.
+    /// LINKSMITH_TEST_PROGRESS_DELAY_MS to see it without a slow drop.
     /// </summary>
     private static TimeSpan ProgressDelay =>
         int.TryParse(Environment.GetEnvironmentVariable("LINKSMITH_TEST_PROGRESS_DELAY_MS"), out var milliseconds) ? TimeSpan.FromMilliseconds(milliseconds) : TimeSpan.FromSeconds(1);
@@ -64,103 +63,82 @@ internal static class DropCommand
         bool notify,
         CancellationToken cancellation)
     {
-        if (!TryLocalPath(destinationArgument, out var destination))
+        if (!FileUri.TryGetLocalPath(destinationArgument, out var destination))
         {
             reporter.Console.Error.WriteLine($"linksmith: error: {Display.Path(destinationArgument)}: is not a local folder");
             reporter.Console.Error.WriteLine("hint: links can only be dropped into a folder on this computer's file systems");
             return (ExitCodes.Failed, null);
         }
 
-        PickList picks;
+        var folderName = Path.GetFileName(Path.TrimEndingDirectorySeparator(destination));
+        var isTreeKind = kind.Kind is DropKind.Copy or DropKind.Mirror or DropKind.Clone or DropKind.SymbolicClone or DropKind.Backup or DropKind.Move;
+        ProgressLine? progress = null;
+        DropPicksResult result;
         try
         {
-            picks = PickList.Open();
+            result = PickAndDrop.Drop(new DropPicksJob
+            {
+                DestinationDirectory = destination,
+                Kind = kind.Kind,
+                DryRun = dryRun,
+                Cancellation = cancellation,
+                OnStart = sources => progress = dryRun ? null : ProgressLine.Start(
+                    reporter.Console,
+                    notify && isTreeKind ? DesktopFeedback.StartProgress($"{Capitalize(kind.Doing)} {Display.Count(sources.Count, "item")} into {folderName}…", ProgressDelay) : null),
+                OnItem = item =>
+                {
+                    progress?.Clear();
+                    Report(reporter, item, kind.Kind, dryRun);
+                },
+                OnProgress = tree => progress?.Show(() => $"{folderName}: {tree.Copied + tree.Linked + tree.Symlinked:N0} files, {HumanSize.Format(tree.Bytes)}"),
+            });
         }
         catch (StateDatabaseException error)
         {
             reporter.Fail(error);
             return (reporter.ExitCode, null);
         }
-
-        using (picks)
-        {
-            var sources = picks.List().Select(pick => pick.Path).ToList();
-            if (sources.Count == 0)
-            {
-                return (NothingPicked(reporter, dryRun), null);
-            }
-
-            var results = new List<DropItemResult>();
-            var summary = new TreeSummary();
-            var isTreeKind = kind.Kind is DropKind.Copy or DropKind.Mirror or DropKind.Clone or DropKind.SymbolicClone or DropKind.Backup or DropKind.Move;
-            using var progress = notify && isTreeKind && !dryRun
-                ? DesktopFeedback.StartProgress($"{Capitalize(kind.Doing)} {PickCommand.Plural(sources.Count, "item")} into {Path.GetFileName(Path.TrimEndingDirectorySeparator(destination))}…", ProgressDelay)
-                : null;
-            try
-            {
-                DropOperations.Run(new DropJob
-                {
-                    SourcePaths = sources,
-                    DestinationDirectory = destination,
-                    Kind = kind.Kind,
-                    DryRun = dryRun,
-                    Cancellation = cancellation,
-                    OnItem = result =>
-                    {
-                        results.Add(result);
-                        Report(reporter, result, kind.Kind, dryRun);
-                        Add(summary, result.Tree);
-                    },
-                    OnProgress = progress is null ? null : tree => progress.Update($"{Path.GetFileName(Path.TrimEndingDirectorySeparator(destination))}: {tree.Copied + tree.Linked + tree.Symlinked:N0} files, {TreeCommands.FormatBytes(tree.Bytes)}"),
-                });
-            }
-            catch (NotADirectoryException error)
-            {
-                reporter.Fail(error);
-                reporter.Console.Error.WriteLine("hint: drop into an existing folder; the picks are kept");
-                return (reporter.ExitCode, null);
-            }
-            catch (OperationCanceledException)
-            {
-                Forget(reporter, picks, results, dryRun);
-                reporter.Notice("interrupted; the items not dropped yet are still picked");
-                return (ExitCodes.Interrupted, null);
-            }
-
-            Forget(reporter, picks, results, dryRun);
-            var dropped = results.Count(result => result.Succeeded);
-            if (reporter.Json)
-            {
-                WriteJson(reporter, kind.Name, destination, dryRun, results, summary);
-            }
-            else
-            {
-                reporter.Line($"{(dryRun ? "would drop" : "dropped")} {dropped} of {PickCommand.Plural(results.Count, "item")} as {kind.Done} into {Display.Path(destination)}"
-                    + (dropped < results.Count ? "; the others are still picked" : string.Empty)
-                    + (dryRun ? " (dry run: nothing was changed, nothing was unpicked)" : string.Empty));
-            }
-
-            var message = $"Dropped {PickCommand.Plural(dropped, "item")} as {kind.Done} into {Path.TrimEndingDirectorySeparator(destination)}";
-            return (reporter.ExitCode, message);
-        }
-    }
-
-    /// <summary>Forgets the picks that were dropped: a successful drop clears them, a failed item stays for another try.</summary>
-    private static void Forget(Reporter reporter, PickList picks, List<DropItemResult> results, bool dryRun)
-    {
-        if (dryRun)
-        {
-            return;
-        }
-
-        try
-        {
-            picks.Remove(results.Where(result => result.Succeeded).Select(result => result.SourcePath));
-        }
-        catch (StateDatabaseException error)
+        catch (NotADirectoryException error)
         {
             reporter.Fail(error);
+            reporter.Console.Error.WriteLine("hint: drop into an existing folder; the picks are kept");
+            return (reporter.ExitCode, null);
         }
+        finally
+        {
+            progress?.Dispose();
+        }
+
+        if (result.Picked.Count == 0)
+        {
+            return (NothingPicked(reporter, dryRun), null);
+        }
+
+        if (result.ForgetError is { } forgetError)
+        {
+            reporter.Fail(forgetError);
+        }
+
+        if (result.Interrupted)
+        {
+            reporter.Notice("interrupted; the items not dropped yet are still picked");
+            return (ExitCodes.Interrupted, null);
+        }
+
+        var items = result.Items;
+        if (reporter.Json)
+        {
+            WriteJson(reporter, kind.Name, destination, dryRun, items, result.Summary);
+        }
+        else
+        {
+            reporter.Line($"{(dryRun ? "would drop" : "dropped")} {result.Dropped} of {Display.Count(items.Count, "item")} as {kind.Done} into {Display.Path(destination)}"
+                + (result.Dropped < items.Count ? "; the others are still picked" : string.Empty)
+                + (dryRun ? " (dry run: nothing was changed, nothing was unpicked)" : string.Empty));
+        }
+
+        var message = $"Dropped {Display.Count(result.Dropped, "item")} as {kind.Done} into {Path.TrimEndingDirectorySeparator(destination)}";
+        return (reporter.ExitCode, message);
     }
 
     private static int NothingPicked(Reporter reporter, bool dryRun)
@@ -210,7 +188,7 @@ internal static class DropCommand
             };
             var past = verb switch { "mirror" => "mirrored", "clone" => "cloned", "back up" => "backed up", "move" => "moved", _ => "copied" };
             var into = kind == DropKind.Backup ? $"into {Display.Path(destinationPath)}{(tree.SnapshotPath is { } snapshot ? $" (snapshot {Path.GetFileName(snapshot)})" : string.Empty)}" : $"-> {Display.Path(destinationPath)}";
-            var counts = $"{tree.Copied:N0} copied, {tree.Linked:N0} hard-linked, {tree.Symlinked:N0} symlinked, {tree.Skipped:N0} unchanged, {TreeCommands.FormatBytes(tree.Bytes)}";
+            var counts = $"{tree.Copied:N0} copied, {tree.Linked:N0} hard-linked, {tree.Symlinked:N0} symlinked, {tree.Skipped:N0} unchanged, {HumanSize.Format(tree.Bytes)}";
             var linkLeft = kind == DropKind.Move ? " (a link stays at the old place)" : string.Empty;
             reporter.Line($"{(dryRun ? "would " + verb : past)} {Display.Path(result.SourcePath)} {into}{linkLeft}{(result.UpdatedExisting ? " (updating what is there)" : string.Empty)}: {counts}");
         }
@@ -221,24 +199,7 @@ internal static class DropCommand
         }
     }
 
-    private static void Add(TreeSummary total, TreeSummary? item)
-    {
-        if (item is null)
-        {
-            return;
-        }
-
-        total.Copied += item.Copied;
-        total.Linked += item.Linked;
-        total.Symlinked += item.Symlinked;
-        total.Directories += item.Directories;
-        total.Skipped += item.Skipped;
-        total.Deleted += item.Deleted;
-        total.Bytes += item.Bytes;
-        total.Errors += item.Errors;
-    }
-
-    private static void WriteJson(Reporter reporter, string kind, string destination, bool dryRun, List<DropItemResult> results, TreeSummary summary) =>
+    private static void WriteJson(Reporter reporter, string kind, string destination, bool dryRun, IReadOnlyList<DropItemResult> results, TreeSummary summary) =>
         JsonOutput.Write(reporter.Console.Out, writer =>
         {
             writer.WriteStartObject();
@@ -279,59 +240,6 @@ internal static class DropCommand
             writer.WriteErrors(reporter.Errors);
             writer.WriteEndObject();
         });
-
-    /// <summary>
-    /// The path a file manager passed: a plain path, or a <c>file://</c> URI (Nautilus's
-    /// NAUTILUS_SCRIPT_CURRENT_URI and _SELECTED_URIS, Dolphin's %u, Nemo's %U) decoded byte by
-    /// byte, so a name that is not UTF-8 survives. Any other scheme (sftp://, smb://, trash://) is
-    /// not local. Used by drop for its folder and by delete for each path.
-    /// </summary>
-    internal static bool TryLocalPath(string argument, out string path)
-    {
-        path = argument;
-        var schemeEnd = argument.IndexOf("://", StringComparison.Ordinal);
-        if (schemeEnd <= 0 || argument[..schemeEnd].Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('+' or '-' or '.')))
-        {
-            return true;
-        }
-
-        if (!argument[..schemeEnd].Equals("file", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var rest = argument[(schemeEnd + 3)..];
-        var slash = rest.IndexOf('/', StringComparison.Ordinal);
-        var host = slash < 0 ? rest : rest[..slash];
-        if (host.Length > 0 && !host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var encoded = slash < 0 ? "/" : rest[slash..];
-        var bytes = new List<byte>(encoded.Length);
-        for (var i = 0; i < encoded.Length; i++)
-        {
-            if (encoded[i] == '%' && i + 2 < encoded.Length && Uri.IsHexDigit(encoded[i + 1]) && Uri.IsHexDigit(encoded[i + 2]))
-            {
-                bytes.Add((byte)Convert.ToInt32(encoded.Substring(i + 1, 2), 16));
-                i += 2;
-            }
-            else
-            {
-                bytes.AddRange(Encoding.UTF8.GetBytes(encoded[i].ToString()));
-            }
-        }
-
-        path = NativePath.FromBytes(bytes.ToArray());
-        if (OperatingSystem.IsWindows() && path.Length >= 3 && path[0] == '/' && path[2] == ':')
-        {
-            // file:///C:/Users → C:/Users
-            path = path[1..];
-        }
-
-        return true;
-    }
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

@@ -23,7 +23,7 @@ internal static class HardlinksCommand
         try
         {
             var info = Link.Inspect(file);
-            if (within is null && !OperatingSystem.IsWindows() && info.LinkCount > 1)
+            if (within is null && !Link.SystemListsNames && info.LinkCount > 1)
             {
                 reporter.Notice($"searching the whole file system mounted at {Display.Path(Link.GetSearchRoot(file))}; this may take a while (--within DIR searches less)");
             }

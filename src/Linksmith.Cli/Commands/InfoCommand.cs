@@ -33,7 +33,7 @@ internal static class InfoCommand
                 }
 
                 IReadOnlyList<string>? otherNames = null;
-                if (info.IsHardLinked && (within is not null || OperatingSystem.IsWindows()))
+                if (info.IsHardLinked && (within is not null || Link.SystemListsNames))
                 {
                     otherNames = Link.FindHardLinkNames(info.Path, within).Where(name => name != info.Path).ToList();
                 }

@@ -144,7 +144,7 @@ internal static class MoveCommand
 
     private static int Run(Reporter reporter, MoveOptions options, bool verbose, Func<MoveOptions, MoveResult> move)
     {
-        var progress = reporter.Console.IsTerminal && !reporter.Json && !options.DryRun ? new ProgressLine(reporter.Console.Error) : null;
+        using var progress = options.DryRun ? null : ProgressLine.Start(reporter.Console);
         options = Wire(reporter, options, verbose, progress);
         MoveResult result;
         if (Attempt(reporter, progress, "interrupted; the move was rolled back and everything is as it was", () => move(options), out result) is { } failed)
@@ -200,7 +200,7 @@ internal static class MoveCommand
 
     private static int Resume(Reporter reporter, MoveOptions options, bool verbose)
     {
-        var progress = reporter.Console.IsTerminal && !reporter.Json && !options.DryRun ? new ProgressLine(reporter.Console.Error) : null;
+        using var progress = options.DryRun ? null : ProgressLine.Start(reporter.Console);
         options = Wire(reporter, options, verbose, progress);
         IReadOnlyList<MoveResult> results;
         if (Attempt(reporter, progress, "interrupted; the move was rolled back", () => Mover.Resume(options), out results) is { } failed)
@@ -271,7 +271,7 @@ internal static class MoveCommand
             }
             else
             {
-                progress.Show(string.Create(CultureInfo.InvariantCulture, $"verified {p.VerifiedFiles:N0} of {p.Copy.Copied + p.Copy.Linked:N0} files, {TreeCommands.FormatBytes(p.VerifiedBytes)}"));
+                progress.Show(() => string.Create(CultureInfo.InvariantCulture, $"verified {p.VerifiedFiles:N0} of {p.Copy.Copied + p.Copy.Linked:N0} files, {HumanSize.Format(p.VerifiedBytes)}"));
             }
         },
     };
@@ -302,7 +302,7 @@ internal static class MoveCommand
         {
             reporter.Line(string.Empty);
             reporter.Line(result.Mode == MoveMode.Copy
-                ? $"dry run: nothing was changed; {(back ? "moving back" : "the move")} would copy {result.Summary.Copied + result.Summary.Linked:N0} files ({TreeCommands.FormatBytes(result.Summary.Bytes)}) to another volume"
+                ? $"dry run: nothing was changed; {(back ? "moving back" : "the move")} would copy {result.Summary.Copied + result.Summary.Linked:N0} files ({HumanSize.Format(result.Summary.Bytes)}) to another volume"
                 : $"dry run: nothing was changed; {(back ? "moving back" : "the move")} is a rename within one volume");
             return;
         }
@@ -314,7 +314,7 @@ internal static class MoveCommand
                 reporter.Line(back ? $"moved back {from} -> {to}" : $"moved {from} -> {to}");
                 if (result.Mode == MoveMode.Copy && result.Summary.Copied + result.Summary.Linked + result.VerifiedFiles > 0)
                 {
-                    reporter.Line($"copied {result.Summary.Copied:N0} files ({TreeCommands.FormatBytes(result.Summary.Bytes)}), {result.Summary.Linked:N0} hard links, {result.Summary.Symlinked:N0} links; verified {result.VerifiedFiles:N0} files");
+                    reporter.Line($"copied {result.Summary.Copied:N0} files ({HumanSize.Format(result.Summary.Bytes)}), {result.Summary.Linked:N0} hard links, {result.Summary.Symlinked:N0} links; verified {result.VerifiedFiles:N0} files");
                 }
 
                 if (!back && result.Leave != LeaveBehind.None)

@@ -8,7 +8,7 @@ internal static class PickCommand
 {
     /// <summary>
     /// How long a picker from a file manager waits before it decides whether it was the last of a
-    /// burst (one process per selected item): only the last one shows the notification.
+    /// burst (Explorer starts one process per selected item): only the last one shows the notification.
     /// </summary>
     private static readonly TimeSpan BurstWindow = TimeSpan.FromMilliseconds(600);
 
@@ -38,49 +38,27 @@ internal static class PickCommand
             return (reporter.Usage("nothing to pick", "give the files or folders to pick (in a file manager: select them first), or --clear to forget the picks"), null);
         }
 
-        long newest = 0;
-        int total;
+        PickResult result;
         try
         {
-            using var picks = PickList.Open();
-            if (clear)
+            result = PickAndDrop.Pick(new PickJob
             {
-                var forgotten = picks.Clear();
-                reporter.Line($"forgot {Plural(forgotten, "pick")}");
-            }
-
-            foreach (var path in paths)
-            {
-                try
+                Paths = paths,
+                Clear = clear,
+                BurstWindow = notify ? BurstWindow : null,
+                OnCleared = forgotten => reporter.Line($"forgot {Display.Count(forgotten, "pick")}"),
+                OnItem = item =>
                 {
-                    var added = picks.Add(path);
-                    reporter.Line($"{(added ? "picked" : "already picked")} {Display.Path(Path.GetFullPath(path))}");
-                    newest = Math.Max(newest, picks.SequenceOf(path) ?? 0);
-                }
-                catch (LinksmithException error) when (error is not StateDatabaseException)
-                {
-                    reporter.Fail(error);
-                }
-            }
-
-            total = picks.List().Count;
-            if (paths.Length > 0)
-            {
-                reporter.Line($"{Plural(total, "link source")} picked; drop {(total == 1 ? "it" : "them")} with `linksmith drop DEST_DIR --as KIND`");
-            }
-
-            if (notify && reporter.ExitCode == ExitCodes.Success && paths.Length > 0)
-            {
-                // Explorer starts one picker per selected item: let the burst settle, and only the
-                // picker holding the newest pick speaks, with the total, instead of twenty popups.
-                Thread.Sleep(BurstWindow);
-                if (picks.NewestSequence() > newest)
-                {
-                    return (reporter.ExitCode, null);
-                }
-
-                total = picks.List().Count;
-            }
+                    if (item.Error is { } error)
+                    {
+                        reporter.Fail(error);
+                    }
+                    else
+                    {
+                        reporter.Line($"{(item.Added ? "picked" : "already picked")} {Display.Path(item.FullPath!)}");
+                    }
+                },
+            });
         }
         catch (StateDatabaseException error)
         {
@@ -88,11 +66,20 @@ internal static class PickCommand
             return (reporter.ExitCode, null);
         }
 
+        var total = result.Total;
+        if (paths.Length > 0)
+        {
+            reporter.Line($"{Display.Count(total, "link source")} picked; drop {(total == 1 ? "it" : "them")} with `linksmith drop DEST_DIR --as KIND`");
+        }
+
+        if (!result.IsLastOfBurst)
+        {
+            return (reporter.ExitCode, null);
+        }
+
         var message = paths.Length == 0
             ? "Picks forgotten"
-            : $"{Plural(total, "link source")} picked. Right-click a folder and choose {MenuEntries.DropMenuLabel} to drop {(total == 1 ? "it" : "them")}.";
+            : $"{Display.Count(total, "link source")} picked. Right-click a folder and choose {MenuEntries.DropMenuLabel} to drop {(total == 1 ? "it" : "them")}.";
         return (reporter.ExitCode, message);
     }
-
-    internal static string Plural(long count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 
 namespace Linksmith.Cli.Commands;
 
@@ -122,7 +121,7 @@ internal static class TreeCommands
     private static int Run(Reporter reporter, TreeJob job, bool verbose)
     {
         var actions = new List<TreeAction>();
-        var progress = reporter.Console.IsTerminal && !reporter.Json && !job.DryRun ? new ProgressLine(reporter.Console.Error) : null;
+        using var progress = job.DryRun ? null : ProgressLine.Start(reporter.Console);
         progress?.MeasureInBackground(job.SourcePath, job.Filter ?? PathFilter.All, job.Cancellation);
         job = job with
         {
@@ -212,7 +211,7 @@ internal static class TreeCommands
             reporter.Line($"snapshot    {Display.Path(snapshot)}{(job.DryRun ? " (not created: dry run)" : string.Empty)}");
         }
 
-        reporter.Line($"copied      {summary.Copied,10:N0} files ({FormatBytes(summary.Bytes)})");
+        reporter.Line($"copied      {summary.Copied,10:N0} files ({HumanSize.Format(summary.Bytes)})");
         reporter.Line($"linked      {summary.Linked,10:N0} hard links");
         reporter.Line($"symlinked   {summary.Symlinked,10:N0} links");
         reporter.Line($"directories {summary.Directories,10:N0} created");
@@ -276,18 +275,4 @@ internal static class TreeCommands
             writer.WriteErrors(reporter.Errors);
             writer.WriteEndObject();
         });
-
-    internal static string FormatBytes(long bytes)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        double value = bytes;
-        var unit = 0;
-        while (value >= 1024 && unit < units.Length - 1)
-        {
-            value /= 1024;
-            unit++;
-        }
-
-        return unit == 0 ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B") : string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {units[unit]}");
-    }
 }

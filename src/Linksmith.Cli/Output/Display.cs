@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Linksmith.Cli;
 
-/// <summary>How paths look in human output: as they are, except what would break a line or a terminal.</summary>
+/// <summary>How paths and counts look in human output: paths as they are, except what would break a line or a terminal.</summary>
 internal static class Display
 {
     /// <summary>
@@ -46,6 +46,10 @@ internal static class Display
 
         return builder.ToString();
     }
+
+    /// <summary>"1 file", "2 files", "1,234 files": a count and its noun, the plural with an s.</summary>
+    public static string Count(long count, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count:N0} {noun}{(count == 1 ? string.Empty : "s")}");
 
     /// <summary>A low surrogate after a high one is half of a real character (an emoji such as U+1F480), not an escaped byte.</summary>
     private static bool IsSecondHalf(string path, int index) => index > 0 && char.IsHighSurrogate(path[index - 1]);

@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Linksmith.Cli;
 
-/// <summary>Byte counts as people read them: 1023 B, 4.0 KiB, 1.07 GiB (binary units, as du -h).</summary>
+/// <summary>
+/// Byte counts as people read them, the one way every command writes them: 1023 B, 4.0 KiB,
+/// 1.1 GiB (binary units with one decimal, as <c>du -h</c> and <c>ls -lh</c>).
+/// </summary>
 internal static class HumanSize
 {
     private static readonly string[] Units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
@@ -19,6 +22,6 @@ internal static class HumanSize
 
         return unit == 0
             ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B")
-            : string.Create(CultureInfo.InvariantCulture, $"{value:0.0#} {Units[unit]}");
+            : string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {Units[unit]}");
     }
 }

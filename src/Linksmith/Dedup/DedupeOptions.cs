@@ -42,12 +42,6 @@ public sealed record DedupeOptions
     /// default. Internal: tests make batches tiny to cross their boundaries.
     /// </summary>
     internal int BatchFiles { get; init; }
-
-    /// <summary>
-    /// Test-only: called with (survivor, duplicate) after the contents were compared and right
-    /// before the re-check that precedes a replacement, so a test can change a file in between.
-    /// </summary>
-    internal Action<string, string>? BeforeReplaceForTesting { get; init; }
 }
 
 /// <summary>Counters of a running dedupe, safe to read from another thread while it runs.</summary>

@@ -148,7 +148,7 @@ internal sealed partial class DedupeRun
             }
 
             var keeperAt = Locate(keeperName);
-            options.BeforeReplaceForTesting?.Invoke(keeperAt.FullPath, names[0].FullPath);
+            FaultPoints.Hit(FaultPoints.DedupeBeforeReplace, keeperAt.FullPath, names[0].FullPath);
             switch (Replace(keeperAt, ref keeperFile, names, file, outcome))
             {
                 case ReplaceOutcome.Replaced:

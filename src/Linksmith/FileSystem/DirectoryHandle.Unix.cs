@@ -340,22 +340,37 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     }
 
 
-    public override unsafe IDisposable? TryLock(string name)
+    public override IDisposable? TryLock(string name) => TryLock(name, LockOpening.OpenOrCreate);
+
+    public override unsafe IDisposable? TryLock(string name, LockOpening opening)
     {
-        using var parent = Parent(name, out var leaf);
-        int fd;
-        fixed (byte* l = leaf)
+        // O_NOFOLLOW: a link planted at the lock's name is refused (ELOOP), never followed to
+        // create or open a file elsewhere; with O_EXCL it is refused as a taken name (EEXIST).
+        var flags = Libc.O_RDWR | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC | opening switch
         {
-            // O_NOFOLLOW: a link planted at the lock's name is refused (ELOOP), never followed to create a file elsewhere.
-            fd = Libc.openat(parent.Fd, l, Libc.O_RDWR | Libc.O_CREAT | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0x180);
+            LockOpening.CreateNew => Libc.O_CREAT | Libc.O_EXCL,
+            LockOpening.OpenExisting => 0,
+            _ => Libc.O_CREAT,
+        };
+        int fd;
+        using (var parent = Parent(name, out var leaf))
+        {
+            fixed (byte* l = leaf)
+            {
+                fd = Libc.openat(parent.Fd, l, flags, 0x180);
+            }
         }
 
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            throw errno == Libc.ELOOP
-                ? new ReplaceRefusedException(FullPath(name), "is a symbolic link where a lock file belongs; remove it")
-                : UnixErrors.ToException(errno, FullPath(name));
+            throw errno switch
+            {
+                Libc.ELOOP => NotALockFile(name, LinkKind.SymbolicLink),
+                Libc.EEXIST when Stat(name) is { } taken => taken.Kind == LinkKind.File ? new LinkNameExistsException(FullPath(name), LinkKind.File) : NotALockFile(name, taken.Kind),
+                Libc.ENOENT when opening == LockOpening.OpenExisting => new TargetNotFoundException(FullPath(name)),
+                _ => UnixErrors.ToException(errno, FullPath(name)),
+            };
         }
 
         var descriptor = new FileDescriptor(fd);
@@ -363,7 +378,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         if (opened.Kind != LinkKind.File)
         {
             descriptor.Dispose();
-            throw new ReplaceRefusedException(FullPath(name), $"is a {opened.Kind.Describe()} where a lock file belongs; remove it");
+            throw NotALockFile(name, opened.Kind);
         }
 
         if (Libc.flock(fd, Libc.LOCK_EX | Libc.LOCK_NB) == 0)
@@ -374,6 +389,29 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         var lockErrno = Marshal.GetLastPInvokeError();
         descriptor.Dispose();
         return lockErrno == Libc.EWOULDBLOCK ? null : throw UnixErrors.ToException(lockErrno, FullPath(name));
+    }
+
+    public override unsafe void CreateFile(string relativePath)
+    {
+        int fd;
+        using (var parent = Parent(relativePath, out var leaf))
+        {
+            fixed (byte* l = leaf)
+            {
+                fd = Libc.openat(parent.Fd, l, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0x180);
+            }
+        }
+
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            // O_EXCL: EEXIST for anything at the name, a dangling link included.
+            throw errno == Libc.EEXIST
+                ? new LinkNameExistsException(FullPath(relativePath), Stat(relativePath)?.Kind ?? LinkKind.File)
+                : UnixErrors.ToException(errno, FullPath(relativePath));
+        }
+
+        new FileDescriptor(fd).Dispose();
     }
 
     public override DeleteTally DeleteTree(string relativePath, DeleteOptions options)
@@ -622,6 +660,9 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
 
         return new FileDescriptor(fd);
     }
+
+    private ReplaceRefusedException NotALockFile(string name, LinkKind kind) =>
+        new(FullPath(name), $"is a {kind.Describe()} where a lock file belongs; remove it");
 
     private static LinksmithException BeneathError(int errno, string path) => errno switch
     {

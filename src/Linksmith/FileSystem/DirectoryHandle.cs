@@ -192,6 +192,60 @@ internal abstract class DirectoryHandle : IDisposable
     /// </summary>
     public abstract IDisposable? TryLock(string name);
 
+    /// <summary>
+    /// <see cref="TryLock(string)"/> with the lock file's opening spelled out:
+    /// <see cref="LockOpening.CreateNew"/> makes a new file (<c>O_CREAT | O_EXCL | O_NOFOLLOW</c>:
+    /// any entry at the name, a link included, is refused, never followed);
+    /// <see cref="LockOpening.OpenExisting"/> reopens one (<c>O_NOFOLLOW</c>: a link is refused).
+    /// </summary>
+    /// <exception cref="LinkNameExistsException"><see cref="LockOpening.CreateNew"/>, and a regular file has the name.</exception>
+    /// <exception cref="ReplaceRefusedException">A link, a folder or anything but a regular file has the name.</exception>
+    /// <exception cref="TargetNotFoundException"><see cref="LockOpening.OpenExisting"/>, and nothing has the name.</exception>
+    public virtual IDisposable? TryLock(string name, LockOpening opening)
+    {
+        // By path (handles that are not race-free, see IsRaceFree): look, then open. Not atomic,
+        // but an entry that is not a regular file is never opened knowingly.
+        var full = FullPath(name);
+        switch (Stat(name))
+        {
+            case { Kind: not LinkKind.File } other:
+                throw new ReplaceRefusedException(full, $"is a {other.Kind.Describe()} where a lock file belongs; remove it");
+            case not null when opening == LockOpening.CreateNew:
+                throw new LinkNameExistsException(full, LinkKind.File);
+            case null when opening == LockOpening.OpenExisting:
+                throw new TargetNotFoundException(full);
+            default:
+                return TryLock(name);
+        }
+    }
+
+    /// <summary>
+    /// Creates an empty regular file (mode 0600) at <paramref name="relativePath"/>. The file must
+    /// be new: any entry at the name, a link included, is refused and never followed
+    /// (<c>O_CREAT | O_EXCL | O_NOFOLLOW</c>).
+    /// </summary>
+    /// <exception cref="LinkNameExistsException">The name is taken.</exception>
+    public virtual void CreateFile(string relativePath)
+    {
+        // By path (handles that are not race-free): CreateNew is O_CREAT | O_EXCL on Unix and
+        // CREATE_NEW on Windows, and neither follows a link at the name.
+        var full = FullPath(relativePath);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        try
+        {
+            using var created = new FileStream(full, options);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException && error is not LinksmithException)
+        {
+            throw Stat(relativePath) is { } taken ? new LinkNameExistsException(full, taken.Kind) : SystemErrors.Translate(error, full);
+        }
+    }
+
     /// <summary>A hidden name beside <paramref name="relativePath"/> for an entry that will replace it.</summary>
     public static string TemporaryName(string relativePath)
     {
@@ -226,6 +280,19 @@ internal abstract class DirectoryHandle : IDisposable
             // The original failure is the one to report.
         }
     }
+}
+
+/// <summary>How <see cref="DirectoryHandle.TryLock(string, LockOpening)"/> comes to its lock file.</summary>
+internal enum LockOpening
+{
+    /// <summary>Opens the file, creating it when it is missing (<c>O_CREAT | O_NOFOLLOW</c>).</summary>
+    OpenOrCreate,
+
+    /// <summary>Creates the file; a name that is taken is refused (<c>O_CREAT | O_EXCL | O_NOFOLLOW</c>).</summary>
+    CreateNew,
+
+    /// <summary>Reopens the file; a missing one is not created (<c>O_NOFOLLOW</c>).</summary>
+    OpenExisting,
 }
 
 /// <summary>What <see cref="DirectoryHandle.DeleteTree(string, DeleteOptions)"/> removed.</summary>

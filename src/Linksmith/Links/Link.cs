@@ -298,6 +298,18 @@ public static class Link
     }
 
     /// <summary>
+    /// Whether the OS keeps a list of every file's names, so that <see cref="FindHardLinkNames"/>
+    /// without a search root is quick enough to run unasked. Windows does: NTFS keeps each name in
+    /// the file's own record, and FindFirstFileNameW reads them. Linux keeps none: the search walks
+    /// the whole file system from its mount point, which is worth doing only when asked.
+    /// </summary>
+    /// <remarks>
+    /// Wine has no FindFirstFileNameW, and the search walks the volume there instead; a Wine drive
+    /// is a folder of its prefix, small enough for that.
+    /// </remarks>
+    public static bool SystemListsNames => OperatingSystem.IsWindows();
+
+    /// <summary>
     /// Every name of the file at <paramref name="filePath"/>. With <paramref name="searchRoot"/>
     /// only names under it are found; without it the whole volume is searched (Windows asks the
     /// OS; Linux walks the file system from its mount point, see <see cref="GetSearchRoot"/>).

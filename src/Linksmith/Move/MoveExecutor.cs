@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Linksmith;
 
 /// <summary>
@@ -16,8 +14,6 @@ internal sealed class MoveExecutor
     private readonly bool resuming;
     private readonly TreeSummary summary = new();
     private readonly List<LinksmithException> errors = [];
-    private readonly long killAfter = long.TryParse(Environment.GetEnvironmentVariable("LINKSMITH_TEST_MOVE_KILL_AFTER"), out var n) ? n : 0;
-    private long crashPoints;
     private long verifiedFiles;
 
     public MoveExecutor(JournalMove move, MoveJournal journal, MoveOptions options, bool resuming)
@@ -53,14 +49,14 @@ internal sealed class MoveExecutor
                         journal.SetSteps(move, (step, StepState.Started));
                     }
 
-                    CrashPoint();
+                    FaultPoints.Hit(FaultPoints.MoveStep, step.Path);
                 }
 
                 finished = null;
                 options.Cancellation.ThrowIfCancellationRequested();
                 options.OnStep?.Invoke(step.ToPublic());
                 Do(step);
-                CrashPoint();
+                FaultPoints.Hit(FaultPoints.MoveStep, step.Path);
                 finished = step;
             }
 
@@ -112,7 +108,7 @@ internal sealed class MoveExecutor
                 if (step.State is StepState.Started or StepState.Done)
                 {
                     Undo(step);
-                    CrashPoint();
+                    FaultPoints.Hit(FaultPoints.MoveStep, step.Path);
                     journal.SetSteps(move, (step, StepState.Undone));
                 }
             }
@@ -346,15 +342,6 @@ internal sealed class MoveExecutor
     {
         errors.Add(error);
         options.OnError?.Invoke(error);
-    }
-
-    private void CrashPoint()
-    {
-        if (killAfter > 0 && ++crashPoints >= killAfter)
-        {
-            // Test-only (LINKSMITH_TEST_MOVE_KILL_AFTER): dies as a power cut would, between two steps.
-            Process.GetCurrentProcess().Kill();
-        }
     }
 
     /// <summary>A step failed after its failures were reported one by one.</summary>

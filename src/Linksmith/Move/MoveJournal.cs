@@ -94,6 +94,10 @@ internal sealed class JournalMove
 /// or a share lock on Windows) by the process that runs it. The file outlives a crash, so other
 /// commands learn that a move is pending from one directory listing, without opening SQLite, and
 /// a lock that can be taken tells an interrupted move from one that is running.
+/// Every file in the state folder is reached through one open handle of it
+/// (<see cref="StateDirectory"/>): a new move's lock file is created with <c>O_CREAT | O_EXCL |
+/// O_NOFOLLOW</c>, an interrupted move's is reopened with <c>O_NOFOLLOW</c>, and a link planted at
+/// any of those names or the database's is refused, never followed.
 /// Paths are stored as UTF-16 blobs: names that are not valid UTF-8 (kept as lone surrogates) would
 /// not survive SQLite's TEXT.
 /// </remarks>
@@ -129,22 +133,22 @@ internal sealed class MoveJournal : IDisposable
         """;
 
     private readonly StateDatabase database;
+    private readonly StateDirectory directory;
 
-    private MoveJournal(StateDatabase database, string directory)
+    private MoveJournal(StateDatabase database, StateDirectory directory)
     {
         this.database = database;
-        Directory = directory;
+        this.directory = directory;
     }
-
-    /// <summary>The state directory that holds the database and the lock files.</summary>
-    public string Directory { get; }
 
     public static MoveJournal Open(string? stateDirectory)
     {
-        var directory = Path.GetFullPath(stateDirectory ?? StateDatabase.ResolveDirectory());
-        var database = StateDatabase.Open(Path.Combine(directory, StateDatabase.FileName));
+        var directory = StateDirectory.Open(Path.GetFullPath(stateDirectory ?? StateDatabase.ResolveDirectory()));
+        StateDatabase? database = null;
         try
         {
+            directory.PrepareDatabase(StateDatabase.FileName);
+            database = StateDatabase.Open(directory.FullPath(StateDatabase.FileName));
             database.EnsureSchema(Feature, Version, CreateSql);
             // The journal must survive a power cut once a step is recorded, or the step it announces
             // could happen without a trace: every commit reaches the disk (per connection only).
@@ -153,7 +157,8 @@ internal sealed class MoveJournal : IDisposable
         }
         catch
         {
-            database.Dispose();
+            database?.Dispose();
+            directory.Dispose();
             throw;
         }
     }
@@ -164,26 +169,28 @@ internal sealed class MoveJournal : IDisposable
     /// </summary>
     public static bool HasInterrupted(string? stateDirectory)
     {
+        // A warning check must never stop a command: whatever cannot be opened is passed over.
         try
         {
-            var directory = stateDirectory ?? StateDatabase.ResolveDirectory();
-            if (!System.IO.Directory.Exists(directory))
+            using var directory = StateDirectory.OpenExisting(stateDirectory ?? StateDatabase.ResolveDirectory());
+            foreach (var name in directory?.ListNames().Where(IsLockName) ?? [])
             {
-                return false;
-            }
-
-            foreach (var file in System.IO.Directory.EnumerateFiles(directory, LockPrefix + "*" + LockSuffix))
-            {
-                using var held = TryLock(file, create: false);
-                if (held is not null)
+                try
                 {
-                    return true;
+                    using var held = directory!.TryLock(name, LockOpening.OpenExisting);
+                    if (held is not null)
+                    {
+                        return true;
+                    }
+                }
+                catch (StateDatabaseException)
+                {
+                    // Gone since the listing (its move just finished), or not a lock file (refused).
                 }
             }
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            // A warning check must never stop a command.
         }
 
         return false;
@@ -191,22 +198,43 @@ internal sealed class MoveJournal : IDisposable
 
     public static string NewId() => Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 8));
 
-    /// <summary>Creates and holds the lock file of a new move.</summary>
-    public FileStream LockNew(string id) =>
-        TryLock(LockPath(id), create: true) ?? throw new StateDatabaseException(LockPath(id), "the lock file of a new move is held by another process");
+    /// <summary>Creates (a new file, never through a link) and holds the lock file of a new move.</summary>
+    public IDisposable LockNew(string id) =>
+        directory.TryLock(LockName(id), LockOpening.CreateNew)
+        ?? throw new StateDatabaseException(directory.FullPath(LockName(id)), "the lock file of a new move is held by another process");
 
-    /// <summary>The lock of an interrupted move (created if it went missing), or null while another process runs it.</summary>
-    public FileStream? TryLock(string id) => TryLock(LockPath(id), create: true);
+    /// <summary>The lock of an interrupted move (created anew if it went missing), or null while another process runs it.</summary>
+    public IDisposable? TryLock(string id)
+    {
+        try
+        {
+            return directory.TryLock(LockName(id), LockOpening.OpenExisting);
+        }
+        catch (StateDatabaseException error) when (error.InnerException is TargetNotFoundException)
+        {
+            // Gone (a crash before the file was written, or a tidy-up): made anew below.
+        }
+
+        try
+        {
+            return directory.TryLock(LockName(id), LockOpening.CreateNew);
+        }
+        catch (StateDatabaseException error) when (error.InnerException is LinkNameExistsException { ExistingKind: LinkKind.File })
+        {
+            // Another process made it in between (a resume of its own): take it as it is.
+            return directory.TryLock(LockName(id), LockOpening.OpenExisting);
+        }
+    }
 
     /// <summary>Ends a move's lock: the file goes, so other commands stop warning.</summary>
-    public void Release(string id, FileStream held)
+    public void Release(string id, IDisposable held)
     {
         // Deleted while still held, so that no other process can take the lock of a finished move in between.
         try
         {
-            File.Delete(LockPath(id));
+            directory.Remove(LockName(id));
         }
-        catch (IOException)
+        catch (StateDatabaseException)
         {
             // Windows keeps a held file; it is deleted after closing below.
         }
@@ -214,9 +242,9 @@ internal sealed class MoveJournal : IDisposable
         held.Dispose();
         try
         {
-            File.Delete(LockPath(id));
+            directory.Remove(LockName(id));
         }
-        catch (IOException)
+        catch (StateDatabaseException)
         {
         }
     }
@@ -225,9 +253,9 @@ internal sealed class MoveJournal : IDisposable
     public IReadOnlyList<string> PendingIds()
     {
         var ids = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, LockPrefix + "*" + LockSuffix))
+        foreach (var name in directory.ListNames().Where(IsLockName))
         {
-            ids.Add(Path.GetFileName(file)[LockPrefix.Length..^LockSuffix.Length]);
+            ids.Add(name[LockPrefix.Length..^LockSuffix.Length]);
         }
 
         foreach (var move in Query("WHERE state IN ('Running', 'RollingBack')", null, withSteps: false))
@@ -323,7 +351,11 @@ internal sealed class MoveJournal : IDisposable
         Query("WHERE direction = 'Away' AND state = 'Done'", null, withSteps: false)
             .LastOrDefault(m => string.Equals(m.SourcePath, sourcePath, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal));
 
-    public void Dispose() => database.Dispose();
+    public void Dispose()
+    {
+        database.Dispose();
+        directory.Dispose();
+    }
 
     private List<JournalMove> Query(string where, string? id, bool withSteps = true)
     {
@@ -408,25 +440,12 @@ internal sealed class MoveJournal : IDisposable
         }
     }
 
-    private string LockPath(string id) => Path.Combine(Directory, LockPrefix + id + LockSuffix);
+    private static string LockName(string id) => LockPrefix + id + LockSuffix;
 
-    private static FileStream? TryLock(string path, bool create)
-    {
-        try
-        {
-            // FileShare.None takes an exclusive advisory lock (flock) on Unix and a share lock on
-            // Windows; either is let go by the kernel when the process dies, however it dies.
-            return new FileStream(path, create ? FileMode.OpenOrCreate : FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    private static bool IsLockName(string name) =>
+        name.Length > LockPrefix.Length + LockSuffix.Length
+        && name.StartsWith(LockPrefix, StringComparison.Ordinal)
+        && name.EndsWith(LockSuffix, StringComparison.Ordinal);
 
     private static byte[] ToBlob(string path) => MemoryMarshal.AsBytes(path.AsSpan()).ToArray();
 

@@ -44,8 +44,6 @@ internal sealed partial class TreeEngine
     private IDisposable? repositoryLock;
     private WorkQueue? workers;
     private readonly Lock failLock = new();
-    private long actionCount;
-    private readonly long killAfter = long.TryParse(Environment.GetEnvironmentVariable("LINKSMITH_TEST_KILL_AFTER"), out var n) ? n : 0;
 
     private TreeEngine(TreeJob job)
     {
@@ -295,11 +293,7 @@ internal sealed partial class TreeEngine
     private void Act(TreeAction action)
     {
         job.OnAction?.Invoke(action);
-        if (killAfter > 0 && ++actionCount >= killAfter)
-        {
-            // Test-only crash point (LINKSMITH_TEST_KILL_AFTER): dies as a power cut would, mid-job.
-            Process.GetCurrentProcess().Kill();
-        }
+        FaultPoints.Hit(FaultPoints.TreeAction);
     }
 
     private void Fail(LinksmithException error)

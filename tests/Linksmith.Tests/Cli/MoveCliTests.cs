@@ -120,8 +120,7 @@ public sealed class MoveCliTests
         const string Warning = "linksmith: warning: a move was interrupted; run `linksmith move --resume` to finish or roll it back\n";
 
         Assert.Equal(string.Empty, scene.Cli("moves").Error);
-        var killed = scene.CliWith(MoveCrashTests.JournalKill, "9", "move", "app", scene.Away);
-        Assert.Equal(137, killed.ExitCode);
+        scene.CliKilledAt(FaultPoints.MoveStep, 9, "move", "app", scene.Away);
 
         var info = scene.Cli("info", "app");
         Assert.Equal(Warning, info.Error);

@@ -281,11 +281,10 @@ public sealed class FindingDuplicatesTests : DedupeTestBase
         var duplicate = Write("b", content);
         var changed = RandomBytes(5_000, 13);
 
-        var result = Dedupe(apply: true, o => o with
-        {
-            BeforeReplaceForTesting = (_, dup) => File.WriteAllBytes(dup, changed),
-        });
+        using var fault = FaultPoints.Arm(FaultPoints.DedupeBeforeReplace, (_, dup) => File.WriteAllBytes(dup, changed));
+        var result = Dedupe(apply: true);
 
+        Assert.Equal(1, fault.Fired);
         Assert.Empty(result.Groups);
         Assert.Equal(0, result.SavedBytes);
         var skip = Assert.Single(result.Skipped);
@@ -303,11 +302,10 @@ public sealed class FindingDuplicatesTests : DedupeTestBase
         var keep = Write("a", content);
         var duplicate = Write("b", content);
 
-        var result = Dedupe(apply: true, o => o with
-        {
-            BeforeReplaceForTesting = (survivor, _) => File.AppendAllText(survivor, "more"),
-        });
+        using var fault = FaultPoints.Arm(FaultPoints.DedupeBeforeReplace, (survivor, _) => File.AppendAllText(survivor, "more"));
+        var result = Dedupe(apply: true);
 
+        Assert.Equal(1, fault.Fired);
         Assert.Empty(result.Groups);
         Assert.Contains(result.Skipped, s => s.Path == keep);
         Assert.NotEqual(Id(keep), Id(duplicate));

@@ -30,16 +30,15 @@ public sealed class RacingTreeTests : DedupeTestBase
         File.WriteAllBytes(sentinel, content);
         var sentinelId = Id(sentinel);
 
-        var result = Dedupe(apply: true, o => o with
+        using var fault = FaultPoints.Arm(FaultPoints.DedupeBeforeReplace, (survivor, dup) =>
         {
-            BeforeReplaceForTesting = (survivor, dup) =>
-            {
-                Assert.Equal((keep, duplicate), (survivor, dup));
-                Directory.Move(swapped, swapped + "-before");
-                Directory.CreateSymbolicLink(swapped, Outside);
-            },
+            Assert.Equal((keep, duplicate), (survivor, dup));
+            Directory.Move(swapped, swapped + "-before");
+            Directory.CreateSymbolicLink(swapped, Outside);
         });
+        var result = Dedupe(apply: true);
 
+        Assert.Equal(1, fault.Fired);
         Assert.Empty(result.Groups);
         Assert.Equal(0, result.SavedBytes);
         // Named by the folder that is a link now.
@@ -67,15 +66,14 @@ public sealed class RacingTreeTests : DedupeTestBase
         var movedOut = Path.Combine(Outside, "moved");
         var moved = Path.Combine(movedOut, Path.GetFileName(survivorsFolder ? keep : duplicate));
 
-        var result = Dedupe(apply: true, o => o with
+        using var fault = FaultPoints.Arm(FaultPoints.DedupeBeforeReplace, (_, _) =>
         {
-            BeforeReplaceForTesting = (_, _) =>
-            {
-                Directory.Move(swapped, movedOut);
-                Directory.CreateSymbolicLink(swapped, movedOut);
-            },
+            Directory.Move(swapped, movedOut);
+            Directory.CreateSymbolicLink(swapped, movedOut);
         });
+        var result = Dedupe(apply: true);
 
+        Assert.Equal(1, fault.Fired);
         Assert.Empty(result.Groups);
         var error = Assert.IsType<TreeChangedException>(Assert.Single(result.Errors));
         Assert.Equal(swapped, error.Path);

@@ -78,4 +78,11 @@ public sealed class HardLinkNamesTests : IDisposable
 
         Assert.Equal([temp["data.txt"]], Link.FindHardLinkNames(temp["data.txt"], temp.Path));
     }
+
+    [Fact]
+    public void Only_Windows_keeps_a_list_of_every_file_s_names_so_only_there_a_whole_volume_search_is_cheap()
+    {
+        // info lists other names unasked only where this is true; hardlinks warns of a long walk where it is not.
+        Assert.Equal(OperatingSystem.IsWindows(), Link.SystemListsNames);
+    }
 }

@@ -6,13 +6,14 @@ namespace Linksmith.Tests.Move;
 /// The real binary killed (SIGKILL) at many moments of a move, then <c>move --resume</c>: every
 /// file's content must exist intact at exactly the old or the new place, the old path must be the
 /// original folder or a working link, and nothing may be lost. Deterministic moments come from
-/// test-only variables: LINKSMITH_TEST_MOVE_KILL_AFTER (after journal point N: each step's start
-/// and each step's end) and LINKSMITH_TEST_KILL_AFTER (after N actions of the copy engine).
+/// the library's fault points: <see cref="FaultPoints.MoveStep"/> (journal point N: each step's
+/// start and each step's end) and <see cref="FaultPoints.TreeAction"/> (N actions of the copy
+/// engine). Each case first proves the process died at its point (<see cref="FaultKills"/>).
 /// </summary>
 public sealed class MoveCrashTests
 {
-    public const string JournalKill = "LINKSMITH_TEST_MOVE_KILL_AFTER";
-    public const string EngineKill = "LINKSMITH_TEST_KILL_AFTER";
+    public const string JournalKill = FaultPoints.MoveStep;
+    public const string EngineKill = FaultPoints.TreeAction;
 
     // A move across volumes has 7 steps with 2 points each: after its start is recorded, and after it is taken.
     public static TheoryData<int> JournalPoints => [.. Enumerable.Range(1, 14)];
@@ -57,7 +58,7 @@ public sealed class MoveCrashTests
         KillThenResume(new MoveScene(acrossVolumes: false), JournalKill, point, away: false);
 
     /// <summary>Away: <c>move app AWAY</c>; else <c>move --back app</c> after a finished move.</summary>
-    private static void KillThenResume(MoveScene scene, string variable, int point, bool away)
+    private static void KillThenResume(MoveScene scene, string faultPoint, int point, bool away)
     {
         Platform.RequireLinux();
         using (scene)
@@ -69,15 +70,13 @@ public sealed class MoveCrashTests
             }
 
             string[] command = away ? ["move", "app", scene.Away] : ["move", "--back", "app"];
-            var killed = scene.CliWith(variable, point.ToString(System.Globalization.CultureInfo.InvariantCulture), command);
-            Settle(scene, killed.ExitCode, $"{variable}={point}");
+            scene.CliKilledAt(faultPoint, point, command);
+            Settle(scene, $"{faultPoint}@{point}");
         }
     }
 
-    internal static void Settle(MoveScene scene, int exitCode, string moment, bool resumeTwice = false)
+    internal static void Settle(MoveScene scene, string moment, bool resumeTwice = false)
     {
-        // 137 = killed by SIGKILL; 0 = the point lay beyond the end and the move completed.
-        Assert.True(exitCode is 137 or 0 or -1, $"{moment}: exit code {exitCode}");
         Assert.True(scene.IsComplete(scene.Source) || scene.IsComplete(scene.Target), $"{moment}: no complete copy at the old or the new place");
 
         var resumed = scene.Cli("move", "--resume");
@@ -99,16 +98,16 @@ public sealed class LargeMoveCrashTests
     public void A_large_move_killed_at_many_moments_never_loses_a_file()
     {
         Platform.RequireLinux();
-        var points = new List<(string Variable, int Point)>
+        var points = new List<(string FaultPoint, int Point)>
         {
             (MoveCrashTests.EngineKill, 700), (MoveCrashTests.EngineKill, 1900),
             (MoveCrashTests.JournalKill, 2), (MoveCrashTests.JournalKill, 5), (MoveCrashTests.JournalKill, 9), (MoveCrashTests.JournalKill, 12),
         };
-        foreach (var (variable, point) in points)
+        foreach (var (faultPoint, point) in points)
         {
             using var scene = new MoveScene(files: 2000, tmpfsSize: "64m");
-            var killed = scene.CliWith(variable, point.ToString(System.Globalization.CultureInfo.InvariantCulture), "move", "app", scene.Away);
-            MoveCrashTests.Settle(scene, killed.ExitCode, $"{variable}={point}", resumeTwice: true);
+            scene.CliKilledAt(faultPoint, point, "move", "app", scene.Away);
+            MoveCrashTests.Settle(scene, $"{faultPoint}@{point}", resumeTwice: true);
         }
 
         // Random moments: spread over the time an uninterrupted move takes, with a fixed seed.
@@ -126,7 +125,7 @@ public sealed class LargeMoveCrashTests
             using var scene = new MoveScene(files: 2000, tmpfsSize: "64m");
             var delay = whole * random.NextDouble();
             scene.RunAndKill(delay, "move", "app", scene.Away);
-            MoveCrashTests.Settle(scene, exitCode: -1, $"killed after {delay.TotalMilliseconds:F0} ms");
+            MoveCrashTests.Settle(scene, $"killed after {delay.TotalMilliseconds:F0} ms");
         }
     }
 

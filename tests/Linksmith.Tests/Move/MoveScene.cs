@@ -63,8 +63,9 @@ public sealed class MoveScene : IDisposable
 
     public ProcessResult Cli(params string[] arguments) => CliRunner.RunWithEnvironment(Home, Environment, arguments);
 
-    public ProcessResult CliWith(string variable, string value, params string[] arguments) =>
-        CliRunner.RunWithEnvironment(Home, new Dictionary<string, string>(Environment) { [variable] = value }, arguments);
+    /// <summary>Runs the real CLI, killed the <paramref name="after"/>-th time it reaches fault point <paramref name="point"/>; fails unless it died there.</summary>
+    public ProcessResult CliKilledAt(string point, int after, params string[] arguments) =>
+        FaultKills.RunKilledAt(Home, Environment, point, after, arguments);
 
     /// <summary>Starts the real CLI and kills it (SIGKILL) after <paramref name="delay"/>, if it is still running.</summary>
     public void RunAndKill(TimeSpan delay, params string[] arguments)

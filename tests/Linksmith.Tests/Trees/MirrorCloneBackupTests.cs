@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Linksmith.Tests.Trees;
 
 public sealed class MirrorCloneBackupTests : IDisposable
@@ -194,24 +192,9 @@ public sealed class MirrorCloneBackupTests : IDisposable
             temp.File($"src/d{i % 10}/file{i}.txt", new string('x', 100));
         }
 
-        var exe = Environment.GetEnvironmentVariable("LINKSMITH_CLI");
-        var start = new ProcessStartInfo(exe ?? "dotnet") { WorkingDirectory = temp.Path, RedirectStandardError = true, RedirectStandardOutput = true };
-        if (exe is null)
-        {
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Linksmith.Cli.dll"));
-        }
+        // The engine kills its own process (SIGKILL) at its 150th action; the test fails unless it did.
+        FaultKills.RunKilledAt(temp.Path, new Dictionary<string, string>(), FaultPoints.TreeAction, 150, "backup", "src", "repo");
 
-        foreach (var argument in new[] { "backup", "src", "repo" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // Test-only: the engine kills its own process (SIGKILL) after this many actions.
-        start.Environment["LINKSMITH_TEST_KILL_AFTER"] = "150";
-        using var process = Process.Start(start)!;
-        process.WaitForExit(60_000);
-
-        Assert.NotEqual(0, process.ExitCode);
         Assert.Empty(Snapshots.List(temp["repo"]));
         Assert.Single(Directory.GetDirectories(temp["repo"]), d => Path.GetFileName(d).StartsWith(Snapshots.PartialPrefix, StringComparison.Ordinal));
 

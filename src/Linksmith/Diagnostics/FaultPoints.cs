@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Linksmith;
+
+/// <summary>
+/// The library's test-only fault points, in one place: named moments of a long job where a test
+/// can kill the process (as a power cut would) or run code of its own (to change the disk in
+/// between). Nothing happens at a point unless a test armed it.
+/// </summary>
+/// <remarks>
+/// A test armed a point in one of two ways. In another process, with the environment variable
+/// <see cref="KillVariable"/> set to <c>POINT@N</c>: the N-th time the process reaches POINT it
+/// writes <c>POINT@N</c> to the file named by <see cref="RecordVariable"/> (if set) and kills
+/// itself with SIGKILL (TerminateProcess on Windows), so no finally block, flush or journal
+/// commit runs; the record lets the test tell that kill from any other death and from a run that
+/// never reached the point. In its own process, with <see cref="Arm"/>: a hook for the current
+/// test only (an <see cref="AsyncLocal{T}"/>, so tests running in parallel do not see each other's
+/// hooks; it flows to the threads the job starts) that counts how often it ran.
+/// </remarks>
+internal static class FaultPoints
+{
+    /// <summary>After each action of the tree engine (copy, mirror, clone, backup, and the copy step of a move).</summary>
+    public const string TreeAction = "tree.action";
+
+    /// <summary>After each journal point of a move: a step recorded as started, a step taken, a step undone.</summary>
+    public const string MoveStep = "move.step";
+
+    /// <summary>
+    /// Dedupe, after the contents were compared and right before the re-check that precedes a
+    /// replacement: survivor, duplicate (full paths).
+    /// </summary>
+    public const string DedupeBeforeReplace = "dedupe.before-replace";
+
+    /// <summary><c>POINT@N</c>: the process kills itself the N-th time it reaches POINT.</summary>
+    public const string KillVariable = "LINKSMITH_TEST_KILL";
+
+    /// <summary>A file the process writes <c>POINT@N</c> to right before it kills itself at a point.</summary>
+    public const string RecordVariable = "LINKSMITH_TEST_KILL_RECORD";
+
+    /// <summary>Every point, for tests that check what they arm.</summary>
+    public static readonly IReadOnlyList<string> All = [TreeAction, MoveStep, DedupeBeforeReplace];
+
+    private static readonly KillSwitch? Kill = KillSwitch.FromEnvironment();
+    private static readonly AsyncLocal<Hook?> Hooks = new();
+
+    /// <summary>Reaches <paramref name="point"/>: kills the process or runs the test's hook if either was armed for it.</summary>
+    /// <param name="point">One of the constants above.</param>
+    /// <param name="path">What the job is working on here, for a hook (empty where there is nothing to name).</param>
+    /// <param name="otherPath">The second path of the moment, for a hook.</param>
+    public static void Hit(string point, string path = "", string otherPath = "")
+    {
+        Debug.Assert(All.Contains(point), $"'{point}' is not a fault point listed in FaultPoints.All");
+        if (Kill is { } kill && kill.Point == point)
+        {
+            kill.Reached();
+        }
+
+        for (var hook = Hooks.Value; hook is not null; hook = hook.Previous)
+        {
+            if (hook.Point == point)
+            {
+                hook.Run(path, otherPath);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Arms <paramref name="point"/> in this process for the calling test (and the threads its job
+    /// starts) until the result is disposed: <paramref name="action"/> runs each time the point is reached.
+    /// </summary>
+    public static Hook Arm(string point, Action<string, string> action)
+    {
+        if (!All.Contains(point))
+        {
+            throw new ArgumentException($"'{point}' is not a fault point", nameof(point));
+        }
+
+        var hook = new Hook(point, action, Hooks.Value);
+        Hooks.Value = hook;
+        return hook;
+    }
+
+    /// <summary>A point armed in this process; <see cref="Fired"/> tells a test that the point was reached.</summary>
+    public sealed class Hook : IDisposable
+    {
+        private readonly Action<string, string> action;
+        private int fired;
+
+        internal Hook(string point, Action<string, string> action, Hook? previous)
+        {
+            Point = point;
+            this.action = action;
+            Previous = previous;
+        }
+
+        public string Point { get; }
+
+        /// <summary>How many times the point was reached while armed.</summary>
+        public int Fired => Volatile.Read(ref fired);
+
+        internal Hook? Previous { get; }
+
+        public void Dispose()
+        {
+            if (Hooks.Value == this)
+            {
+                Hooks.Value = Previous;
+            }
+        }
+
+        internal void Run(string path, string otherPath)
+        {
+            Interlocked.Increment(ref fired);
+            action(path, otherPath);
+        }
+    }
+
+    /// <summary>The kill a test asked for through the environment.</summary>
+    private sealed class KillSwitch(string point, long after, string? record)
+    {
+        private long reached;
+
+        public string Point { get; } = point;
+
+        public static KillSwitch? FromEnvironment()
+        {
+            if (Environment.GetEnvironmentVariable(KillVariable) is not { Length: > 0 } value)
+            {
+                return null;
+            }
+
+            var at = value.LastIndexOf('@');
+            // A malformed value must not go unnoticed as a point that "never fired": die at once,
+            // with a record that says why.
+            if (at <= 0 || !long.TryParse(value.AsSpan(at + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var after) || after < 1 || !All.Contains(value[..at]))
+            {
+                throw Die(Environment.GetEnvironmentVariable(RecordVariable), $"invalid {KillVariable}={value}");
+            }
+
+            return new KillSwitch(value[..at], after, Environment.GetEnvironmentVariable(RecordVariable));
+        }
+
+        public void Reached()
+        {
+            var count = Interlocked.Increment(ref reached);
+            if (count == after)
+            {
+                throw Die(record, $"{Point}@{after}");
+            }
+            else if (count > after)
+            {
+                // Another thread reached the point while the first one was killing the process.
+                Process.GetCurrentProcess().Kill();
+                Thread.Sleep(Timeout.Infinite);
+            }
+        }
+
+        /// <summary>Kills the process; never returns (the exception only tells the compiler so).</summary>
+        private static UnreachableException Die(string? record, string text)
+        {
+            if (record is { Length: > 0 })
+            {
+                File.WriteAllText(record, text);
+            }
+
+            Process.GetCurrentProcess().Kill();
+            // SIGKILL to oneself is delivered before kill(2) returns; should it ever not be, this
+            // thread must still not take the next step.
+            Thread.Sleep(Timeout.Infinite);
+            return new UnreachableException("the process was killed at a test fault point");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+
+namespace Linksmith.Tests.Cli;
+
+/// <summary>Ctrl+C (SIGINT) sent to the real CLI in the middle of a long job.</summary>
+public sealed class InterruptCliTests : IDisposable
+{
+    private readonly TempDirectory temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public async Task Ctrl_C_stops_a_copy_at_a_safe_point_says_what_it_left_and_exits_130()
+    {
+        Platform.RequireLinux();
+        for (var folder = 0; folder < 30; folder++)
+        {
+            var directory = temp.Dir($"src/d{folder:00}");
+            for (var file = 0; file < 1000; file++)
+            {
+                File.WriteAllText(Path.Combine(directory, $"f{file:0000}"), "x");
+            }
+        }
+
+        var start = new ProcessStartInfo(CliRunner.CommandLine[0])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = temp.Path,
+        };
+        foreach (var argument in CliRunner.CommandLine.Skip(1).Concat(["copy", "--threads", "0", "src", "dst"]))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        // Once files arrive the copy is under way, and so is the CLI's Ctrl+C handler.
+        var clock = Stopwatch.StartNew();
+        while (!Directory.Exists(temp["dst/d00"]) || !Directory.EnumerateFiles(temp["dst/d00"]).Any())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60) && !process.HasExited, "the copy never started");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(0, Processes.Run("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).ExitCode);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("linksmith: interrupted; what was done so far stays in place", await error, StringComparison.Ordinal);
+        Assert.Empty(await output);
+        var copied = Directory.EnumerateFiles(temp["dst"], "*", SearchOption.AllDirectories).Count();
+        Assert.InRange(copied, 1, 29_999);
+    }
+}

@@ -1,0 +1,118 @@
+namespace Linksmith.Tests.Library;
+
+/// <summary>
+/// The layer's new-file and reopen-file rules for the files Linksmith keeps for itself (lock files,
+/// the state database's companions): a new file is made with O_CREAT | O_EXCL | O_NOFOLLOW, an
+/// existing one reopened with O_NOFOLLOW, and a link at the name is refused without creating,
+/// opening or changing what it points to.
+/// </summary>
+public sealed class LockFileOpeningTests : IDisposable
+{
+    private readonly TempDirectory temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    // Names: LockOpening is internal, and a public test's data must be public.
+    public static TheoryData<string> Openings => [nameof(LockOpening.OpenOrCreate), nameof(LockOpening.CreateNew), nameof(LockOpening.OpenExisting)];
+
+    [Theory]
+    [MemberData(nameof(Openings))]
+    public void A_link_at_a_lock_files_name_is_refused_and_the_missing_file_it_points_to_is_not_created(string opening)
+    {
+        Platform.RequireLinux();
+        File.CreateSymbolicLink(Path.Combine(temp.Dir("state"), "x.lock"), temp["outside/planted"]);
+        temp.Dir("outside");
+        using var state = DirectoryHandle.Open(temp["state"]);
+
+        var error = Assert.Throws<ReplaceRefusedException>(() => state.TryLock("x.lock", Enum.Parse<LockOpening>(opening)));
+
+        Assert.Equal(temp["state/x.lock"], error.Path);
+        Assert.Contains("symbolic link", error.Reason, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp["outside"]));
+        Assert.Equal(LinkKind.SymbolicLink, Link.Inspect(temp["state/x.lock"]).Kind);
+    }
+
+    [Theory]
+    [MemberData(nameof(Openings))]
+    public void A_link_at_a_lock_files_name_to_an_existing_file_leaves_that_file_as_it_was(string opening)
+    {
+        Platform.RequireLinux();
+        var outside = temp.File("outside/precious.txt", "keep me");
+        var before = File.GetLastWriteTimeUtc(outside);
+        File.CreateSymbolicLink(Path.Combine(temp.Dir("state"), "x.lock"), outside);
+        using var state = DirectoryHandle.Open(temp["state"]);
+
+        Assert.Throws<ReplaceRefusedException>(() => state.TryLock("x.lock", Enum.Parse<LockOpening>(opening)));
+
+        Assert.Equal("keep me", File.ReadAllText(outside));
+        Assert.Equal(before, File.GetLastWriteTimeUtc(outside));
+        // Not locked either: another process can still take an exclusive lock on it.
+        using var stream = new FileStream(outside, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+    }
+
+    [Fact]
+    public void A_new_lock_file_is_refused_where_a_file_already_has_the_name()
+    {
+        Platform.RequireLinux();
+        temp.File("state/x.lock", "someone else's");
+        using var state = DirectoryHandle.Open(temp["state"]);
+
+        var error = Assert.Throws<LinkNameExistsException>(() => state.TryLock("x.lock", LockOpening.CreateNew));
+
+        Assert.Equal(temp["state/x.lock"], error.Path);
+        Assert.Equal("someone else's", File.ReadAllText(temp["state/x.lock"]));
+    }
+
+    [Fact]
+    public void A_lock_file_that_is_reopened_is_never_created()
+    {
+        Platform.RequireLinux();
+        using var state = DirectoryHandle.Open(temp.Dir("state"));
+
+        Assert.Throws<TargetNotFoundException>(() => state.TryLock("x.lock", LockOpening.OpenExisting));
+
+        Assert.False(Path.Exists(temp["state/x.lock"]));
+    }
+
+    [Fact]
+    public void A_new_lock_file_is_a_regular_file_only_its_owner_can_read_and_it_is_held()
+    {
+        Platform.RequireLinux();
+        using var state = DirectoryHandle.Open(temp.Dir("state"));
+
+        using var held = state.TryLock("x.lock", LockOpening.CreateNew);
+
+        Assert.NotNull(held);
+        Assert.Equal(LinkKind.File, Link.Inspect(temp["state/x.lock"]).Kind);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(temp["state/x.lock"]));
+        using var other = DirectoryHandle.Open(temp["state"]);
+        Assert.Null(other.TryLock("x.lock", LockOpening.OpenExisting));
+    }
+
+    [Fact]
+    public void A_new_file_is_refused_where_a_link_has_the_name_and_nothing_is_created_where_it_points()
+    {
+        Platform.RequireLinux();
+        temp.Dir("outside");
+        File.CreateSymbolicLink(Path.Combine(temp.Dir("state"), "state.db-wal"), temp["outside/planted"]);
+        using var state = DirectoryHandle.Open(temp["state"]);
+
+        var error = Assert.Throws<LinkNameExistsException>(() => state.CreateFile("state.db-wal"));
+
+        Assert.Equal(LinkKind.SymbolicLink, error.ExistingKind);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp["outside"]));
+    }
+
+    [Fact]
+    public void A_new_file_is_empty_and_only_its_owner_can_read_it()
+    {
+        Platform.RequireLinux();
+        using var state = DirectoryHandle.Open(temp.Dir("state"));
+
+        state.CreateFile("state.db");
+
+        Assert.Empty(File.ReadAllBytes(temp["state/state.db"]));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(temp["state/state.db"]));
+        Assert.Throws<LinkNameExistsException>(() => state.CreateFile("state.db"));
+    }
+}
