@@ -220,7 +220,7 @@ internal sealed class ContentReader : IDisposable
                 return false;
             }
 
-            var status = TreeWalker.ToStatus(stx);
+            var status = FileStatus.FromStatx(stx);
             return status.Kind == LinkKind.File && expected.Matches(status, fileClass);
         }
 

@@ -17,7 +17,7 @@ internal sealed partial class DedupeRun
         for (var rootIndex = 0; rootIndex < roots.Count; rootIndex++)
         {
             var (root, given) = roots[rootIndex];
-            if (TreeWalker.StatPath(root, followLinks: true) is not { } rootStatus)
+            if (PathFacts.Stat(root, followLinks: true) is not { } rootStatus)
             {
                 // Said with the path as the user typed it; the other roots are still searched.
                 errors.Add(new TargetNotFoundException(given));

@@ -88,7 +88,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             {
                 if (Libc.statx(parent.Fd, l, Libc.AT_SYMLINK_NOFOLLOW | Libc.AT_STATX_SYNC_AS_STAT, Libc.STATX_BASIC_STATS | Libc.STATX_MNT_ID, &stx) == 0)
                 {
-                    return TreeWalker.ToStatus(stx);
+                    return FileStatus.FromStatx(stx);
                 }
             }
 
@@ -100,7 +100,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     public override List<string> ListNames(string relativePath)
     {
         using var directory = OpenBeneath(relativePath, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NONBLOCK);
-        return ReadNames(directory, FullPath(relativePath));
+        return UnixDirectoryReader.ReadNames(directory, FullPath(relativePath));
     }
 
     public override unsafe void CreateDirectory(string relativePath)
@@ -496,56 +496,6 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         }
     }
 
-    /// <summary>The names in an open directory (the descriptor stays open).</summary>
-    internal static unsafe List<string> ReadNames(FileDescriptor directory, string path)
-    {
-        // fdopendir takes the descriptor it is given; it gets its own copy, closed by closedir.
-        int copy;
-        // A u8 literal is NUL-terminated in memory (C# 11).
-        fixed (byte* dot = "."u8)
-        {
-            copy = Libc.openat(directory.Fd, dot, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
-        }
-
-        if (copy < 0)
-        {
-            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
-        }
-
-        var stream = Libc.fdopendir(copy);
-        if (stream == 0)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            _ = Libc.close(copy);
-            throw UnixErrors.ToException(errno, path);
-        }
-
-        var names = new List<string>();
-        try
-        {
-            while (true)
-            {
-                Marshal.SetLastPInvokeError(0);
-                var dirent = (byte*)Libc.readdir(stream);
-                if (dirent is null)
-                {
-                    var errno = Marshal.GetLastPInvokeError();
-                    return errno == 0 ? names : throw UnixErrors.ToException(errno, path);
-                }
-
-                var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(dirent + Libc.DirentNameOffset);
-                if (!name.SequenceEqual("."u8) && !name.SequenceEqual(".."u8))
-                {
-                    names.Add(NativePath.FromBytes(name));
-                }
-            }
-        }
-        finally
-        {
-            _ = Libc.closedir(stream);
-        }
-    }
-
     internal static unsafe FileStatus StatDescriptor(int fd, string path)
     {
         Libc.Statx stx;
@@ -557,7 +507,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             }
         }
 
-        return TreeWalker.ToStatus(stx);
+        return FileStatus.FromStatx(stx);
     }
 
     /// <summary>Owner before mode (chown clears set-user-ID and set-group-ID bits), then times.</summary>

@@ -31,9 +31,26 @@ public readonly record struct FileTime(long Seconds, uint Nanoseconds) : ICompar
     public static bool operator >=(FileTime left, FileTime right) => left.CompareTo(right) >= 0;
 }
 
-/// <summary>What the file system says about one path itself (lstat), as the tree walk reads it.</summary>
-internal readonly record struct FileStatus
+/// <summary>
+/// What the file system says about one path: of the path itself (lstat), or of what it leads to
+/// when links were followed (stat). The one stat type of the library: the walk, the directory
+/// handles and the link primitives all answer with it. A readonly struct, so a listing of any size
+/// holds its statuses in one array and no entry costs an object.
+/// </summary>
+/// <remarks>
+/// <see cref="LinkKind.Missing"/> (the default) means nothing is there; <see cref="IsLoop"/> says
+/// when a loop of links is why. A status from a directory listing that was not asked to stat every
+/// entry has only the kind from the listing (and the inode, on Linux): <see cref="IsComplete"/> is
+/// false then.
+/// </remarks>
+internal readonly partial record struct FileStatus
 {
+    /// <summary>Nothing is there.</summary>
+    public static FileStatus Missing => default;
+
+    /// <summary>Nothing is there to be reached: a loop of links stopped the lookup.</summary>
+    public static FileStatus Loop => new() { IsLoop = true };
+
     public LinkKind Kind { get; init; }
 
     /// <summary>Permission bits (07777) on Unix; on Windows 1 when read-only.</summary>
@@ -50,6 +67,7 @@ internal readonly record struct FileStatus
 
     public long LinkCount { get; init; }
 
+    /// <summary>Volume and file id. In a status that is not <see cref="IsComplete"/>: only the file id, where the listing gives one (Linux's d_ino), else nothing.</summary>
     public FileIdentity Identity { get; init; }
 
     public FileTime ModifiedTime { get; init; }
@@ -60,4 +78,10 @@ internal readonly record struct FileStatus
 
     /// <summary>Whether Kind, Identity and everything else were read (false: only the kind from the directory listing).</summary>
     public bool IsComplete { get; init; }
+
+    /// <summary>For a link: whether it is marked as a directory link (Windows' directory attribute); else whether the path is a directory.</summary>
+    public bool TargetIsDirectory { get; init; }
+
+    /// <summary>For a path that was followed and is <see cref="LinkKind.Missing"/>: whether a loop of links stopped it.</summary>
+    public bool IsLoop { get; init; }
 }

@@ -10,9 +10,9 @@ internal sealed class UnixLinkPlatform : LinkPlatform
 
     public override bool CanEnumerateNames => false;
 
-    public override RawEntry Stat(string path) => StatCore(path, Libc.AT_SYMLINK_NOFOLLOW);
+    public override FileStatus Stat(string path) => StatCore(path, Libc.AT_SYMLINK_NOFOLLOW);
 
-    public override RawEntry StatFollowingLinks(string path) => StatCore(path, 0);
+    public override FileStatus StatFollowingLinks(string path) => StatCore(path, 0);
 
     public override string ReadLinkTarget(string path) => UnixFile.ReadLink(path);
 
@@ -52,15 +52,7 @@ internal sealed class UnixLinkPlatform : LinkPlatform
         }
     }
 
-    public override bool IsEmptyDirectory(string path)
-    {
-        foreach (var _ in UnixDirectory.Enumerate(path))
-        {
-            return false;
-        }
-
-        return true;
-    }
+    public override bool IsEmptyDirectory(string path) => UnixDirectoryReader.IsEmpty(path);
 
     public override unsafe void CreateSymbolicLink(string linkPath, string targetText, bool targetIsDirectory)
     {
@@ -92,7 +84,7 @@ internal sealed class UnixLinkPlatform : LinkPlatform
     public override void CreateJunction(string linkPath, string targetDirectory) =>
         throw new JunctionNotSupportedException(linkPath);
 
-    public override void RemoveLink(string path, RawEntry entry)
+    public override void RemoveLink(string path, FileStatus entry)
     {
         // unlink(2) removes the name itself: for a symlink to a directory it removes the link,
         // never the directory or anything in it.
@@ -125,7 +117,7 @@ internal sealed class UnixLinkPlatform : LinkPlatform
         return ((stx.stx_mask & Libc.STATX_MNT_ID) != 0 ? stx.stx_mnt_id : 0, device);
     }
 
-    private RawEntry NearestExisting(string path)
+    private FileStatus NearestExisting(string path)
     {
         for (var current = path; current is not null; current = Path.GetDirectoryName(current))
         {
@@ -136,21 +128,21 @@ internal sealed class UnixLinkPlatform : LinkPlatform
             }
         }
 
-        return RawEntry.Missing;
+        return FileStatus.Missing;
     }
 
-    private static RawEntry StatCore(string path, int flags)
+    private static FileStatus StatCore(string path, int flags)
     {
         if (UnixFile.TryStatx(path, flags, out var stx))
         {
-            return UnixFile.ToRawEntry(stx);
+            return FileStatus.FromStatx(stx);
         }
 
         var errno = Marshal.GetLastPInvokeError();
         return errno switch
         {
-            Libc.ENOENT or Libc.ENOTDIR => RawEntry.Missing,
-            Libc.ELOOP => RawEntry.Loop,
+            Libc.ENOENT or Libc.ENOTDIR => FileStatus.Missing,
+            Libc.ELOOP => FileStatus.Loop,
             _ => throw UnixErrors.ToException(errno, path),
         };
     }

@@ -22,9 +22,9 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
 
     public override bool CanEnumerateNames => FindFirstFileNameExported.Value;
 
-    public override RawEntry Stat(string path) => StatCore(path, Kernel32.FILE_FLAG_OPEN_REPARSE_POINT);
+    public override FileStatus Stat(string path) => StatCore(path, Kernel32.FILE_FLAG_OPEN_REPARSE_POINT);
 
-    public override RawEntry StatFollowingLinks(string path) => StatCore(path, 0);
+    public override FileStatus StatFollowingLinks(string path) => StatCore(path, 0);
 
     public override unsafe string ReadLinkTarget(string path)
     {
@@ -246,7 +246,7 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
         throw WindowsErrors.ToException(error, linkPath, existingKind: old.Kind);
     }
 
-    public override void RemoveLink(string path, RawEntry entry)
+    public override void RemoveLink(string path, FileStatus entry)
     {
         // FILE_ATTRIBUTE_DIRECTORY marks directories, directory symbolic links and junctions;
         // RemoveDirectoryW removes the latter two as links and never recurses, and DeleteFileW
@@ -377,7 +377,16 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
     public override string GetVolumeRoot(string path) =>
         TryGetVolumePathName(path) ?? throw WindowsErrors.ToException(Marshal.GetLastPInvokeError(), path);
 
-    private static RawEntry StatCore(string path, uint flags)
+    /// <summary>A FILETIME (100-nanosecond intervals since 1601-01-01 UTC) as seconds and nanoseconds since 1970.</summary>
+    private static FileTime ToFileTime(Kernel32.FILETIME time)
+    {
+        const long UnixEpochAsFileTime = 116_444_736_000_000_000;
+        var ticks = (long)(((ulong)time.dwHighDateTime << 32) | time.dwLowDateTime) - UnixEpochAsFileTime;
+        var seconds = Math.DivRem(ticks, TimeSpan.TicksPerSecond, out var rest);
+        return rest < 0 ? new FileTime(seconds - 1, (uint)((rest + TimeSpan.TicksPerSecond) * 100)) : new FileTime(seconds, (uint)(rest * 100));
+    }
+
+    private static FileStatus StatCore(string path, uint flags)
     {
         using var handle = Kernel32.CreateFile(path, Kernel32.FILE_READ_ATTRIBUTES, flags);
         if (handle.IsInvalid)
@@ -385,12 +394,12 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
             var error = Marshal.GetLastPInvokeError();
             if (WindowsErrors.IsPathUnreachable(error))
             {
-                return RawEntry.Missing;
+                return FileStatus.Missing;
             }
 
             // "The name of the file cannot be resolved by the system": more than 63 reparse
             // points in a row, which is how a loop of links ends.
-            return error == Kernel32.ERROR_CANT_RESOLVE_FILENAME ? RawEntry.Loop : throw WindowsErrors.ToException(error, path);
+            return error == Kernel32.ERROR_CANT_RESOLVE_FILENAME ? FileStatus.Loop : throw WindowsErrors.ToException(error, path);
         }
 
         if (!Kernel32.GetFileInformationByHandle(handle, out var info))
@@ -409,12 +418,23 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
         }
 
         var fileId = TryGetFileId(handle) ?? (((UInt128)info.nFileIndexHigh << 32) | info.nFileIndexLow);
-        return new RawEntry(
-            kind,
-            info.nNumberOfLinks,
-            new FileIdentity(info.dwVolumeSerialNumber, fileId),
-            ((long)info.nFileSizeHigh << 32) | info.nFileSizeLow,
-            (attributes & Kernel32.FILE_ATTRIBUTE_DIRECTORY) != 0);
+        var size = ((long)info.nFileSizeHigh << 32) | info.nFileSizeLow;
+        return new FileStatus
+        {
+            Kind = kind,
+            // Windows has no mode bits; what a copy carries over is the read-only attribute of a file.
+            Mode = kind == LinkKind.File && (attributes & Kernel32.FILE_ATTRIBUTE_READONLY) != 0 ? 1u : 0u,
+            Size = size,
+            AllocatedBytes = size,
+            LinkCount = info.nNumberOfLinks,
+            Identity = new FileIdentity(info.dwVolumeSerialNumber, fileId),
+            ModifiedTime = ToFileTime(info.ftLastWriteTime),
+            AccessTime = ToFileTime(info.ftLastAccessTime),
+            // No change time in this structure; the last write stands in for it.
+            ChangeTime = ToFileTime(info.ftLastWriteTime),
+            IsComplete = true,
+            TargetIsDirectory = (attributes & Kernel32.FILE_ATTRIBUTE_DIRECTORY) != 0,
+        };
     }
 
     /// <summary>What an entry is, from its attributes and (for a reparse point) its tag.</summary>

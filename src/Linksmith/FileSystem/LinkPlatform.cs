@@ -1,25 +1,5 @@
 namespace Linksmith;
 
-/// <summary>What the platform layer reports about one path.</summary>
-/// <param name="Kind">What the path is.</param>
-/// <param name="LinkCount">Number of names of the path itself.</param>
-/// <param name="Identity">Volume and file id of the path itself.</param>
-/// <param name="Size">Size of the path itself in bytes.</param>
-/// <param name="TargetIsDirectory">For a link: whether it is marked as a directory link (Windows); else whether the path is a directory.</param>
-/// <param name="IsLoop">For a path that was followed: whether a loop of links stopped it.</param>
-internal readonly record struct RawEntry(
-    LinkKind Kind,
-    long LinkCount,
-    FileIdentity Identity,
-    long Size,
-    bool TargetIsDirectory,
-    bool IsLoop = false)
-{
-    public static RawEntry Missing { get; } = new(LinkKind.Missing, 0, default, 0, false);
-
-    public static RawEntry Loop { get; } = new(LinkKind.Missing, 0, default, 0, false, IsLoop: true);
-}
-
 /// <summary>
 /// The operating-system half of the link primitives. One subclass per OS with the same members;
 /// each turns native errors into <see cref="LinksmithException"/>s naming the user's path.
@@ -34,11 +14,11 @@ internal abstract class LinkPlatform
     /// <summary>Whether the OS may keep a list of a file's names (Windows); it can still turn out not to, see <see cref="EnumerateNames"/>.</summary>
     public abstract bool CanEnumerateNames { get; }
 
-    /// <summary>Describes the path itself (lstat); <see cref="RawEntry.Missing"/> when nothing is there.</summary>
-    public abstract RawEntry Stat(string path);
+    /// <summary>Describes the path itself (lstat); <see cref="FileStatus.Missing"/> when nothing is there.</summary>
+    public abstract FileStatus Stat(string path);
 
-    /// <summary>Describes what the path leads to after following links (stat); Missing or Loop when that fails.</summary>
-    public abstract RawEntry StatFollowingLinks(string path);
+    /// <summary>Describes what the path leads to after following links (stat); <see cref="FileStatus.Missing"/> or <see cref="FileStatus.Loop"/> when that fails.</summary>
+    public abstract FileStatus StatFollowingLinks(string path);
 
     /// <summary>The target text stored in a symbolic link or junction.</summary>
     public abstract string ReadLinkTarget(string path);
@@ -65,7 +45,7 @@ internal abstract class LinkPlatform
     public abstract void CreateJunction(string linkPath, string targetDirectory);
 
     /// <summary>Removes the link itself; never follows it.</summary>
-    public abstract void RemoveLink(string path, RawEntry entry);
+    public abstract void RemoveLink(string path, FileStatus entry);
 
     /// <summary>
     /// All names of the file on its volume, asked of the OS (only when <see cref="CanEnumerateNames"/>).

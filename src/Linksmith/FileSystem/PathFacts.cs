@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Linksmith.Interop;
 
 namespace Linksmith;
@@ -23,7 +24,23 @@ internal static class PathFacts
     public static bool IsSamePath(string a, string b) => string.Equals(a, b, Comparison);
 
     /// <summary>The status of one path (following links or not); null when nothing is there.</summary>
-    public static FileStatus? Stat(string path, bool followLinks) => TreeWalker.StatPath(path, followLinks);
+    public static FileStatus? Stat(string path, bool followLinks)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            if (UnixFile.TryStatx(path, followLinks ? 0 : Libc.AT_SYMLINK_NOFOLLOW, out var stx))
+            {
+                return FileStatus.FromStatx(stx);
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            // Nothing there, or (following links) a dangling link or a loop of links.
+            return errno is Libc.ENOENT or Libc.ENOTDIR || (followLinks && errno == Libc.ELOOP) ? null : throw UnixErrors.ToException(errno, path);
+        }
+
+        var status = followLinks ? LinkPlatform.Current.StatFollowingLinks(path) : LinkPlatform.Current.Stat(path);
+        return status.Kind == LinkKind.Missing ? null : status;
+    }
 
     /// <summary><paramref name="path"/> with links in its existing part resolved; the missing rest appended as it is.</summary>
     public static string CanonicalizeMaybeMissing(string path)

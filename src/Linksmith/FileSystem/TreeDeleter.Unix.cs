@@ -123,7 +123,7 @@ internal sealed class TreeDeleter(UnixDirectoryHandle root, DeleteOptions option
         List<string> names;
         try
         {
-            names = UnixDirectoryHandle.ReadNames(directory, path);
+            names = UnixDirectoryReader.ReadNames(directory, path);
         }
         catch (LinksmithException error)
         {
@@ -154,7 +154,7 @@ internal sealed class TreeDeleter(UnixDirectoryHandle root, DeleteOptions option
                 }
             }
 
-            var child = TreeWalker.ToStatus(stx);
+            var child = FileStatus.FromStatx(stx);
             if (child.Kind == LinkKind.Directory)
             {
                 complete &= RemoveDirectory(directory, native, childPath, child, path, ref madeWritable);

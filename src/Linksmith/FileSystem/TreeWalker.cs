@@ -1,56 +1,6 @@
 using System.Runtime.ExceptionServices;
-using System.Runtime.InteropServices;
-using Linksmith.Interop;
 
 namespace Linksmith;
-
-/// <summary>One path met by <see cref="TreeWalker"/>.</summary>
-internal sealed class TreeEntry
-{
-    private string? relativePath;
-    private readonly int relativeStart;
-
-    public TreeEntry(string fullPath, string relativePath, int depth, FileStatus status, TreeEntry? parent = null)
-    {
-        FullPath = fullPath;
-        this.relativePath = relativePath;
-        Depth = depth;
-        Status = status;
-        Parent = parent;
-    }
-
-    /// <summary>An entry whose relative path is the tail of <paramref name="fullPath"/> from <paramref name="relativeStart"/>, cut only when asked for.</summary>
-    public TreeEntry(string fullPath, int relativeStart, int depth, FileStatus status, TreeEntry? parent)
-    {
-        FullPath = fullPath;
-        this.relativeStart = relativeStart;
-        Depth = depth;
-        Status = status;
-        Parent = parent;
-    }
-
-    /// <summary>
-    /// The directory entry this one was listed in; null for the root. Lets a caller keep one
-    /// string per directory instead of a full path per file (dedupe holds every file of a tree).
-    /// </summary>
-    public TreeEntry? Parent { get; }
-
-    /// <summary>The full path (under the root as given).</summary>
-    public string FullPath { get; }
-
-    /// <summary>The path relative to the root, with '/' (or the OS separator) between names; empty for the root.</summary>
-    /// <remarks>Made on first use: du-like walks never ask, and one string fewer per entry is measurable there.</remarks>
-    public string RelativePath => relativePath ??= FullPath[relativeStart..];
-
-    /// <summary>0 for the root, 1 for its entries, and so on.</summary>
-    public int Depth { get; }
-
-    public FileStatus Status { get; }
-
-    public LinkKind Kind => Status.Kind;
-
-    public string Name => Path.GetFileName(FullPath);
-}
 
 /// <summary>How <see cref="TreeWalker"/> walks.</summary>
 internal sealed record WalkOptions
@@ -58,13 +8,19 @@ internal sealed record WalkOptions
     /// <summary>Read the full status of every entry (else only of directories and links, and where the listing has no type).</summary>
     public bool StatEverything { get; init; } = true;
 
+    /// <summary>Without <see cref="StatEverything"/>: whether a link gets a full status too (false: only its kind, from the listing).</summary>
+    public bool StatLinks { get; init; } = true;
+
     /// <summary>Stay on the root's file system (like find -xdev).</summary>
     public bool SameFileSystem { get; init; }
 
     /// <summary>Return a directory's entries sorted by name (ordinal), for stable output.</summary>
     public bool Sorted { get; init; }
 
-    /// <summary>Whether to go into a directory (the directory itself is still returned). Null: always.</summary>
+    /// <summary>
+    /// Whether to go into a directory (the directory itself is still returned), asked once the
+    /// caller has seen every entry of the directory's own listing. Null: always.
+    /// </summary>
     public Func<TreeEntry, bool>? Descend { get; init; }
 
     /// <summary>Called for a path that could not be read; the walk goes on.</summary>
@@ -72,191 +28,36 @@ internal sealed record WalkOptions
 }
 
 /// <summary>
-/// The entries of one directory as <see cref="TreeWalker"/> read them, in buffers reused from one
-/// directory to the next: a name is a span of a shared char array and a status a struct, so a
-/// directory of any size costs no object per entry. Valid until the walk moves on.
+/// The one walk of the library: depth first, without following links below the root (an explicit
+/// root that is a link is followed once, like find -H); first the root alone, then each
+/// directory's entries, a directory before its contents. The order, the filters
+/// (<see cref="WalkOptions"/>), the threads and the error reporting are decided here; reading one
+/// directory is an <see cref="IDirectoryReader"/>'s job. Entries that cannot be read are reported
+/// to <see cref="WalkOptions.OnError"/> and left out, and the walk goes on.
 /// </summary>
-internal sealed class DirectoryListing : IComparer<DirectoryListing.Item>
-{
-    private char[] names = new char[4096];
-    private int namesUsed;
-
-    // Sorting moves only the small items; a status stays where it was read.
-    private Item[] items = new Item[64];
-    private FileStatus[] statuses = new FileStatus[64];
-    private bool[] skipped = new bool[64];
-    private string prefix = string.Empty;
-
-    /// <summary>The full path of the directory listed (for the root's listing: the root itself).</summary>
-    public string Path { get; private set; } = string.Empty;
-
-    /// <summary>The depth of the entries: 0 for the root's listing (its one entry is the root), 1 for the root's entries, and so on.</summary>
-    public int Depth { get; private set; }
-
-    /// <summary>Where a relative path starts in the full path of an entry.</summary>
-    internal int RelativeStart { get; private set; }
-
-    public int Count { get; private set; }
-
-    /// <summary>The name of entry <paramref name="index"/> (for the root's listing, empty).</summary>
-    public ReadOnlySpan<char> Name(int index) => names.AsSpan(items[index].NameStart, items[index].NameLength);
-
-    public ref readonly FileStatus Status(int index) => ref statuses[items[index].StatusIndex];
-
-    /// <summary>The full path of entry <paramref name="index"/>, made on each call.</summary>
-    public string FullPath(int index) => Depth == 0 ? Path : string.Concat(prefix, Name(index));
-
-    /// <summary>The path relative to the root, made on each call; empty for the root.</summary>
-    public string RelativePath(int index) => Depth == 0 ? string.Empty : string.Concat(prefix.AsSpan(RelativeStart), Name(index));
-
-    /// <summary>Do not go into directory entry <paramref name="index"/> (ask before the walk moves on).</summary>
-    public void Skip(int index) => skipped[items[index].StatusIndex] = true;
-
-    internal bool IsSkipped(int index) => skipped[items[index].StatusIndex];
-
-    internal void Reset(string path, int depth, int relativeStart)
-    {
-        Path = path;
-        Depth = depth;
-        RelativeStart = relativeStart;
-        prefix = depth == 0 || path.EndsWith(System.IO.Path.DirectorySeparatorChar) ? path : path + System.IO.Path.DirectorySeparatorChar;
-        Count = 0;
-        namesUsed = 0;
-    }
-
-    internal void Add(ReadOnlySpan<byte> nativeName, in FileStatus status)
-    {
-        var start = Reserve(nativeName.Length);
-        AddItem(start, NativePath.FromBytes(nativeName, names.AsSpan(start)), status);
-    }
-
-    internal void Add(ReadOnlySpan<char> name, in FileStatus status)
-    {
-        var start = Reserve(name.Length);
-        name.CopyTo(names.AsSpan(start));
-        AddItem(start, name.Length, status);
-    }
-
-    /// <summary>Ordinal order of names: what sorting full paths that share the directory gives.</summary>
-    internal void Sort() => items.AsSpan(0, Count).Sort(this);
-
-    int IComparer<Item>.Compare(Item x, Item y) =>
-        names.AsSpan(x.NameStart, x.NameLength).SequenceCompareTo(names.AsSpan(y.NameStart, y.NameLength));
-
-    private int Reserve(int length)
-    {
-        if (names.Length - namesUsed < length)
-        {
-            Array.Resize(ref names, Math.Max(names.Length * 2, namesUsed + length));
-        }
-
-        return namesUsed;
-    }
-
-    private void AddItem(int start, int length, in FileStatus status)
-    {
-        if (Count == items.Length)
-        {
-            Array.Resize(ref items, items.Length * 2);
-            Array.Resize(ref statuses, items.Length);
-            Array.Resize(ref skipped, items.Length);
-        }
-
-        statuses[Count] = status;
-        skipped[Count] = false;
-        items[Count] = new Item(start, length, Count);
-        Count++;
-        namesUsed = start + length;
-    }
-
-    /// <summary>A name and the index of its status.</summary>
-    internal readonly record struct Item(int NameStart, int NameLength, int StatusIndex);
-}
-
-/// <summary>
-/// Walks a tree depth-first without following links: the root first, then each directory's
-/// entries, a directory before its contents. On Linux it reads directories with readdir and
-/// statx relative to the open directory (no path lookups); unreadable entries are reported to
-/// <see cref="WalkOptions.OnError"/> and skipped.
-/// </summary>
+/// <remarks>
+/// The same walk three ways: <see cref="Walk(string, WalkOptions)"/> gives an object per entry;
+/// <see cref="Directories"/> one reused <see cref="DirectoryListing"/> per directory, with no object
+/// or path per file; <see cref="VisitInParallel"/> those listings on several threads at once.
+/// On Linux every directory is opened beneath the root's descriptor, so a folder swapped for a
+/// link mid-walk is reported, not followed.
+/// </remarks>
 internal static class TreeWalker
 {
-    public static IEnumerable<TreeEntry> Walk(string root, WalkOptions options)
-    {
-        var rootStatus = StatPath(root, followLinks: true) ?? throw new TargetNotFoundException(root);
-        return rootStatus.Kind == LinkKind.Directory && OperatingSystem.IsLinux()
-            ? WalkOwningRoot(root, options)
-            : WalkCore(root, rootStatus, null, options);
-    }
+    /// <summary>How many threads a parallel walk uses by default: one per core, at most 8 (beyond that the kernel's locks, not the cores, set the pace).</summary>
+    public static int DefaultWalkThreads => Math.Clamp(Environment.ProcessorCount, 1, 8);
+
+    /// <summary>Every entry below <paramref name="root"/>, the root first.</summary>
+    /// <exception cref="TargetNotFoundException">Nothing is at <paramref name="root"/> (thrown at once, not when enumerated).</exception>
+    public static IEnumerable<TreeEntry> Walk(string root, WalkOptions options) =>
+        Entries(Listings(root, StatRoot(root), null, options), options);
 
     /// <summary>
-    /// Walks the tree below an open directory: every directory is opened beneath it without
-    /// following a link, so a folder swapped for a link mid-walk is reported, not followed.
+    /// Every entry below an open directory, the directory first: every directory is opened beneath
+    /// it without following a link, so a folder swapped for a link mid-walk is reported, not followed.
     /// </summary>
     public static IEnumerable<TreeEntry> Walk(DirectoryHandle root, WalkOptions options) =>
-        WalkCore(root.Path, root.Stat(string.Empty) ?? throw new TargetNotFoundException(root.Path), root, options);
-
-    private static IEnumerable<TreeEntry> WalkOwningRoot(string root, WalkOptions options)
-    {
-        using var handle = DirectoryHandle.Open(root);
-        foreach (var entry in Walk(handle, options))
-        {
-            yield return entry;
-        }
-    }
-
-    private static IEnumerable<TreeEntry> WalkCore(string root, FileStatus status, DirectoryHandle? handle, WalkOptions options)
-    {
-        var rootEntry = new TreeEntry(root, string.Empty, 0, status);
-        yield return rootEntry;
-        if (status.Kind != LinkKind.Directory || options.Descend?.Invoke(rootEntry) == false)
-        {
-            yield break;
-        }
-
-        var pending = new Stack<TreeEntry>();
-        pending.Push(rootEntry);
-        var listing = new DirectoryListing();
-        var children = new List<TreeEntry>();
-        while (pending.Count > 0)
-        {
-            var directory = pending.Pop();
-            // Asked only now, after the caller has seen the directory (it may have chosen to skip it).
-            if (directory.Depth > 0 && options.Descend?.Invoke(directory) == false)
-            {
-                continue;
-            }
-
-            // Where the relative path starts in a child's full path: after the root and its '/'.
-            var relativeStart = directory.FullPath.Length + (directory.FullPath.EndsWith(Path.DirectorySeparatorChar) ? 0 : 1)
-                - (directory.Depth == 0 ? 0 : directory.RelativePath.Length + 1);
-            if (!TryRead(handle, directory.FullPath, directory.Depth + 1, relativeStart, options, listing))
-            {
-                continue;
-            }
-
-            children.Clear();
-            for (var i = 0; i < listing.Count; i++)
-            {
-                children.Add(new TreeEntry(listing.FullPath(i), relativeStart, listing.Depth, listing.Status(i), directory));
-            }
-
-            for (var i = children.Count - 1; i >= 0; i--)
-            {
-                var child = children[i];
-                if (child.Kind == LinkKind.Directory
-                    && (!options.SameFileSystem || child.Status.Identity.Volume == status.Identity.Volume))
-                {
-                    pending.Push(child);
-                }
-            }
-
-            foreach (var child in children)
-            {
-                yield return child;
-            }
-        }
-    }
+        Entries(Listings(root.Path, root.Stat(string.Empty) ?? throw new TargetNotFoundException(root.Path), root, options), options);
 
     /// <summary>
     /// The lean walk: the same entries in the same order as <see cref="Walk(string, WalkOptions)"/>, but one
@@ -267,47 +68,9 @@ internal static class TreeWalker
     /// <see cref="DirectoryListing.Skip"/> on a directory entry before taking the next listing.
     /// </summary>
     /// <remarks>The listing is one object reused throughout: read it before asking for the next.</remarks>
-    public static IEnumerable<DirectoryListing> Directories(string root, WalkOptions options)
-    {
-        var status = StatPath(root, followLinks: true) ?? throw new TargetNotFoundException(root);
-        return DirectoriesCore(root, status, options);
-    }
-
-    private static IEnumerable<DirectoryListing> DirectoriesCore(string root, FileStatus rootStatus, WalkOptions options)
-    {
-        using var handle = OpenRootHandle(root, rootStatus);
-        var listing = new DirectoryListing();
-        listing.Reset(root, 0, root.Length);
-        listing.Add(ReadOnlySpan<char>.Empty, rootStatus);
-        yield return listing;
-        if (rootStatus.Kind != LinkKind.Directory || listing.IsSkipped(0))
-        {
-            yield break;
-        }
-
-        var relativeStart = root.Length + (root.EndsWith(Path.DirectorySeparatorChar) ? 0 : 1);
-        var pending = new Stack<(string Path, int Depth)>();
-        pending.Push((root, 0));
-        while (pending.Count > 0)
-        {
-            var (path, depth) = pending.Pop();
-            if (!TryRead(handle, path, depth + 1, relativeStart, options, listing))
-            {
-                continue;
-            }
-
-            yield return listing;
-            for (var i = listing.Count - 1; i >= 0; i--)
-            {
-                ref readonly var child = ref listing.Status(i);
-                if (child.Kind == LinkKind.Directory && !listing.IsSkipped(i)
-                    && (!options.SameFileSystem || child.Identity.Volume == rootStatus.Identity.Volume))
-                {
-                    pending.Push((listing.FullPath(i), listing.Depth));
-                }
-            }
-        }
-    }
+    /// <exception cref="TargetNotFoundException">Nothing is at <paramref name="root"/> (thrown at once, not when enumerated).</exception>
+    public static IEnumerable<DirectoryListing> Directories(string root, WalkOptions options) =>
+        Listings(root, StatRoot(root), null, options);
 
     /// <summary>
     /// The lean walk on several threads: the same listings as <see cref="Directories"/> (the
@@ -325,20 +88,11 @@ internal static class TreeWalker
     /// </remarks>
     public static void VisitInParallel(string root, WalkOptions options, int threads, Action<DirectoryListing, int> visit)
     {
-        var rootStatus = StatPath(root, followLinks: true) ?? throw new TargetNotFoundException(root);
+        var rootStatus = StatRoot(root);
         using var handle = OpenRootHandle(root, rootStatus);
-        var first = new DirectoryListing();
-        first.Reset(root, 0, root.Length);
-        first.Add(ReadOnlySpan<char>.Empty, rootStatus);
-        visit(first, 0);
-        if (rootStatus.Kind != LinkKind.Directory || first.IsSkipped(0))
-        {
-            return;
-        }
-
         var errorGate = new Lock();
         var walkErrors = new List<LinksmithException>();
-        var workerOptions = options with
+        var walk = new Walking(root, rootStatus, handle, options with
         {
             OnError = error =>
             {
@@ -347,13 +101,21 @@ internal static class TreeWalker
                     walkErrors.Add(error);
                 }
             },
-        };
+        });
+        var first = new DirectoryListing();
+        walk.ListRoot(first);
+        visit(first, 0);
+        if (!walk.EntersRoot(first))
+        {
+            return;
+        }
+
         var queue = new DirectoryQueue(root);
-        var relativeStart = root.Length + (root.EndsWith(Path.DirectorySeparatorChar) ? 0 : 1);
         ExceptionDispatchInfo? failure = null;
 
         void Worker(int worker)
         {
+            var reader = walk.CreateReader();
             var listing = worker == 0 ? first : new DirectoryListing();
             var found = new List<string>();
             while (queue.TryTake(out var path, out var depth))
@@ -361,14 +123,12 @@ internal static class TreeWalker
                 found.Clear();
                 try
                 {
-                    if (Volatile.Read(ref failure) is null && TryRead(handle, path, depth + 1, relativeStart, workerOptions, listing))
+                    if (Volatile.Read(ref failure) is null && walk.TryRead(reader, path, depth + 1, listing))
                     {
                         visit(listing, worker);
                         for (var i = 0; i < listing.Count; i++)
                         {
-                            ref readonly var child = ref listing.Status(i);
-                            if (child.Kind == LinkKind.Directory && !listing.IsSkipped(i)
-                                && (!options.SameFileSystem || child.Identity.Volume == rootStatus.Identity.Volume))
+                            if (walk.Enters(listing, i))
                             {
                                 found.Add(listing.FullPath(i));
                             }
@@ -391,8 +151,131 @@ internal static class TreeWalker
         walkErrors.ForEach(error => options.OnError?.Invoke(error));
     }
 
-    /// <summary>How many threads a parallel walk uses by default: one per core, at most 8 (beyond that the kernel's locks, not the cores, set the pace).</summary>
-    public static int DefaultWalkThreads => Math.Clamp(Environment.ProcessorCount, 1, 8);
+    private static FileStatus StatRoot(string root) => PathFacts.Stat(root, followLinks: true) ?? throw new TargetNotFoundException(root);
+
+    /// <summary>The handle a walk by path reads its directories beneath (Linux, a directory root); null otherwise.</summary>
+    private static DirectoryHandle? OpenRootHandle(string root, in FileStatus rootStatus) =>
+        rootStatus.Kind == LinkKind.Directory && OperatingSystem.IsLinux() ? DirectoryHandle.Open(root) : null;
+
+    /// <summary>
+    /// The walk on one thread: the root's listing, then each directory's, depth first in listing
+    /// order. <paramref name="given"/> is the open root when the caller has one (not disposed
+    /// here); without it the root is opened here where that helps (Linux).
+    /// </summary>
+    private static IEnumerable<DirectoryListing> Listings(string root, FileStatus rootStatus, DirectoryHandle? given, WalkOptions options)
+    {
+        using var owned = given is null ? OpenRootHandle(root, rootStatus) : null;
+        var walk = new Walking(root, rootStatus, given ?? owned, options);
+        var listing = new DirectoryListing();
+        walk.ListRoot(listing);
+        yield return listing;
+        if (!walk.EntersRoot(listing))
+        {
+            yield break;
+        }
+
+        var reader = walk.CreateReader();
+        var pending = new Stack<(string Path, int Depth)>();
+        pending.Push((root, 0));
+        while (pending.TryPop(out var directory))
+        {
+            if (!walk.TryRead(reader, directory.Path, directory.Depth + 1, listing))
+            {
+                continue;
+            }
+
+            yield return listing;
+            // Pushed in reverse, so they are read in listing order.
+            for (var i = listing.Count - 1; i >= 0; i--)
+            {
+                if (walk.Enters(listing, i))
+                {
+                    pending.Push((listing.FullPath(i), listing.Depth));
+                }
+            }
+        }
+    }
+
+    /// <summary>The listings as an object per entry; <see cref="WalkOptions.Descend"/> becomes <see cref="DirectoryListing.Skip"/>.</summary>
+    private static IEnumerable<TreeEntry> Entries(IEnumerable<DirectoryListing> listings, WalkOptions options)
+    {
+        var entries = new List<TreeEntry>();
+        foreach (var listing in listings)
+        {
+            entries.Clear();
+            for (var i = 0; i < listing.Count; i++)
+            {
+                entries.Add(new TreeEntry(listing.FullPath(i), listing.RelativeStart, listing.Depth, listing.Status(i)));
+            }
+
+            foreach (var entry in entries)
+            {
+                yield return entry;
+            }
+
+            // Asked only now, after the caller has seen the directories (it may have chosen to skip one).
+            if (options.Descend is { } descend)
+            {
+                for (var i = 0; i < entries.Count; i++)
+                {
+                    if (entries[i].Kind == LinkKind.Directory && !descend(entries[i]))
+                    {
+                        listing.Skip(i);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>What every way of walking shares: the root, the options, and the rules for reading a directory and for going into one.</summary>
+    private sealed class Walking(string root, FileStatus rootStatus, DirectoryHandle? handle, WalkOptions options)
+    {
+        // Where the relative path starts in an entry's full path: after the root and its separator.
+        private readonly int relativeStart = root.Length + (root.EndsWith(Path.DirectorySeparatorChar) ? 0 : 1);
+
+        /// <summary>A reader for one thread.</summary>
+        public IDirectoryReader CreateReader() => IDirectoryReader.Create(handle);
+
+        /// <summary>Makes <paramref name="listing"/> the root's listing: the root alone, at depth 0.</summary>
+        public void ListRoot(DirectoryListing listing)
+        {
+            listing.Reset(root, 0, root.Length);
+            listing.Add(ReadOnlySpan<char>.Empty, rootStatus);
+        }
+
+        /// <summary>Whether the walk goes below the root (a directory the caller did not skip).</summary>
+        public bool EntersRoot(DirectoryListing rootListing) => rootStatus.Kind == LinkKind.Directory && !rootListing.IsSkipped(0);
+
+        /// <summary>Whether the walk goes into entry <paramref name="index"/>: a directory, not skipped, and (if asked) on the root's file system.</summary>
+        public bool Enters(DirectoryListing listing, int index)
+        {
+            ref readonly var status = ref listing.Status(index);
+            return status.Kind == LinkKind.Directory && !listing.IsSkipped(index)
+                && (!options.SameFileSystem || status.Identity.Volume == rootStatus.Identity.Volume);
+        }
+
+        /// <summary>Reads one directory into <paramref name="listing"/> (sorted if asked); false, with the error reported, when it cannot be read.</summary>
+        public bool TryRead(IDirectoryReader reader, string path, int depth, DirectoryListing listing)
+        {
+            listing.Reset(path, depth, relativeStart);
+            try
+            {
+                reader.Read(depth == 1 ? string.Empty : path[relativeStart..], listing, options);
+            }
+            catch (LinksmithException error)
+            {
+                options.OnError?.Invoke(error);
+                return false;
+            }
+
+            if (options.Sorted)
+            {
+                listing.Sort();
+            }
+
+            return true;
+        }
+    }
 
     /// <summary>
     /// The directories still to be read by a parallel walk, and how many are being read: the walk
@@ -448,194 +331,5 @@ internal static class TreeWalker
                 }
             }
         }
-    }
-
-    /// <summary>Reads one directory into <paramref name="listing"/> (sorted if asked); false, with the error reported, when it cannot be read.</summary>
-    private static bool TryRead(DirectoryHandle? root, string path, int depth, int relativeStart, WalkOptions options, DirectoryListing listing)
-    {
-        listing.Reset(path, depth, relativeStart);
-        try
-        {
-            if (root is UnixDirectoryHandle unixRoot)
-            {
-                ReadLinuxDirectory(unixRoot, depth == 1 ? string.Empty : path[relativeStart..], path, options, listing);
-            }
-            else
-            {
-                ReadPortableDirectory(path, listing);
-            }
-        }
-        catch (LinksmithException error)
-        {
-            options.OnError?.Invoke(error);
-            return false;
-        }
-
-        if (options.Sorted)
-        {
-            listing.Sort();
-        }
-
-        return true;
-    }
-
-    /// <summary>The status of one path (following links or not); null when nothing is there.</summary>
-    public static FileStatus? StatPath(string path, bool followLinks)
-    {
-        if (OperatingSystem.IsLinux())
-        {
-            if (UnixFile.TryStatx(path, followLinks ? 0 : Libc.AT_SYMLINK_NOFOLLOW, out var stx))
-            {
-                return ToStatus(stx);
-            }
-
-            var errno = Marshal.GetLastPInvokeError();
-            // Nothing there, or (following links) a dangling link or a loop of links.
-            return errno is Libc.ENOENT or Libc.ENOTDIR || (followLinks && errno == Libc.ELOOP) ? null : throw UnixErrors.ToException(errno, path);
-        }
-
-        var entry = followLinks ? LinkPlatform.Current.StatFollowingLinks(path) : LinkPlatform.Current.Stat(path);
-        return entry.Kind == LinkKind.Missing ? null : PortableStatus(path, entry);
-    }
-
-    internal static FileStatus ToStatus(in Libc.Statx stx)
-    {
-        var raw = UnixFile.ToRawEntry(stx);
-        return new FileStatus
-        {
-            Kind = raw.Kind,
-            Mode = stx.stx_mode & 0xFFFu,
-            Uid = stx.stx_uid,
-            Gid = stx.stx_gid,
-            Size = (long)stx.stx_size,
-            AllocatedBytes = (long)stx.stx_blocks * 512,
-            LinkCount = stx.stx_nlink,
-            Identity = raw.Identity,
-            ModifiedTime = new FileTime(stx.stx_mtime.tv_sec, stx.stx_mtime.tv_nsec),
-            AccessTime = new FileTime(stx.stx_atime.tv_sec, stx.stx_atime.tv_nsec),
-            ChangeTime = new FileTime(stx.stx_ctime.tv_sec, stx.stx_ctime.tv_nsec),
-            IsComplete = true,
-        };
-    }
-
-    /// <summary>The handle a walk reads its directories beneath (Linux, a directory root); null otherwise.</summary>
-    private static DirectoryHandle? OpenRootHandle(string root, in FileStatus rootStatus) =>
-        rootStatus.Kind == LinkKind.Directory && OperatingSystem.IsLinux() ? DirectoryHandle.Open(root) : null;
-
-    private static unsafe void ReadLinuxDirectory(UnixDirectoryHandle root, string relative, string path, WalkOptions options, DirectoryListing listing)
-    {
-        // Opened beneath the walk's root without following links: the root may be reached through
-        // a link (like find -H); below it a folder swapped for a link is reported, not followed.
-        var descriptor = root.OpenBeneath(relative, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NONBLOCK);
-        var fd = descriptor.Fd;
-        // fdopendir takes the descriptor over: closedir closes it.
-        descriptor.SetHandleAsInvalid();
-        var handle = Libc.fdopendir(fd);
-        if (handle == 0)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            _ = Libc.close(fd);
-            throw UnixErrors.ToException(errno, path);
-        }
-
-        try
-        {
-            while (true)
-            {
-                Marshal.SetLastPInvokeError(0);
-                var dirent = (byte*)Libc.readdir(handle);
-                if (dirent is null)
-                {
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno != 0)
-                    {
-                        throw UnixErrors.ToException(errno, path);
-                    }
-
-                    break;
-                }
-
-                var nameBytes = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(dirent + Libc.DirentNameOffset);
-                if (nameBytes.SequenceEqual("."u8) || nameBytes.SequenceEqual(".."u8))
-                {
-                    continue;
-                }
-
-                var type = dirent[Libc.DirentTypeOffset];
-                if (options.StatEverything || type is Libc.DT_UNKNOWN or Libc.DT_DIR or Libc.DT_LNK)
-                {
-                    Libc.Statx stx;
-                    int rc;
-                    fixed (byte* n = nameBytes)
-                    {
-                        // nameBytes is NUL-terminated in the dirent itself.
-                        rc = Libc.statx(fd, n, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, &stx);
-                    }
-
-                    if (rc != 0)
-                    {
-                        options.OnError?.Invoke(UnixErrors.ToException(Marshal.GetLastPInvokeError(), Path.Join(path, NativePath.FromBytes(nameBytes))));
-                        continue;
-                    }
-
-                    listing.Add(nameBytes, ToStatus(stx));
-                }
-                else
-                {
-                    listing.Add(nameBytes, new FileStatus { Kind = type == Libc.DT_REG ? LinkKind.File : LinkKind.Special });
-                }
-            }
-        }
-        finally
-        {
-            _ = Libc.closedir(handle);
-        }
-    }
-
-    private static void ReadPortableDirectory(string directory, DirectoryListing listing)
-    {
-        List<string> paths;
-        try
-        {
-            paths = [.. Directory.EnumerateFileSystemEntries(directory)];
-        }
-        catch (UnauthorizedAccessException error)
-        {
-            throw SystemErrors.Translate(error, directory);
-        }
-        catch (IOException error) when (error is not LinksmithException)
-        {
-            throw SystemErrors.Translate(error, directory);
-        }
-
-        foreach (var path in paths)
-        {
-            var entry = LinkPlatform.Current.Stat(path);
-            if (entry.Kind == LinkKind.Missing)
-            {
-                continue;
-            }
-
-            listing.Add(Path.GetFileName(path.AsSpan()), PortableStatus(path, entry));
-        }
-    }
-
-    private static FileStatus PortableStatus(string path, RawEntry entry)
-    {
-        var info = new FileInfo(path);
-        var readOnly = entry.Kind == LinkKind.File && (info.Attributes & FileAttributes.ReadOnly) != 0;
-        return new FileStatus
-        {
-            Kind = entry.Kind,
-            Mode = OperatingSystem.IsWindows() ? (readOnly ? 1u : 0u) : (uint)info.UnixFileMode,
-            Size = entry.Size,
-            AllocatedBytes = entry.Size,
-            LinkCount = entry.LinkCount,
-            Identity = entry.Identity,
-            ModifiedTime = FileTime.FromDateTime(info.LastWriteTimeUtc),
-            AccessTime = FileTime.FromDateTime(info.LastAccessTimeUtc),
-            ChangeTime = FileTime.FromDateTime(info.LastWriteTimeUtc),
-            IsComplete = true,
-        };
     }
 }

@@ -23,19 +23,6 @@ internal static class UnixFile
         return rc == 0;
     }
 
-    public static RawEntry ToRawEntry(in Libc.Statx stx)
-    {
-        var kind = (stx.stx_mode & Libc.S_IFMT) switch
-        {
-            Libc.S_IFREG => LinkKind.File,
-            Libc.S_IFDIR => LinkKind.Directory,
-            Libc.S_IFLNK => LinkKind.SymbolicLink,
-            _ => LinkKind.Special,
-        };
-        var identity = new FileIdentity(FileIdentity.MakeDevice(stx.stx_dev_major, stx.stx_dev_minor), stx.stx_ino);
-        return new RawEntry(kind, stx.stx_nlink, identity, (long)stx.stx_size, kind == LinkKind.Directory);
-    }
-
     public static unsafe string ReadLink(string path)
     {
         var native = NativePath.ToNullTerminatedBytes(path);

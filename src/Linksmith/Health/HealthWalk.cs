@@ -8,7 +8,7 @@ internal static class HealthWalk
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var full = Path.GetFullPath(directory);
-        var status = TreeWalker.StatPath(full, followLinks: true) ?? throw new TargetNotFoundException(directory);
+        var status = PathFacts.Stat(full, followLinks: true) ?? throw new TargetNotFoundException(directory);
         return status.Kind == LinkKind.Directory
             ? full
             : throw new NotADirectoryException(directory, status.Kind, "Give the directory whose tree to look at; for a single link use `info`");

@@ -91,7 +91,7 @@ internal static class LinkTargets
         Platform.SameVolumeByPath(Path.GetDirectoryName(fullLinkPath)!, fullTargetPath);
 
     /// <summary>What following the link leads to: Missing, Loop, or what is there.</summary>
-    public static RawEntry Follow(string fullLinkPath) => Platform.StatFollowingLinks(fullLinkPath);
+    public static FileStatus Follow(string fullLinkPath) => Platform.StatFollowingLinks(fullLinkPath);
 
     public static string ReadText(string fullLinkPath) => Platform.ReadLinkTarget(fullLinkPath);
 

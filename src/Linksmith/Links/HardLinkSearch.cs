@@ -1,5 +1,3 @@
-using Linksmith.Interop;
-
 namespace Linksmith;
 
 /// <summary>
@@ -36,64 +34,56 @@ internal static class HardLinkSearch
             return found;
         }
 
-        var pending = new Stack<string>();
-        pending.Push(root);
-        var inode = (ulong)identity.FileId;
-        while (pending.Count > 0 && found.Count < linkCount)
+        // The walk reads the status only of directories and entries of unknown type (a link is never
+        // a name of the file); a file is looked at only when the listing's inode (Linux's d_ino; 0
+        // where there is none) may be the one sought.
+        var inode = identity.FileId;
+        foreach (var listing in TreeWalker.Directories(root, new WalkOptions { StatEverything = false, StatLinks = false, OnError = onError }))
         {
-            var directory = pending.Pop();
-            try
+            // The root's own listing (the root alone) is not a name to look at.
+            for (var i = 0; listing.Depth > 0 && i < listing.Count && found.Count < linkCount; i++)
             {
-                foreach (var entry in UnixDirectory.Enumerate(directory))
+                ref readonly var status = ref listing.Status(i);
+                switch (status.Kind)
                 {
-                    var path = Path.Join(directory, entry.Name);
-                    switch (entry.Type)
-                    {
-                        case Libc.DT_DIR:
-                            // Names of a file never span file systems: stay on the file's own.
-                            if (platform.Stat(path) is { Kind: LinkKind.Directory } sub && sub.Identity.Volume == identity.Volume)
-                            {
-                                pending.Push(path);
-                            }
-
-                            break;
-                        case Libc.DT_REG when entry.Inode == 0 || entry.Inode == inode:
-                            AddIfSame(platform, path, identity, found);
-                            break;
-                        case Libc.DT_UNKNOWN:
-                            var unknown = platform.Stat(path);
-                            if (unknown.Kind == LinkKind.Directory && unknown.Identity.Volume == identity.Volume)
-                            {
-                                pending.Push(path);
-                            }
-                            else if (unknown.Kind == LinkKind.File && unknown.Identity == identity)
-                            {
-                                found.Add(path);
-                            }
-
-                            break;
-                    }
-
-                    if (found.Count >= linkCount)
-                    {
+                    case LinkKind.Directory when status.Identity.Volume != identity.Volume:
+                        // Names of a file never span file systems: stay on the file's own.
+                        listing.Skip(i);
                         break;
-                    }
+                    case LinkKind.File when status.IsComplete:
+                        if (status.Identity == identity)
+                        {
+                            found.Add(listing.FullPath(i));
+                        }
+
+                        break;
+                    case LinkKind.File when status.Identity.FileId == 0 || status.Identity.FileId == inode:
+                        AddIfSame(platform, listing.FullPath(i), identity, found, onError);
+                        break;
                 }
             }
-            catch (LinksmithException error)
+
+            if (found.Count >= linkCount)
             {
-                onError?.Invoke(error);
+                break;
             }
         }
 
         return found;
     }
 
-    private static void AddIfSame(LinkPlatform platform, string path, FileIdentity identity, List<string> found)
+    private static void AddIfSame(LinkPlatform platform, string path, FileIdentity identity, List<string> found, Action<LinksmithException>? onError)
     {
-        if (platform.Stat(path) is { Kind: LinkKind.File } entry && entry.Identity == identity)
+        try
         {
-            found.Add(path);
+            if (platform.Stat(path) is { Kind: LinkKind.File } entry && entry.Identity == identity)
+            {
+                found.Add(path);
+            }
+        }
+        catch (LinksmithException error)
+        {
+            onError?.Invoke(error);
         }
     }
 }

@@ -177,7 +177,7 @@ internal sealed class MoveExecutor
                 DirectoryHandle.DeleteTreeAt(step.Path);
                 break;
             case MoveStepKind.Rename:
-                if (TreeWalker.StatPath(step.Path, followLinks: false) is not null && TreeWalker.StatPath(step.Source!, followLinks: false) is null)
+                if (PathFacts.Stat(step.Path, followLinks: false) is not null && PathFacts.Stat(step.Source!, followLinks: false) is null)
                 {
                     MoveFiles.RenameNoReplace(step.Path, step.Source!);
                 }
@@ -205,8 +205,8 @@ internal sealed class MoveExecutor
 
     private void Copy(string source, string work)
     {
-        var status = TreeWalker.StatPath(source, followLinks: false) ?? throw new TargetNotFoundException(source);
-        var partial = TreeWalker.StatPath(work, followLinks: false);
+        var status = PathFacts.Stat(source, followLinks: false) ?? throw new TargetNotFoundException(source);
+        var partial = PathFacts.Stat(work, followLinks: false);
         if (status.Kind != LinkKind.Directory)
         {
             if (partial is not null)
@@ -255,8 +255,8 @@ internal sealed class MoveExecutor
 
     private void Rename(string from, string to)
     {
-        var source = TreeWalker.StatPath(from, followLinks: false);
-        var destination = TreeWalker.StatPath(to, followLinks: false);
+        var source = PathFacts.Stat(from, followLinks: false);
+        var destination = PathFacts.Stat(to, followLinks: false);
         if (source is not null && destination is null)
         {
             try

@@ -14,7 +14,7 @@ internal static class MovePlanner
     {
         var source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(sourcePath));
         var sourceParent = Path.GetDirectoryName(source);
-        var status = TreeWalker.StatPath(source, followLinks: false) ?? throw new TargetNotFoundException(sourcePath);
+        var status = PathFacts.Stat(source, followLinks: false) ?? throw new TargetNotFoundException(sourcePath);
         if (status.Kind.IsPathLink() || status.Kind == LinkKind.ReparsePoint)
         {
             throw new MoveSourceIsLinkException(sourcePath, status.Kind, status.Kind.IsPathLink() ? LinkPlatform.Current.ReadLinkTarget(source) : null);
@@ -30,7 +30,7 @@ internal static class MovePlanner
             throw new TreeNestingException(destinationDirectory, sourcePath, destinationInsideSource: true);
         }
 
-        var destinationStatus = TreeWalker.StatPath(destinationDirectory, followLinks: true);
+        var destinationStatus = PathFacts.Stat(destinationDirectory, followLinks: true);
         if (destinationStatus is not { Kind: LinkKind.Directory })
         {
             throw new MoveDestinationNotADirectoryException(destinationDirectory, destinationStatus?.Kind ?? LinkKind.Missing);
@@ -46,7 +46,7 @@ internal static class MovePlanner
 
         var name = Path.GetFileName(source);
         var target = Path.Join(destination, name);
-        if (TreeWalker.StatPath(target, followLinks: false) is { } existing)
+        if (PathFacts.Stat(target, followLinks: false) is { } existing)
         {
             throw new MoveDestinationExistsException(Path.Join(destinationDirectory, name), existing.Kind);
         }
@@ -129,7 +129,7 @@ internal static class MovePlanner
             throw new NotAMovedLinkException(linkPath, info.Kind);
         }
 
-        var status = TreeWalker.StatPath(data, followLinks: false) ?? throw new TargetNotFoundException(data, linkPath);
+        var status = PathFacts.Stat(data, followLinks: false) ?? throw new TargetNotFoundException(data, linkPath);
         if (status.Kind.IsPathLink() || status.Kind is LinkKind.ReparsePoint or LinkKind.Special)
         {
             throw new MoveSourceIsLinkException(data, status.Kind, status.Kind.IsPathLink() ? LinkPlatform.Current.ReadLinkTarget(data) : null);

@@ -164,7 +164,7 @@ public static class Mover
 
     private static TreeSummary DryCopy(string source, string work, MoveOptions options)
     {
-        if (TreeWalker.StatPath(source, followLinks: false) is { Kind: not LinkKind.Directory } file)
+        if (PathFacts.Stat(source, followLinks: false) is { Kind: not LinkKind.Directory } file)
         {
             options.OnAction?.Invoke(new TreeAction(TreeActionKind.Copy, work, source));
             return new TreeSummary { Copied = 1, Bytes = file.Size };

@@ -26,7 +26,7 @@ public static class DropOperations
         ArgumentNullException.ThrowIfNull(job);
         ArgumentException.ThrowIfNullOrEmpty(job.DestinationDirectory);
         var destination = Path.TrimEndingDirectorySeparator(Path.GetFullPath(job.DestinationDirectory));
-        var destinationStatus = TreeWalker.StatPath(destination, followLinks: true);
+        var destinationStatus = PathFacts.Stat(destination, followLinks: true);
         if (destinationStatus is not { Kind: LinkKind.Directory })
         {
             throw new NotADirectoryException(job.DestinationDirectory, destinationStatus?.Kind ?? LinkKind.Missing);
@@ -124,14 +124,14 @@ public static class DropOperations
             return false;
         }
 
-        var existing = TreeWalker.StatPath(natural, followLinks: false);
+        var existing = PathFacts.Stat(natural, followLinks: false);
         var wanted = isDirectory ? LinkKind.Directory : LinkKind.File;
         if (existing is not { } found || found.Kind != wanted)
         {
             return false;
         }
 
-        var sourceStatus = TreeWalker.StatPath(fullSource, followLinks: true);
+        var sourceStatus = PathFacts.Stat(fullSource, followLinks: true);
         return sourceStatus is not { } original || original.Identity != found.Identity;
     }
 
@@ -177,10 +177,10 @@ public static class DropOperations
         }
 
         var real = info.Kind == LinkKind.SymbolicLink ? PathFacts.CanonicalizeMaybeMissing(fullSource) : fullSource;
-        var status = TreeWalker.StatPath(real, followLinks: false) ?? throw new TargetNotFoundException(result.SourcePath);
+        var status = PathFacts.Stat(real, followLinks: false) ?? throw new TargetNotFoundException(result.SourcePath);
         var target = result.DestinationPath!;
         var summary = new TreeSummary();
-        if (result.UpdatedExisting && TreeWalker.StatPath(target, followLinks: false) is { } existing
+        if (result.UpdatedExisting && PathFacts.Stat(target, followLinks: false) is { } existing
             && existing.Size == status.Size && existing.ModifiedTime == status.ModifiedTime)
         {
             // Mirror's rule: same size and modification time means unchanged.

@@ -91,7 +91,7 @@ public sealed class RacingTreeTests : DedupeTestBase
     {
         Platform.RequireLinux();
         var file = Write("sub/f", RandomBytes(5_000, 42));
-        var status = TreeWalker.StatPath(file, followLinks: false)!.Value;
+        var status = PathFacts.Stat(file, followLinks: false)!.Value;
         var listed = ScannedFile.From(status, 0, 0, 0, 0);
         var movedOut = Path.Combine(Outside, "sub");
         using var root = DirectoryHandle.Open(Tree);
@@ -110,7 +110,7 @@ public sealed class RacingTreeTests : DedupeTestBase
     {
         Platform.RequireLinux();
         var file = Write("sub/f", RandomBytes(5_000, 43));
-        var status = TreeWalker.StatPath(file, followLinks: false)!.Value;
+        var status = PathFacts.Stat(file, followLinks: false)!.Value;
         using var root = DirectoryHandle.Open(Tree);
         using var reader = new ContentReader();
         File.Delete(file);

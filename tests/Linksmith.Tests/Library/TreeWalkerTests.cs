@@ -116,4 +116,38 @@ public sealed class TreeWalkerTests : IDisposable
 
         Assert.Equal("stop", error.Message);
     }
+
+    [Fact]
+    public void A_directory_too_large_for_one_read_is_listed_completely_by_the_walk_and_by_ListNames()
+    {
+        Platform.RequireLinux();
+        // 1,500 records of about 120 bytes: several getdents64 reads of 32 KiB.
+        var names = Enumerable.Range(0, 1500).Select(i => $"{i:D4}-{new string('x', 96)}").ToList();
+        foreach (var name in names)
+        {
+            temp.File(Path.Join("big", name), string.Empty);
+        }
+
+        var listed = TreeWalker.Walk(temp["big"], new WalkOptions { Sorted = true }).Skip(1).Select(e => e.Name).ToList();
+        using var handle = DirectoryHandle.Open(temp["big"]);
+
+        Assert.Equal(names, listed);
+        Assert.Equal(names, handle.ListNames(string.Empty).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Without_a_status_for_every_entry_a_file_still_carries_its_kind_and_inode()
+    {
+        Platform.RequireLinux();
+        temp.File("tree/file.txt");
+        temp.Dir("tree/sub");
+        var inode = PathFacts.Stat(temp["tree/file.txt"], followLinks: false)!.Value.Identity.FileId;
+
+        var entries = TreeWalker.Walk(temp["tree"], new WalkOptions { StatEverything = false, Sorted = true }).Skip(1).ToList();
+
+        var file = entries.Single(e => e.Name == "file.txt").Status;
+        var sub = entries.Single(e => e.Name == "sub").Status;
+        Assert.Equal((LinkKind.File, false, inode), (file.Kind, file.IsComplete, file.Identity.FileId));
+        Assert.Equal((LinkKind.Directory, true), (sub.Kind, sub.IsComplete));
+    }
 }

@@ -94,7 +94,7 @@ public sealed class MoveScene : IDisposable
 
     /// <summary>Whether a complete, intact copy of the data is at <paramref name="root"/> (a real folder).</summary>
     public bool IsComplete(string root) =>
-        TreeWalker.StatPath(root, followLinks: false) is { Kind: LinkKind.Directory } && Same(Capture(root), Expected);
+        PathFacts.Stat(root, followLinks: false) is { Kind: LinkKind.Directory } && Same(Capture(root), Expected);
 
     /// <summary>
     /// After a move settled (finished or rolled back): the data intact at exactly one place, the

@@ -61,8 +61,8 @@ public sealed class CopyTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(destination, "a/private.txt")));
         foreach (var relative in new[] { "a/f.txt", "a", "inner-rel", "" })
         {
-            var source = TreeWalker.StatPath(Path.Combine(tree.Source, relative), followLinks: false)!.Value;
-            var copy = TreeWalker.StatPath(Path.Combine(destination, relative), followLinks: false)!.Value;
+            var source = PathFacts.Stat(Path.Combine(tree.Source, relative), followLinks: false)!.Value;
+            var copy = PathFacts.Stat(Path.Combine(destination, relative), followLinks: false)!.Value;
             Assert.Equal(source.ModifiedTime, copy.ModifiedTime);
         }
     }
