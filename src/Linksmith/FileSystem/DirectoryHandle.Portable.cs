@@ -1,11 +1,10 @@
 namespace Linksmith;
 
 /// <summary>
-/// <see cref="DirectoryHandle"/> off Linux (Windows, macOS): operations are made by full path
-/// through System.IO and <see cref="LinkPlatform"/>, never following a link at the entry itself,
-/// but a folder on the path that another process swaps for a link mid-run is followed. Windows'
-/// handle-relative half (NtCreateFile with a RootDirectory and FILE_OPEN_REPARSE_POINT) is not
-/// written yet; <see cref="IsRaceFree"/> says so.
+/// <see cref="DirectoryHandle"/> where there is no handle-relative layer (macOS): operations are
+/// made by full path through System.IO and <see cref="LinkPlatform"/>, never following a link at
+/// the entry itself, but a folder on the path that another process swaps for a link mid-run is
+/// followed; <see cref="IsRaceFree"/> says so. Linux and Windows have their own handles.
 /// </summary>
 internal sealed class PortableDirectoryHandle(string path) : DirectoryHandle(path)
 {

@@ -13,7 +13,10 @@ namespace Linksmith;
 /// handle is a file descriptor and the operations are the <c>*at</c> system calls relative to the
 /// descriptor of the entry's parent directory, itself opened with <c>openat2(RESOLVE_BENEATH |
 /// RESOLVE_NO_SYMLINKS)</c> (or one <c>O_NOFOLLOW</c> component at a time on kernels before 5.6).
-/// Elsewhere (Windows, for now) the operations are made by path; see <see cref="IsRaceFree"/>.
+/// On Windows the handle is a directory HANDLE and entries are opened with <c>NtCreateFile</c>
+/// relative to their parent's HANDLE with <c>FILE_OPEN_REPARSE_POINT</c> (see
+/// <see cref="WindowsDirectoryHandle"/>). Elsewhere (macOS) the operations are made by path; see
+/// <see cref="IsRaceFree"/>.
 /// Methods are thread-safe: the copy workers of a tree job share the job's handles.
 /// </remarks>
 internal abstract class DirectoryHandle : IDisposable
@@ -35,8 +38,15 @@ internal abstract class DirectoryHandle : IDisposable
     /// </summary>
     /// <exception cref="TargetNotFoundException">Nothing is there.</exception>
     /// <exception cref="NotADirectoryException">It is not a directory.</exception>
-    public static DirectoryHandle Open(string path) =>
-        OperatingSystem.IsLinux() ? UnixDirectoryHandle.OpenRoot(path) : new PortableDirectoryHandle(System.IO.Path.GetFullPath(path));
+    public static DirectoryHandle Open(string path)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            return UnixDirectoryHandle.OpenRoot(path);
+        }
+
+        return OperatingSystem.IsWindows() ? WindowsDirectoryHandle.OpenRoot(path) : new PortableDirectoryHandle(System.IO.Path.GetFullPath(path));
+    }
 
     /// <summary>Creates <paramref name="path"/> and its missing parents (like <c>mkdir -p</c>), then opens it.</summary>
     public static DirectoryHandle OpenOrCreate(string path)

@@ -437,7 +437,8 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
         };
     }
 
-    private static LinkKind KindOf(uint attributes, uint reparseTag)
+    /// <summary>What an entry is, from its attributes and (for a reparse point) its tag.</summary>
+    internal static LinkKind KindOf(uint attributes, uint reparseTag)
     {
         if ((attributes & Kernel32.FILE_ATTRIBUTE_REPARSE_POINT) != 0)
         {
@@ -457,7 +458,8 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
         return (attributes & Kernel32.FILE_ATTRIBUTE_DEVICE) != 0 ? LinkKind.Special : LinkKind.File;
     }
 
-    private static unsafe uint ReparseTag(SafeFileHandle handle, uint attributes)
+    /// <summary>The reparse tag of an open reparse point; 0 for anything else.</summary>
+    internal static unsafe uint ReparseTag(SafeFileHandle handle, uint attributes)
     {
         if ((attributes & Kernel32.FILE_ATTRIBUTE_REPARSE_POINT) == 0)
         {
@@ -470,7 +472,8 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
             : 0;
     }
 
-    private static unsafe UInt128? TryGetFileId(SafeFileHandle handle)
+    /// <summary>The 128-bit file id of an open entry; null where the file system has only the 64-bit index.</summary>
+    internal static unsafe UInt128? TryGetFileId(SafeFileHandle handle)
     {
         // The 128-bit id (Windows 8 and later) is unique on ReFS, where the 64-bit file index
         // of BY_HANDLE_FILE_INFORMATION need not be; FAT and older systems answer only the latter.

@@ -39,6 +39,28 @@ internal static class WindowsErrors
         _ => new LinkSystemException(path, Describe(error), error),
     };
 
+    /// <summary>
+    /// The exception for a failed Nt* call (NtCreateFile, NtSetInformationFile, NtQueryDirectoryFile).
+    /// The statuses that say the entry is no longer what the walk saw (a file where a folder was, a
+    /// folder where a file was) become <see cref="TreeChangedException"/>; the rest are translated
+    /// as the Win32 error the system maps them to, so both routes give the same messages.
+    /// </summary>
+    /// <param name="status">The NTSTATUS returned.</param>
+    /// <param name="win32Error">RtlNtStatusToDosError(<paramref name="status"/>), asked by the caller (ntdll is not there off Windows).</param>
+    /// <param name="path">The path the user will recognise.</param>
+    /// <param name="otherPath">The second path of a two-path call (the existing file of a hard link).</param>
+    /// <param name="existingKind">For "already exists": what is at <paramref name="path"/>.</param>
+    /// <param name="linkCount">For too many links: how many names the file has.</param>
+    public static LinksmithException FromNtStatus(int status, int win32Error, string path, string? otherPath = null, LinkKind existingKind = LinkKind.File, long linkCount = 0) => status switch
+    {
+        // FILE_DIRECTORY_FILE met a file (or a file symbolic link), FILE_NON_DIRECTORY_FILE met a directory.
+        Ntdll.STATUS_NOT_A_DIRECTORY => new TreeChangedException(path, "a file or link now stands where the walk saw this folder or one of its parents"),
+        Ntdll.STATUS_FILE_IS_A_DIRECTORY => new TreeChangedException(path, "a directory now stands where the walk saw a file"),
+        Ntdll.STATUS_STOPPED_ON_SYMLINK or Ntdll.STATUS_REPARSE_POINT_ENCOUNTERED =>
+            new TreeChangedException(path, "a link now stands where the walk saw this entry or one of its folders"),
+        _ => ToException(win32Error, path, otherPath, existingKind, linkCount),
+    };
+
     /// <summary>The errors of CreateSymbolicLinkW, where 1314 means the missing symbolic-link privilege.</summary>
     public static LinksmithException ForSymbolicLink(int error, string linkPath, bool targetIsDirectory, LinkKind existingKind = LinkKind.File) => error switch
     {

@@ -7,9 +7,11 @@ internal static partial class Kernel32
 {
     // FILE_INFO_BY_HANDLE_CLASS (minwinbase.h).
     internal const int FileBasicInfo = 0;
+    internal const int FileStandardInfo = 1;
     internal const int FileDispositionInfo = 4;
     internal const int FileAttributeTagInfo = 9;
     internal const int FileIdInfo = 18;
+    internal const int FileDispositionInfoEx = 21;
 
     [LibraryImport(Name, EntryPoint = "GetFileInformationByHandleEx", SetLastError = true)]
     [return: MarshalAs(UnmanagedType.Bool)]
@@ -23,6 +25,16 @@ internal static partial class Kernel32
         internal long LastWriteTime;
         internal long ChangeTime;
         internal uint FileAttributes;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct FILE_STANDARD_INFO
+    {
+        internal long AllocationSize;
+        internal long EndOfFile;
+        internal uint NumberOfLinks;
+        internal byte DeletePending;
+        internal byte Directory;
     }
 
     [StructLayout(LayoutKind.Sequential)]
