@@ -72,7 +72,9 @@ internal static class FileContents
             }
         }
 
-        return total + ReadWrite(input, output, sourcePath, destination);
+        // Up to the size fstat read, as above: a file another program keeps appending to would
+        // otherwise be read for as long as it grows. Size 0 (procfs) means "read to the end".
+        return total + ReadWrite(input, output, expectedSize > 0 ? expectedSize - total : long.MaxValue, sourcePath, destination);
     }
 
     /// <summary>
@@ -220,7 +222,7 @@ internal static class FileContents
         }
     }
 
-    private static unsafe long ReadWrite(int input, int output, string sourcePath, string destination)
+    private static unsafe long ReadWrite(int input, int output, long limit, string sourcePath, string destination)
     {
         long total = 0;
         var buffer = new byte[BufferSize];
@@ -228,7 +230,7 @@ internal static class FileContents
         {
             while (true)
             {
-                var read = Libc.read(input, b, buffer.Length);
+                var read = total >= limit ? 0 : Libc.read(input, b, (nint)Math.Min(buffer.Length, limit - total));
                 if (read == 0)
                 {
                     return total;
