@@ -23,6 +23,12 @@ internal static class FaultPoints
     /// <summary>After each action of the tree engine (copy, mirror, clone, backup, and the copy step of a move).</summary>
     public const string TreeAction = "tree.action";
 
+    /// <summary>
+    /// After each chunk of a file's contents is written to its new file (a temporary name until the
+    /// copy is complete and checked): source, new file (full paths).
+    /// </summary>
+    public const string CopyData = "copy.data";
+
     /// <summary>After each journal point of a move: a step recorded as started, a step taken, a step undone.</summary>
     public const string MoveStep = "move.step";
 
@@ -39,7 +45,7 @@ internal static class FaultPoints
     public const string RecordVariable = "LINKSMITH_TEST_KILL_RECORD";
 
     /// <summary>Every point, for tests that check what they arm.</summary>
-    public static readonly IReadOnlyList<string> All = [TreeAction, MoveStep, DedupeBeforeReplace];
+    public static readonly IReadOnlyList<string> All = [TreeAction, CopyData, MoveStep, DedupeBeforeReplace];
 
     private static readonly KillSwitch? Kill = KillSwitch.FromEnvironment();
     private static readonly AsyncLocal<Hook?> Hooks = new();

@@ -214,6 +214,29 @@ public sealed class TreeChangedException(string path, string detail)
 {
 }
 
+/// <summary>A FIFO, socket or device was given where a regular file's contents are to be copied; nothing was written.</summary>
+public sealed class NotARegularFileException(string path)
+    : LinksmithException(path, "is a special file (a FIFO, socket or device), not a regular file; only a regular file's contents are copied", "Pick the regular file or folder you meant")
+{
+}
+
+/// <summary>
+/// A file's size, modification time or change time moved while it was copied (another program
+/// wrote to it): the copy may be torn. It was tried twice; copy and mirror then discard their copy,
+/// a backup keeps what it read but not the file's modification time, so the next backup copies it again.
+/// </summary>
+public sealed class ChangedWhileCopyingException(string path, string detail, bool kept)
+    : LinksmithException(
+        path,
+        $"changed while copying ({detail})",
+        kept
+            ? "The snapshot holds what was read, without the file's modification time, so the next backup copies it again; stop the program writing to it for a consistent copy"
+            : "It was tried twice and not copied; run the job again when nothing writes to it")
+{
+    /// <summary>Whether the possibly torn copy was kept (a backup) rather than discarded.</summary>
+    public bool Kept { get; } = kept;
+}
+
 /// <summary>A path that <c>delete</c> never removes: the root of a file system, the user's home.</summary>
 public sealed class DeleteRefusedException(string path, string reason)
     : LinksmithException(path, $"{reason}; refusing to delete it", "Name the folders inside it that you mean to delete")

@@ -117,22 +117,70 @@ internal sealed class PortableDirectoryHandle(string path) : DirectoryHandle(pat
         });
     }
 
-    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed)
+    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false)
     {
         var source = sourceRoot.FullPath(sourceRelativePath);
-        var destination = FullPath(relativePath);
         var status = PathFacts.Stat(source, followLinks: false) ?? throw new TargetNotFoundException(source);
         if (status.Kind != LinkKind.File)
         {
-            throw new TreeChangedException(source, "is no longer a regular file");
+            throw listed.IsComplete && listed.Kind != LinkKind.File
+                ? new NotARegularFileException(source)
+                : new TreeChangedException(source, "is no longer a regular file");
         }
 
-        Guard(destination, () =>
+        // By path (see IsRaceFree), with the same rules as on Linux: written under a temporary
+        // name, checked against a second look at the source, renamed into place. Sparse files are
+        // not kept sparse here (File.Copy writes every byte).
+        for (var attempt = 1; ; attempt++)
         {
-            File.Copy(source, destination, overwrite: false);
-            ApplyTimesAndMode(destination, status);
-        });
-        return status.Size;
+            var temporary = FullPath(TemporaryName(relativePath));
+            var destination = FullPath(relativePath);
+            try
+            {
+                Guard(destination, () => File.Copy(source, temporary, overwrite: false));
+                var after = PathFacts.Stat(source, followLinks: false) ?? throw new TargetNotFoundException(source);
+                var changed = after.Size != status.Size || after.ModifiedTime != status.ModifiedTime;
+                if (changed && (attempt == 1 || !keepChanged))
+                {
+                    File.Delete(temporary);
+                    if (attempt == 1)
+                    {
+                        status = after;
+                        continue;
+                    }
+
+                    throw new ChangedWhileCopyingException(source, "its size or modification time moved", kept: false);
+                }
+
+                Guard(destination, () =>
+                {
+                    // A kept torn copy (backup) keeps the time File.Copy gave it, not the source's.
+                    ApplyTimesAndMode(temporary, changed ? status with { ModifiedTime = FileTime.FromDateTime(File.GetLastWriteTimeUtc(temporary)) } : status);
+                    if (replace)
+                    {
+                        File.Move(temporary, destination, overwrite: true);
+                    }
+                    else if (Stat(relativePath) is { } taken)
+                    {
+                        throw new LinkNameExistsException(destination, taken.Kind);
+                    }
+                    else
+                    {
+                        File.Move(temporary, destination, overwrite: false);
+                    }
+                });
+                return changed ? throw new ChangedWhileCopyingException(source, "its size or modification time moved", kept: true) : status.Size;
+            }
+            catch (Exception error) when (error is not ChangedWhileCopyingException)
+            {
+                if (File.Exists(temporary))
+                {
+                    File.Delete(temporary);
+                }
+
+                throw;
+            }
+        }
     }
 
     public override IDisposable? TryLock(string name)

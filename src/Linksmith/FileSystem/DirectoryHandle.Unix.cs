@@ -290,7 +290,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         ApplyMetadata(descriptor.Fd, status, FullPath(relativePath));
     }
 
-    public override unsafe long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed)
+    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false)
     {
         var sourcePath = sourceRoot.FullPath(sourceRelativePath);
         // O_NONBLOCK: a FIFO swapped in since the walk must not hang the job; it is refused below.
@@ -299,7 +299,9 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         var source = StatDescriptor(input.Fd, sourcePath);
         if (source.Kind != LinkKind.File)
         {
-            throw new TreeChangedException(sourcePath, "is no longer a regular file");
+            throw listed.IsComplete && listed.Kind != LinkKind.File
+                ? new NotARegularFileException(sourcePath)
+                : new TreeChangedException(sourcePath, "is no longer a regular file");
         }
 
         if (listed.IsComplete && source.Identity != listed.Identity)
@@ -307,8 +309,52 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             throw new TreeChangedException(sourcePath, "is not the file that was listed (it was replaced)");
         }
 
-        var destination = FullPath(relativePath);
-        using var parent = Parent(relativePath, out var leaf);
+        for (var attempt = 1; ; attempt++)
+        {
+            if (attempt > 1 && Libc.lseek(input.Fd, 0, Libc.SEEK_SET) < 0)
+            {
+                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), sourcePath);
+            }
+
+            var copy = CopyUnderTemporaryName(input.Fd, source, relativePath, sourcePath, keep: attempt > 1 && keepChanged);
+            if (copy.Changed is not { } after)
+            {
+                PlaceCopy(copy.Temporary, relativePath, replace);
+                return copy.Bytes;
+            }
+
+            var detail = DescribeChange(source, after);
+            if (attempt == 1)
+            {
+                // Once more, from the start, against what the file is now: a writer that just
+                // finished leaves a whole file for the second reading.
+                TryUnlink(copy.Temporary);
+                source = after;
+                continue;
+            }
+
+            if (!keepChanged)
+            {
+                TryUnlink(copy.Temporary);
+                throw new ChangedWhileCopyingException(sourcePath, detail, kept: false);
+            }
+
+            PlaceCopy(copy.Temporary, relativePath, replace);
+            throw new ChangedWhileCopyingException(sourcePath, detail, kept: true);
+        }
+    }
+
+    /// <summary>
+    /// Writes the source's contents to a new temporary name beside <paramref name="relativePath"/>
+    /// and reads the source's status again: <see cref="TemporaryCopy.Changed"/> is that status when
+    /// size, modification or change time moved meanwhile (the copy may be torn), else null and the
+    /// copy has the source's owner, mode and times. Nothing is left at the temporary name if this throws.
+    /// </summary>
+    private unsafe TemporaryCopy CopyUnderTemporaryName(int input, in FileStatus source, string relativePath, string sourcePath, bool keep)
+    {
+        var temporary = TemporaryName(relativePath);
+        var temporaryPath = FullPath(temporary);
+        using var parent = Parent(temporary, out var leaf);
         int output;
         fixed (byte* l = leaf)
         {
@@ -317,28 +363,102 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
 
         if (output < 0)
         {
-            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), destination);
+            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), FullPath(relativePath));
         }
 
         using var outputDescriptor = new FileDescriptor(output);
         try
         {
-            var copied = FileContents.Copy(input.Fd, output, source.Size, sourcePath, destination);
-            ApplyMetadata(output, source, destination);
-            return copied;
+            var copied = FileContents.Copy(input, output, source, sourcePath, FullPath(relativePath));
+            var after = StatDescriptor(input, sourcePath);
+            var changed = HasChanged(source, after);
+            if (!changed)
+            {
+                ApplyMetadata(output, source, temporaryPath);
+                return new TemporaryCopy(temporary, copied, null);
+            }
+
+            if (keep)
+            {
+                // A backup keeps what it read, with the source's owner and mode but not its
+                // modification time: the copy's own (when it was written) tells the next backup's
+                // "same size and modification time" check that this is not the file as it is now.
+                // The kernel's clock is coarse (a few ms), so the copy's time could equal the
+                // source's: then one nanosecond earlier, which no later write to the source gives.
+                var kept = after with { ModifiedTime = CopyTime(output, temporaryPath, after.ModifiedTime) };
+                ApplyMetadata(output, kept, temporaryPath);
+            }
+
+            return new TemporaryCopy(temporary, copied, after);
         }
         catch
         {
-            // Never leave a partial file under the real name.
-            fixed (byte* l = leaf)
-            {
-                _ = Libc.unlinkat(parent.Fd, l, 0);
-            }
-
+            TryUnlink(temporary);
             throw;
         }
     }
 
+    /// <summary>The modification time of the new file open at <paramref name="output"/>, made different from <paramref name="sourceTime"/>.</summary>
+    private static FileTime CopyTime(int output, string path, FileTime sourceTime)
+    {
+        var own = StatDescriptor(output, path).ModifiedTime;
+        if (own != sourceTime)
+        {
+            return own;
+        }
+
+        return own.Nanoseconds > 0 ? own with { Nanoseconds = own.Nanoseconds - 1 } : new FileTime(own.Seconds - 1, 999_999_999);
+    }
+
+    /// <summary>
+    /// Renames a finished copy to its real name: with <paramref name="replace"/> over what is there
+    /// (atomically), else only if the name is still free (RENAME_NOREPLACE: an entry that appeared
+    /// meanwhile is reported as a taken name, never clobbered). The temporary name goes if it fails.
+    /// </summary>
+    private unsafe void PlaceCopy(string temporary, string relativePath, bool replace)
+    {
+        int errno;
+        using (var fromParent = Parent(temporary, out var fromLeaf))
+        using (var toParent = Parent(relativePath, out var toLeaf))
+        {
+            fixed (byte* f = fromLeaf, t = toLeaf)
+            {
+                if (Libc.renameat2(fromParent.Fd, f, toParent.Fd, t, replace ? 0 : Libc.RENAME_NOREPLACE) == 0)
+                {
+                    return;
+                }
+
+                errno = Marshal.GetLastPInvokeError();
+                // EINVAL: the file system refuses RENAME_NOREPLACE (some FUSE ones). A hard link is
+                // just as unwilling to clobber a name (EEXIST); then the temporary name goes.
+                if (!replace && errno == Libc.EINVAL)
+                {
+                    if (Libc.linkat(fromParent.Fd, f, toParent.Fd, t, 0) == 0)
+                    {
+                        _ = Libc.unlinkat(fromParent.Fd, f, 0);
+                        return;
+                    }
+
+                    errno = Marshal.GetLastPInvokeError();
+                }
+            }
+        }
+
+        TryUnlink(temporary);
+        throw UnixErrors.ToException(errno, FullPath(relativePath));
+    }
+
+    private unsafe void TryUnlink(string relativePath)
+    {
+        using var parent = Parent(relativePath, out var leaf);
+        fixed (byte* l = leaf)
+        {
+            // Best effort: the failure that led here is the one to report.
+            _ = Libc.unlinkat(parent.Fd, l, 0);
+        }
+    }
+
+    private readonly record struct TemporaryCopy(string Temporary, long Bytes, FileStatus? Changed);
 
     public override IDisposable? TryLock(string name) => TryLock(name, LockOpening.OpenOrCreate);
 

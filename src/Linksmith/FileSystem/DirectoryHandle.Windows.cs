@@ -320,7 +320,7 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
         ApplyMetadata(handle, status, path);
     }
 
-    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed)
+    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false)
     {
         var sourcePath = sourceRoot.FullPath(sourceRelativePath);
         using var input = ((WindowsDirectoryHandle)sourceRoot).OpenEntry(
@@ -331,7 +331,9 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
         var source = StatHandle(input, sourcePath, followed: false);
         if (source.Kind != LinkKind.File)
         {
-            throw new TreeChangedException(sourcePath, "is no longer a regular file");
+            throw listed.IsComplete && listed.Kind != LinkKind.File
+                ? new NotARegularFileException(sourcePath)
+                : new TreeChangedException(sourcePath, "is no longer a regular file");
         }
 
         if (listed.IsComplete && source.Identity != listed.Identity)
@@ -339,34 +341,112 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
             throw new TreeChangedException(sourcePath, "is not the file that was listed (it was replaced)");
         }
 
-        var destination = FullPath(relativePath);
-        using var parent = Parent(relativePath, out var leaf);
-        var status = TryOpen(
-            parent.Handle,
-            leaf,
-            Kernel32.GENERIC_WRITE | Kernel32.DELETE | Kernel32.FILE_READ_ATTRIBUTES | Ntdll.SYNCHRONIZE,
-            Ntdll.FILE_CREATE,
-            Ntdll.FILE_NON_DIRECTORY_FILE | Ntdll.FILE_SEQUENTIAL_ONLY | NoFollow,
-            out var output);
-        using (output)
+        // The same rules as on Linux: written under a temporary name, the source looked at again
+        // through its handle afterwards (a change means a second try, then a report), renamed into
+        // place (without replace: only if the name is still free). Sparse files are not kept
+        // sparse here (on paper: FSCTL_SET_SPARSE and FSCTL_QUERY_ALLOCATED_RANGES).
+        var temporary = TemporaryName(relativePath);
+        for (var attempt = 1; ; attempt++)
         {
-            if (status < 0)
+            var keep = attempt > 1 && keepChanged;
+            FileStatus after;
+            long copied;
+            using (var parent = Parent(temporary, out var leaf))
             {
-                throw NtError(status, destination, existingKind: status == Ntdll.STATUS_OBJECT_NAME_COLLISION ? Stat(relativePath)?.Kind ?? LinkKind.File : LinkKind.File);
+                var status = TryOpen(
+                    parent.Handle,
+                    leaf,
+                    Kernel32.GENERIC_WRITE | Kernel32.DELETE | Kernel32.FILE_READ_ATTRIBUTES | Ntdll.SYNCHRONIZE,
+                    Ntdll.FILE_CREATE,
+                    Ntdll.FILE_NON_DIRECTORY_FILE | Ntdll.FILE_SEQUENTIAL_ONLY | NoFollow,
+                    out var output);
+                using (output)
+                {
+                    if (status < 0)
+                    {
+                        throw NtError(status, FullPath(relativePath));
+                    }
+
+                    try
+                    {
+                        copied = CopyContents(input, output, sourcePath, FullPath(relativePath));
+                        after = StatHandle(input, sourcePath, followed: false);
+                        var changed = HasChanged(source, after);
+                        if (changed && !keep)
+                        {
+                            // Gone when its handle closes.
+                            _ = MarkForDeletion(output);
+                        }
+                        else
+                        {
+                            // A kept torn copy (a backup) keeps its own modification time, so the
+                            // next backup's "same size and time" check copies the file again.
+                            ApplyMetadata(output, changed ? after with { ModifiedTime = CopyTime(output, FullPath(temporary), after.ModifiedTime) } : source, FullPath(temporary));
+                        }
+                    }
+                    catch
+                    {
+                        // Never leave a partial file behind: it goes when its handle closes.
+                        _ = MarkForDeletion(output);
+                        throw;
+                    }
+                }
             }
 
-            try
+            if (!HasChanged(source, after))
             {
-                var copied = CopyContents(input, output, sourcePath, destination);
-                ApplyMetadata(output, source, destination);
+                PlaceCopy(temporary, relativePath, replace);
                 return copied;
             }
-            catch
+
+            var detail = DescribeChange(source, after);
+            if (attempt == 1)
             {
-                // Never leave a partial file under the real name: it goes when its handle closes.
-                _ = MarkForDeletion(output);
-                throw;
+                source = after;
+                continue;
             }
+
+            if (!keep)
+            {
+                throw new ChangedWhileCopyingException(sourcePath, detail, kept: false);
+            }
+
+            PlaceCopy(temporary, relativePath, replace);
+            throw new ChangedWhileCopyingException(sourcePath, detail, kept: true);
+        }
+    }
+
+    /// <summary>The modification time of the new file open at <paramref name="output"/>, made different from <paramref name="sourceTime"/> (100 ns earlier if equal).</summary>
+    private static FileTime CopyTime(SafeFileHandle output, string path, FileTime sourceTime)
+    {
+        var own = StatHandle(output, path, followed: false).ModifiedTime;
+        if (own != sourceTime)
+        {
+            return own;
+        }
+
+        return own.Nanoseconds >= 100 ? own with { Nanoseconds = own.Nanoseconds - 100 } : new FileTime(own.Seconds - 1, 999_999_900);
+    }
+
+    /// <summary>Renames a finished copy to its real name (with <paramref name="replace"/> over what is there, else only if the name is still free); the temporary name goes if that fails.</summary>
+    private void PlaceCopy(string temporary, string relativePath, bool replace)
+    {
+        try
+        {
+            Rename(temporary, relativePath, replace);
+        }
+        catch
+        {
+            try
+            {
+                Remove(temporary, LinkKind.File);
+            }
+            catch (LinksmithException)
+            {
+                // Already reported: the rename's failure.
+            }
+
+            throw;
         }
     }
 

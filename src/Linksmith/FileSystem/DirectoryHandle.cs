@@ -153,8 +153,30 @@ internal abstract class DirectoryHandle : IDisposable
     /// <param name="sourceRoot">The directory the source is named from.</param>
     /// <param name="sourceRelativePath">The source, below <paramref name="sourceRoot"/>.</param>
     /// <param name="listed">The source as the walk saw it: a file that is no longer that file (another identity, or no longer a regular file) is refused with <see cref="TreeChangedException"/>.</param>
+    /// <param name="replace">Whether an entry at <paramref name="relativePath"/> (not a directory) is replaced atomically; else the name must be free when the copy is renamed into place (<see cref="LinkNameExistsException"/>).</param>
+    /// <param name="keepChanged">A file that changed while it was copied, both times it was tried: keep the copy without the source's modification time (a backup), rather than discard it.</param>
     /// <returns>The bytes copied.</returns>
-    public abstract long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed);
+    /// <remarks>
+    /// The copy is written under a temporary name beside <paramref name="relativePath"/> (see
+    /// <see cref="TemporaryName"/>) and renamed into place once its contents and metadata are
+    /// written, so an interrupted or failed copy never leaves a partial file under the real name.
+    /// A sparse source's holes stay holes. A source whose size, modification or change time moved
+    /// while it was read is copied once more; if it moves again,
+    /// <see cref="ChangedWhileCopyingException"/>.
+    /// </remarks>
+    /// <exception cref="NotARegularFileException">The source is a FIFO, socket or device (as listed).</exception>
+    /// <exception cref="ChangedWhileCopyingException">The source changed during both readings.</exception>
+    public abstract long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false);
+
+    /// <summary>Whether a source's size, modification or change time moved between two looks (a copy made between them may be torn).</summary>
+    protected static bool HasChanged(in FileStatus before, in FileStatus after) =>
+        after.Size != before.Size || after.ModifiedTime != before.ModifiedTime || after.ChangeTime != before.ChangeTime;
+
+    /// <summary>What moved between two looks at a source, for <see cref="ChangedWhileCopyingException"/>.</summary>
+    protected static string DescribeChange(in FileStatus before, in FileStatus after) =>
+        after.Size != before.Size ? $"its size went from {before.Size} to {after.Size} bytes"
+        : after.ModifiedTime != before.ModifiedTime ? "its modification time moved"
+        : "its change time moved";
 
     /// <summary>
     /// Replaces the entry at <paramref name="relativePath"/> atomically: <paramref name="create"/>

@@ -3,84 +3,234 @@ using Linksmith.Interop;
 
 namespace Linksmith;
 
-/// <summary>Copies a file's bytes between two open descriptors: in the kernel where it can (copy_file_range), else read/write.</summary>
+/// <summary>
+/// Copies a file's bytes between two open descriptors: in the kernel where it can
+/// (copy_file_range), else read/write; a sparse file's data ranges only, so its holes stay holes.
+/// </summary>
 internal static class FileContents
 {
     private const int CopyChunk = 1 << 30;
+    private const int BufferSize = 1 << 20;
 
     // Once copy_file_range is known not to work here (old kernel, seccomp), stop asking.
     private static volatile bool copyFileRangeUnavailable;
 
-    /// <summary>Copies from <paramref name="input"/>'s position to its end; returns the bytes copied.</summary>
-    public static unsafe long Copy(int input, int output, long expectedSize, string source, string destination)
+    /// <summary>
+    /// Copies <paramref name="source"/> (open at <paramref name="input"/>, its position at the
+    /// start) to the empty file open at <paramref name="output"/>; returns the bytes copied.
+    /// </summary>
+    /// <param name="input">The source, open for reading, its position at 0.</param>
+    /// <param name="output">The new file, empty, open for writing.</param>
+    /// <param name="source">The source as fstat saw it after it was opened: its size and allocated blocks.</param>
+    /// <param name="sourcePath">The source's path, for messages.</param>
+    /// <param name="destination">The new file's path, for messages.</param>
+    public static long Copy(int input, int output, in FileStatus source, string sourcePath, string destination) =>
+        // Fewer blocks than bytes: the file has holes (or is compressed or stored inline, which
+        // costs two lseek calls for nothing). A file without holes takes the usual path: no extra
+        // system call for it.
+        source.AllocatedBytes < source.Size
+            ? CopySparse(input, output, source.Size, sourcePath, destination)
+            : CopyDense(input, output, source.Size, sourcePath, destination);
+
+    private static unsafe long CopyDense(int input, int output, long expectedSize, string sourcePath, string destination)
     {
         long total = 0;
-        if (!copyFileRangeUnavailable)
+        while (!copyFileRangeUnavailable)
         {
-            while (true)
+            var n = Libc.copy_file_range(input, null, output, null, CopyChunk, 0);
+            if (n > 0)
             {
-                var n = Libc.copy_file_range(input, null, output, null, CopyChunk, 0);
-                if (n > 0)
+                total += n;
+                FaultPoints.Hit(FaultPoints.CopyData, sourcePath, destination);
+                // The size fstat read is reached: spare the call that would only say "end of file".
+                // A file that grew since is caught by the fstat after the copy (its size moved).
+                if (total >= expectedSize && expectedSize > 0)
                 {
-                    total += n;
-                    // The size read by the walk is reached: spare the call that would only say "end of file".
-                    // A file that grew since is caught by the next incremental run (its mtime moved too).
-                    if (total >= expectedSize && expectedSize > 0)
-                    {
-                        return total;
-                    }
-
-                    continue;
+                    return total;
                 }
 
-                if (n == 0)
-                {
-                    // A file that reports size 0 but has contents (procfs, some FUSE) copies 0 bytes:
-                    // fall through to read/write, which sees the real contents.
-                    if (total > 0 || expectedSize == 0)
-                    {
-                        return total;
-                    }
+                continue;
+            }
 
-                    break;
-                }
-
-                var errno = Marshal.GetLastPInvokeError();
-                switch (errno)
+            if (n == 0)
+            {
+                // A file that reports size 0 but has contents (procfs, some FUSE) copies 0 bytes:
+                // fall through to read/write, which sees the real contents.
+                if (total > 0 || expectedSize == 0)
                 {
-                    case Libc.EINTR:
-                        continue;
-                    // Each of these means "not this way", never "the data is bad": fall back to read/write.
-                    case Libc.ENOSYS: // the kernel or a seccomp filter does not offer it
-                        copyFileRangeUnavailable = true;
-                        break;
-                    case Libc.EXDEV: // kernels before 5.3 refuse copies between file systems
-                    case Libc.EINVAL: // special files, or file systems that cannot do it
-                    case Libc.EOPNOTSUPP:
-                    case Libc.EBADF:
-                        break;
-                    case Libc.ENOSPC or Libc.EDQUOT:
-                        throw UnixErrors.ToException(errno, destination);
-                    default:
-                        throw UnixErrors.ToException(errno, source);
+                    return total;
                 }
 
                 break;
             }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != Libc.EINTR)
+            {
+                ThrowUnlessFallBack(errno, sourcePath, destination);
+                break;
+            }
         }
 
-        return total + ReadWrite(input, output, source, destination);
+        // Up to the size fstat read, as above: a file another program keeps appending to would
+        // otherwise be read for as long as it grows. Size 0 (procfs) means "read to the end".
+        return total + ReadWrite(input, output, expectedSize > 0 ? expectedSize - total : long.MaxValue, sourcePath, destination);
     }
 
-    private static unsafe long ReadWrite(int input, int output, string source, string destination)
+    /// <summary>
+    /// The data ranges (SEEK_DATA / SEEK_HOLE) copied at their offsets, then the new file's size set
+    /// with ftruncate, so the holes between them and at the end stay unallocated, as <c>cp</c> keeps them.
+    /// </summary>
+    private static long CopySparse(int input, int output, long size, string sourcePath, string destination)
     {
         long total = 0;
-        var buffer = new byte[1 << 20];
+        var offset = 0L;
+        while (offset < size)
+        {
+            var data = Libc.lseek(input, offset, Libc.SEEK_DATA);
+            if (data < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                // ENXIO: no data at or after offset; the rest of the file is a hole.
+                if (errno == Libc.ENXIO)
+                {
+                    break;
+                }
+
+                throw UnixErrors.ToException(errno, sourcePath);
+            }
+
+            if (data >= size)
+            {
+                break;
+            }
+
+            var hole = Libc.lseek(input, data, Libc.SEEK_HOLE);
+            if (hole < 0)
+            {
+                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), sourcePath);
+            }
+
+            var end = Math.Min(hole, size);
+            total += CopyRange(input, output, data, end - data, sourcePath, destination);
+            offset = end;
+        }
+
+        // The length of the holes at the end; a file that shrank meanwhile is caught by the fstat after the copy.
+        if (Libc.ftruncate(output, size) != 0)
+        {
+            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), destination);
+        }
+
+        return total;
+    }
+
+    private static unsafe long CopyRange(int input, int output, long start, long length, string sourcePath, string destination)
+    {
+        long inOffset = start, outOffset = start;
+        while (!copyFileRangeUnavailable && inOffset < start + length)
+        {
+            var n = Libc.copy_file_range(input, &inOffset, output, &outOffset, (nint)Math.Min(start + length - inOffset, CopyChunk), 0);
+            if (n > 0)
+            {
+                FaultPoints.Hit(FaultPoints.CopyData, sourcePath, destination);
+                continue;
+            }
+
+            if (n == 0)
+            {
+                // The source ended early (it shrank); the fstat after the copy reports it.
+                return inOffset - start;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != Libc.EINTR)
+            {
+                ThrowUnlessFallBack(errno, sourcePath, destination);
+                break;
+            }
+        }
+
+        var buffer = new byte[(int)Math.Min(BufferSize, Math.Max(start + length - inOffset, 1))];
+        fixed (byte* b = buffer)
+        {
+            while (inOffset < start + length)
+            {
+                var read = Libc.pread(input, b, (nint)Math.Min(buffer.Length, start + length - inOffset), inOffset);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                if (read < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Libc.EINTR)
+                    {
+                        continue;
+                    }
+
+                    throw UnixErrors.ToException(errno, sourcePath);
+                }
+
+                for (nint written = 0; written < read;)
+                {
+                    var n = Libc.pwrite(output, b + written, read - written, outOffset + written);
+                    if (n < 0)
+                    {
+                        var errno = Marshal.GetLastPInvokeError();
+                        if (errno == Libc.EINTR)
+                        {
+                            continue;
+                        }
+
+                        throw UnixErrors.ToException(errno, destination);
+                    }
+
+                    written += n;
+                }
+
+                inOffset += read;
+                outOffset += read;
+                FaultPoints.Hit(FaultPoints.CopyData, sourcePath, destination);
+            }
+        }
+
+        return inOffset - start;
+    }
+
+    /// <summary>
+    /// Returns when a copy_file_range failure means "not this way" (fall back to read/write);
+    /// throws when it means the data cannot be copied.
+    /// </summary>
+    private static void ThrowUnlessFallBack(int errno, string sourcePath, string destination)
+    {
+        switch (errno)
+        {
+            case Libc.ENOSYS: // the kernel or a seccomp filter does not offer it
+                copyFileRangeUnavailable = true;
+                return;
+            case Libc.EXDEV: // kernels before 5.3 refuse copies between file systems
+            case Libc.EINVAL: // special files, or file systems that cannot do it
+            case Libc.EOPNOTSUPP:
+            case Libc.EBADF:
+                return;
+            case Libc.ENOSPC or Libc.EDQUOT:
+                throw UnixErrors.ToException(errno, destination);
+            default:
+                throw UnixErrors.ToException(errno, sourcePath);
+        }
+    }
+
+    private static unsafe long ReadWrite(int input, int output, long limit, string sourcePath, string destination)
+    {
+        long total = 0;
+        var buffer = new byte[BufferSize];
         fixed (byte* b = buffer)
         {
             while (true)
             {
-                var read = Libc.read(input, b, buffer.Length);
+                var read = total >= limit ? 0 : Libc.read(input, b, (nint)Math.Min(buffer.Length, limit - total));
                 if (read == 0)
                 {
                     return total;
@@ -94,7 +244,7 @@ internal static class FileContents
                         continue;
                     }
 
-                    throw UnixErrors.ToException(errno, source);
+                    throw UnixErrors.ToException(errno, sourcePath);
                 }
 
                 for (nint written = 0; written < read;)
@@ -115,6 +265,7 @@ internal static class FileContents
                 }
 
                 total += read;
+                FaultPoints.Hit(FaultPoints.CopyData, sourcePath, destination);
             }
         }
     }

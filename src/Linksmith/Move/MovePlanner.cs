@@ -201,13 +201,16 @@ internal static class MovePlanner
         };
     }
 
-    /// <summary>Free space for the copy: each file's size rounded up to a block (a hard-linked file once), a block per folder.</summary>
+    /// <summary>
+    /// Free space for the copy: each file's size rounded up to a block (a hard-linked file once; a
+    /// sparse one, whose holes the copy keeps, its allocated bytes), a block per folder.
+    /// </summary>
     private static void CheckSpace(string source, FileStatus status, string destination, string shownDestination)
     {
         long needed = 0;
         if (status.Kind == LinkKind.File)
         {
-            needed = RoundUp(status.Size);
+            needed = SpaceFor(status);
         }
         else
         {
@@ -217,7 +220,7 @@ internal static class MovePlanner
                 switch (entry.Kind)
                 {
                     case LinkKind.File when entry.Status.LinkCount < 2 || seen.Add(entry.Status.Identity):
-                        needed += RoundUp(entry.Status.Size);
+                        needed += SpaceFor(entry.Status);
                         break;
                     case LinkKind.Directory:
                         needed += BlockSize;
@@ -235,6 +238,8 @@ internal static class MovePlanner
             throw new InsufficientSpaceException(shownDestination, needed, available);
         }
     }
+
+    private static long SpaceFor(in FileStatus file) => RoundUp(file.AllocatedBytes < file.Size ? file.AllocatedBytes : file.Size);
 
     /// <summary>Creates and removes a link like the one the move will leave, where it will be, so the move cannot fail at its end for that.</summary>
     private static void ProbeLink(string source, string target, string kind, bool isDirectory)

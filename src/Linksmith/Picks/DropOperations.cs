@@ -178,6 +178,13 @@ public static class DropOperations
 
         var real = info.Kind == LinkKind.SymbolicLink ? PathFacts.CanonicalizeMaybeMissing(fullSource) : fullSource;
         var status = PathFacts.Stat(real, followLinks: false) ?? throw new TargetNotFoundException(result.SourcePath);
+        if (status.Kind != LinkKind.File)
+        {
+            // A FIFO would block the copy, a device (/dev/zero) would fill the disk: refused before
+            // anything is written. CopyFile checks again on the descriptor it opens.
+            throw new NotARegularFileException(result.SourcePath);
+        }
+
         var target = result.DestinationPath!;
         var summary = new TreeSummary();
         if (result.UpdatedExisting && PathFacts.Stat(target, followLinks: false) is { } existing
@@ -195,15 +202,10 @@ public static class DropOperations
             using (source)
             using (destination)
             {
-                if (result.UpdatedExisting)
-                {
-                    // Copy beside it, then rename over it: the old version stays whole until the new one is.
-                    destination.Replace(destinationName, temporary => summary.Bytes = destination.CopyFile(temporary, source, sourceName, status));
-                }
-                else
-                {
-                    summary.Bytes = destination.CopyFile(destinationName, source, sourceName, status);
-                }
+                // Written beside it under a temporary name, then renamed into place: over the old
+                // version when updating it (which stays whole until the new one is), else only
+                // onto a name that is still free.
+                summary.Bytes = destination.CopyFile(destinationName, source, sourceName, status, replace: result.UpdatedExisting);
             }
         }
         else

@@ -132,14 +132,16 @@ internal sealed partial class TreeEngine
 
         var destination = Work;
         var status = entry.Status;
-        if (existing is null)
+        var replace = existing is not null;
+        if (existing is { } inTheWay)
         {
-            Run(() => destination.CopyFile(workPath, sourceTop, entry.RelativePath, status));
-            return;
+            ClearForReplacement(workPath, inTheWay, LinkKind.File);
         }
 
-        ClearForReplacement(workPath, existing.Value, LinkKind.File);
-        Run(() => destination.Replace(workPath, temporary => destination.CopyFile(temporary, sourceTop, entry.RelativePath, status)));
+        // A backup keeps a file that changed while it was copied twice, but not as unchanged
+        // (see CopyFile): it is in the snapshot, and the next backup copies it again.
+        var keepChanged = job.Kind == TreeJobKind.Backup;
+        Run(() => destination.CopyFile(workPath, sourceTop, entry.RelativePath, status, replace, keepChanged));
     }
 
     /// <param name="existingRoot">The directory <paramref name="existingPath"/> is relative to (null: the work root of a dry run that made none).</param>
@@ -184,7 +186,7 @@ internal sealed partial class TreeEngine
         }
         catch (HardLinkLimitException) when (IsCopying && copyFrom is not null)
         {
-            Work.CopyFile(workPath, copyFrom.SourceTop, copyFrom.Entry.RelativePath, copyFrom.Entry.Status);
+            Work.CopyFile(workPath, copyFrom.SourceTop, copyFrom.Entry.RelativePath, copyFrom.Entry.Status, keepChanged: job.Kind == TreeJobKind.Backup);
             lock (failLock)
             {
                 summary.Linked--;

@@ -7,6 +7,7 @@ internal static partial class Libc
     internal const int ENOENT = 2;
     internal const int EINTR = 4;
     internal const int EIO = 5;
+    internal const int ENXIO = 6;
     internal const int EBADF = 9;
     internal const int EAGAIN = 11;
     internal const int EACCES = 13;
