@@ -32,6 +32,12 @@ internal static class FaultPoints
     /// </summary>
     public const string DedupeBeforeReplace = "dedupe.before-replace";
 
+    /// <summary>
+    /// Dedupe, with the survivor and the duplicate leased and re-checked, right before the
+    /// duplicate's names are swapped for links to the survivor: survivor, duplicate (full paths).
+    /// </summary>
+    public const string DedupeLeased = "dedupe.leased";
+
     /// <summary><c>POINT@N</c>: the process kills itself the N-th time it reaches POINT.</summary>
     public const string KillVariable = "LINKSMITH_TEST_KILL";
 
@@ -39,7 +45,7 @@ internal static class FaultPoints
     public const string RecordVariable = "LINKSMITH_TEST_KILL_RECORD";
 
     /// <summary>Every point, for tests that check what they arm.</summary>
-    public static readonly IReadOnlyList<string> All = [TreeAction, MoveStep, DedupeBeforeReplace];
+    public static readonly IReadOnlyList<string> All = [TreeAction, MoveStep, DedupeBeforeReplace, DedupeLeased];
 
     private static readonly KillSwitch? Kill = KillSwitch.FromEnvironment();
     private static readonly AsyncLocal<Hook?> Hooks = new();
