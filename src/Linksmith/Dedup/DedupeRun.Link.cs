@@ -199,9 +199,11 @@ internal sealed partial class DedupeRun
     /// every name is done. A writer's open waits for the lease only after it has looked up the
     /// name: one that looked it up before the swap would go on, once the lease is released, to write
     /// into the duplicate, and that write would be lost once the duplicate's last name is gone. So
-    /// the lease is asked again after the swaps (<see cref="ReadLease.WriterArrived"/>); if a writer
-    /// came, the names are swapped back and the duplicate is left alone with its writer; if none
-    /// did, the leases are released and the temporary names removed.</para>
+    /// the lease is asked again before the swaps and after them (<see cref="ReadLease.WriterArrived"/>);
+    /// if a writer came, the duplicate is left alone with its writer (its names swapped back); if
+    /// none did, the leases are released and the temporary names removed. Asking before the swaps
+    /// too spares most put-backs, and with them the case of a second writer that opened the name
+    /// after the swap and whose write goes to the survivor when the names are swapped back.</para>
     /// <para>Where the file system cannot swap names (EINVAL), each name is renamed over as before,
     /// right after checking that no writer came.</para>
     /// </remarks>
@@ -230,7 +232,13 @@ internal sealed partial class DedupeRun
             return ReplaceOutcome.Skipped;
         }
 
-        FaultPoints.Hit(FaultPoints.DedupeLeased, keeperAt.FullPath, names[0].FullPath);
+        // A writer that opened the duplicate since the lease was taken: leave it before any name changes.
+        if (duplicateLease?.WriterArrived() == true)
+        {
+            outcome.Skipped.Add(new DedupeSkip(names[0].FullPath, $"{WriterCame}; left alone"));
+            return ReplaceOutcome.Skipped;
+        }
+
         // The names done so far, each with the temporary name that holds the duplicate now (null:
         // renamed over, where the file system cannot swap).
         var done = new List<(RootedName Name, string? Holder)>(names.Count);
@@ -248,6 +256,7 @@ internal sealed partial class DedupeRun
                 done.Add((name, holder));
             }
 
+            FaultPoints.Hit(FaultPoints.DedupeLeased, keeperAt.FullPath, names[0].FullPath);
             writerCame = writerCame || (done.Count > 0 && done[^1].Holder is not null && duplicateLease?.WriterArrived() == true);
         }
         catch (HardLinkLimitException) when (done.Count == 0)
@@ -264,7 +273,7 @@ internal sealed partial class DedupeRun
         if (writerCame)
         {
             PutBack(done, names, duplicate, outcome);
-            outcome.Skipped.Add(new DedupeSkip(names[0].FullPath, "was opened for writing while it was being replaced; put back and left alone"));
+            outcome.Skipped.Add(new DedupeSkip(names[0].FullPath, $"{WriterCame}; put back and left alone"));
             return ReplaceOutcome.Skipped;
         }
 
@@ -300,6 +309,8 @@ internal sealed partial class DedupeRun
     }
 
     private const string ChangedSinceRead = "changed since it was read";
+
+    private const string WriterCame = "was opened for writing while it was being replaced";
 
     /// <summary>
     /// Leases the file at <paramref name="name"/> and checks, on the leased descriptor, that it is
@@ -339,7 +350,7 @@ internal sealed partial class DedupeRun
         }
         catch (LinksmithException error)
         {
-            outcome.Errors.Add(error);
+            outcome.Errors.Add(error is TreeChangedException changed ? Culprit(name, changed) : error);
             refusal = ChangedSinceRead;
             return null;
         }
@@ -364,6 +375,27 @@ internal sealed partial class DedupeRun
         }
 
         return lease;
+    }
+
+    /// <summary>
+    /// The open of a whole path names the file when a link stands anywhere on the way; looking up
+    /// its folder alone names the folder that is a link now, when it is one.
+    /// </summary>
+    private static TreeChangedException Culprit(RootedName name, TreeChangedException changed)
+    {
+        try
+        {
+            _ = name.Root.Stat(name.RelativePath);
+            return changed;
+        }
+        catch (TreeChangedException folder)
+        {
+            return folder;
+        }
+        catch (LinksmithException)
+        {
+            return changed;
+        }
     }
 
     /// <summary>

@@ -33,8 +33,9 @@ internal static class FaultPoints
     public const string DedupeBeforeReplace = "dedupe.before-replace";
 
     /// <summary>
-    /// Dedupe, with the survivor and the duplicate leased and re-checked, right before the
-    /// duplicate's names are swapped for links to the survivor: survivor, duplicate (full paths).
+    /// Dedupe, with the survivor and the duplicate leased and the duplicate's names swapped for
+    /// links to the survivor, right before the lease is asked again to find a writer that came
+    /// meanwhile: survivor, duplicate (full paths).
     /// </summary>
     public const string DedupeLeased = "dedupe.leased";
 

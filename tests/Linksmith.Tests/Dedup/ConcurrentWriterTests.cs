@@ -16,21 +16,25 @@ namespace Linksmith.Tests.Dedup;
 /// </summary>
 public sealed partial class ConcurrentWriterTests : DedupeTestBase
 {
-    private const string WriterCame = "was opened for writing while it was being replaced; put back and left alone";
+    private const string WriterCame = "was opened for writing while it was being replaced";
 
     [Fact]
-    public void A_writer_that_opens_a_duplicate_while_it_is_replaced_waits_and_the_duplicate_is_put_back_with_its_write()
+    public void A_writer_that_reopens_a_duplicate_for_writing_while_it_is_replaced_waits_and_the_duplicate_is_put_back_with_its_write()
     {
         Platform.RequireLinux();
         var content = RandomBytes(3_000, 50);
         var (keep, duplicate) = Pair(content);
         var (keepId, duplicateId) = (Id(keep), Id(duplicate));
         Writer? writer = null;
+        // A program that had the duplicate open read-only all along reopens that very file for
+        // writing (through /proc/self/fd) after its names were swapped for the survivor's.
+        using var reader = new FileStream(duplicate, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
 
         using var fault = FaultPoints.Arm(FaultPoints.DedupeLeased, (survivor, dup) =>
         {
             Assert.Equal((keep, duplicate), (survivor, dup));
-            writer = Writer.Start(duplicate, "written while leased\n");
+            Assert.Equal(keepId, Id(duplicate));
+            writer = Writer.Start($"/proc/self/fd/{reader.SafeFileHandle.DangerousGetHandle()}", "written while leased\n");
             // The writer's open waits for the lease for as long as the replacement takes.
             Assert.False(writer.Opened.Wait(300, TestContext.Current.CancellationToken));
         });
@@ -40,12 +44,38 @@ public sealed partial class ConcurrentWriterTests : DedupeTestBase
         Assert.Equal(1, fault.Fired);
         Assert.Empty(result.Errors);
         Assert.Empty(result.Groups);
-        Assert.Equal(new DedupeSkip(duplicate, WriterCame), Assert.Single(result.Skipped));
+        Assert.Equal(new DedupeSkip(duplicate, $"{WriterCame}; put back and left alone"), Assert.Single(result.Skipped));
         Assert.Equal(duplicateId, Id(duplicate));
         Assert.Equal([.. content, .. "written while leased\n"u8.ToArray()], File.ReadAllBytes(duplicate));
         Assert.Equal(keepId, Id(keep));
         Assert.Equal(content, File.ReadAllBytes(keep));
         Assert.Equal(1, Links(keep));
+        Assert.Empty(LeftOverTemporaryNames());
+    }
+
+    [Fact]
+    public void A_writer_that_opens_a_duplicate_by_its_name_while_it_is_replaced_waits_and_writes_to_what_the_name_holds_then()
+    {
+        Platform.RequireLinux();
+        var content = RandomBytes(3_000, 56);
+        var (keep, duplicate) = Pair(content);
+        var keepId = Id(keep);
+        Writer? writer = null;
+
+        using var fault = FaultPoints.Arm(FaultPoints.DedupeLeased, (_, _) =>
+        {
+            // The name holds the survivor now: the open waits for the survivor's lease.
+            writer = Writer.Start(duplicate, "written by name\n");
+            Assert.False(writer.Opened.Wait(300, TestContext.Current.CancellationToken));
+        });
+        var result = Dedupe(apply: true);
+        writer!.Finish();
+
+        Assert.Empty(result.Errors);
+        Assert.Empty(result.Skipped);
+        Assert.Equal([duplicate], Assert.Single(result.Groups).Duplicates);
+        Assert.Equal(keepId, Id(duplicate));
+        Assert.Equal([.. content, .. "written by name\n"u8.ToArray()], File.ReadAllBytes(duplicate));
         Assert.Empty(LeftOverTemporaryNames());
     }
 
@@ -94,7 +124,8 @@ public sealed partial class ConcurrentWriterTests : DedupeTestBase
             var result = await run;
 
             figures.Replaced = result.Groups.Sum(g => g.DuplicateFiles);
-            figures.PutBack = result.Skipped.Count(s => s.Reason == WriterCame);
+            figures.WriterCame = result.Skipped.Count(s => s.Reason.StartsWith(WriterCame, StringComparison.Ordinal));
+            figures.PutBack = result.Skipped.Count(s => s.Reason.EndsWith("put back and left alone", StringComparison.Ordinal));
             figures.OpenElsewhere = result.Skipped.Count(s => s.Reason.StartsWith("open for writing elsewhere", StringComparison.Ordinal));
             Assert.Empty(result.Errors);
             Assert.Empty(LeftOverTemporaryNames());
@@ -119,7 +150,7 @@ public sealed partial class ConcurrentWriterTests : DedupeTestBase
         var clock = Stopwatch.StartNew();
         var environment = new Dictionary<string, string> { ["LINKSMITH_STATE_DIR"] = Temp.Dir("state") };
 
-        while (rounds < MaxRounds && (totals.PutBack == 0 || rounds < 2) && clock.Elapsed < TimeSpan.FromSeconds(25))
+        while (rounds < MaxRounds && (totals.WriterCame == 0 || rounds < 2) && clock.Elapsed < TimeSpan.FromSeconds(25))
         {
             var names = MakeSets(rounds, Sets, Copies);
             var run = Task.Run(() => CliRunner.RunWithEnvironment(Temp.Path, environment, "dedupe", "--apply", "--no-cache", "--json", Tree), TestContext.Current.CancellationToken);
@@ -131,7 +162,8 @@ public sealed partial class ConcurrentWriterTests : DedupeTestBase
             using var document = JsonDocument.Parse(result.Out);
             var skipped = document.RootElement.GetProperty("skipped").EnumerateArray().Select(s => s.GetProperty("reason").GetString()).ToList();
             figures.Replaced = document.RootElement.GetProperty("groups").EnumerateArray().Sum(g => g.GetProperty("duplicates").GetArrayLength());
-            figures.PutBack = skipped.Count(r => r == WriterCame);
+            figures.WriterCame = skipped.Count(r => r!.StartsWith(WriterCame, StringComparison.Ordinal));
+            figures.PutBack = skipped.Count(r => r!.EndsWith("put back and left alone", StringComparison.Ordinal));
             figures.OpenElsewhere = skipped.Count(r => r!.StartsWith("open for writing elsewhere", StringComparison.Ordinal));
             Assert.Empty(LeftOverTemporaryNames());
             totals.Add(figures);
@@ -142,8 +174,8 @@ public sealed partial class ConcurrentWriterTests : DedupeTestBase
         TestContext.Current.TestOutputHelper?.WriteLine($"{rounds} runs of the CLI in {clock.Elapsed.TotalSeconds:F1} s: {totals}");
         Assert.Equal(0, totals.Lost);
         Assert.True(totals.Replaced > 0, $"nothing was replaced: {totals}");
-        // A duplicate put back means a writer opened it under the lease: the kernel signalled linksmith's process, which went on.
-        Assert.True(totals.PutBack > 0, $"no writer came while a file was leased, so the lease break was not tried: {totals}");
+        // A writer that came under the lease broke it: the kernel signalled linksmith's process, which went on.
+        Assert.True(totals.WriterCame > 0, $"no writer came while a file was leased, so the lease break was not tried: {totals}");
     }
 
     [Fact]
@@ -286,7 +318,16 @@ public sealed partial class ConcurrentWriterTests : DedupeTestBase
         threads.ForEach(t => t.Join());
 
         var contents = written.Select(w => w.Name).Distinct().ToDictionary(n => n, File.ReadAllText);
-        return new RoundFigures { Writes = written.Count, Aimed = aimed, Lost = written.Count(w => !contents[w.Name].Contains(w.Line, StringComparison.Ordinal)) };
+        var lost = written.Where(w => !contents[w.Name].Contains(w.Line, StringComparison.Ordinal)).ToList();
+        foreach (var (name, line) in lost)
+        {
+            // Where did it go: into another file of the tree (a file the name held for a moment), or nowhere?
+            var holder = Directory.EnumerateFiles(Path.GetDirectoryName(Path.GetDirectoryName(name))!, "*", SearchOption.AllDirectories)
+                .FirstOrDefault(f => File.ReadAllText(f).Contains(line, StringComparison.Ordinal));
+            TestContext.Current.TestOutputHelper?.WriteLine($"lost: {line.TrimEnd()} to {name} (now inode {(ulong)Id(name).FileId}); found in {holder ?? "no file"}");
+        }
+
+        return new RoundFigures { Writes = written.Count, Aimed = aimed, Lost = lost.Count };
     }
 
     /// <summary>A name of a file of this test that holds a lease now, by its inode in <c>/proc/locks</c>; null when none does.</summary>
@@ -320,6 +361,8 @@ public sealed partial class ConcurrentWriterTests : DedupeTestBase
 
         public int Replaced { get; set; }
 
+        public int WriterCame { get; set; }
+
         public int PutBack { get; set; }
 
         public int OpenElsewhere { get; set; }
@@ -330,12 +373,13 @@ public sealed partial class ConcurrentWriterTests : DedupeTestBase
             Aimed += other.Aimed;
             Lost += other.Lost;
             Replaced += other.Replaced;
+            WriterCame += other.WriterCame;
             PutBack += other.PutBack;
             OpenElsewhere += other.OpenElsewhere;
         }
 
         public override string ToString() =>
-            $"{Writes} writes ({Aimed} aimed at files holding a lease), {Lost} lost; {Replaced} duplicates replaced, {PutBack} put back because a writer opened them meanwhile, {OpenElsewhere} skipped as open for writing elsewhere";
+            $"{Writes} writes ({Aimed} aimed at files holding a lease), {Lost} lost; {Replaced} duplicates replaced, {WriterCame} left alone because a writer opened them meanwhile ({PutBack} of them put back after the swap), {OpenElsewhere} skipped as open for writing elsewhere";
     }
 
     /// <summary>Another program appending to a file: open(O_WRONLY | O_APPEND), write, close, as a shell's <c>&gt;&gt;</c> does.</summary>
