@@ -232,19 +232,19 @@ internal sealed partial class DedupeRun
             return ReplaceOutcome.Skipped;
         }
 
-        // A writer that opened the duplicate since the lease was taken: leave it before any name changes.
-        if (duplicateLease?.WriterArrived() == true)
-        {
-            outcome.Skipped.Add(new DedupeSkip(names[0].FullPath, $"{WriterCame}; left alone"));
-            return ReplaceOutcome.Skipped;
-        }
-
         // The names done so far, each with the temporary name that holds the duplicate now (null:
         // renamed over, where the file system cannot swap).
         var done = new List<(RootedName Name, string? Holder)>(names.Count);
         var writerCame = false;
         try
         {
+            // A writer that opened the duplicate since the lease was taken: leave it before any name changes.
+            if (duplicateLease?.WriterArrived() == true)
+            {
+                outcome.Skipped.Add(new DedupeSkip(names[0].FullPath, $"{WriterCame}; left alone"));
+                return ReplaceOutcome.Skipped;
+            }
+
             foreach (var name in names)
             {
                 if (!SwapWithLinkTo(name, keeperAt, keeper, duplicate, duplicateLease, out var holder))
@@ -367,14 +367,21 @@ internal sealed partial class DedupeRun
             return null;
         }
 
-        if (lease.Status() is not { Kind: LinkKind.File } status || !expected.Matches(status, ClassOf(expected)))
+        try
         {
-            lease.Dispose();
-            refusal = ChangedSinceRead;
-            return null;
+            if (lease.Status() is { Kind: LinkKind.File } status && expected.Matches(status, ClassOf(expected)))
+            {
+                return lease;
+            }
+        }
+        catch (LinksmithException error)
+        {
+            outcome.Errors.Add(error);
         }
 
-        return lease;
+        lease.Dispose();
+        refusal = ChangedSinceRead;
+        return null;
     }
 
     /// <summary>
