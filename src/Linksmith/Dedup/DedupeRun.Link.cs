@@ -157,8 +157,8 @@ internal sealed partial class DedupeRun
                     linkedAny = true;
                     outcome.SavedBytes += file.Size;
                     break;
-                case ReplaceOutcome.KeeperChanged:
-                    outcome.Skipped.Add(new DedupeSkip(keeperAt.FullPath, "changed since it was read; its duplicates were left alone"));
+                case ReplaceOutcome.KeeperRefused:
+                    // Replace said why (changed since it was read, open for writing elsewhere, …).
                     Flush();
                     return;
                 case ReplaceOutcome.KeeperFull:
@@ -181,86 +181,370 @@ internal sealed partial class DedupeRun
     {
         Replaced,
         Skipped,
-        KeeperChanged,
+        KeeperRefused,
         KeeperFull,
     }
 
     /// <summary>
-    /// Re-links every name of one duplicate file to the survivor, each atomically (a new name made
-    /// beside it, checked to be the survivor, then renamed over it). Checks first that neither file
-    /// changed since it was read. Every name is reached below its open root without following a
-    /// link: a folder swapped for a link since the walk fails with <see cref="TreeChangedException"/>
+    /// Re-links every name of one duplicate file to the survivor, each atomically, while both files
+    /// are leased (see <see cref="LeaseAndCheck"/>): neither may have changed since it was read, neither may
+    /// be open for writing elsewhere, and a writer that opens either meanwhile waits until the
+    /// leases are released. Every name is reached below its open root without following a link: a
+    /// folder swapped for a link since the walk fails with <see cref="TreeChangedException"/>
     /// (reported; the duplicate is left alone), so nothing outside the roots is re-linked.
     /// </summary>
+    /// <remarks>
+    /// <para>Each name is swapped with a new link to the survivor made beside it
+    /// (<c>RENAME_EXCHANGE</c>), so the duplicate stays reachable under the temporary name until
+    /// every name is done. A writer's open waits for the lease only after it has looked up the
+    /// name: one that looked it up before the swap would go on, once the lease is released, to write
+    /// into the duplicate, and that write would be lost once the duplicate's last name is gone. So
+    /// the lease is asked again before the swaps and after them (<see cref="ReadLease.WriterArrived"/>);
+    /// if a writer came, the duplicate is left alone with its writer (its names swapped back); if
+    /// none did, the leases are released and the temporary names removed. Asking before the swaps
+    /// too spares most put-backs, and with them the case of a second writer that opened the name
+    /// after the swap and whose write goes to the survivor when the names are swapped back.</para>
+    /// <para>Where the file system cannot swap names (EINVAL), each name is renamed over as before,
+    /// right after checking that no writer came.</para>
+    /// </remarks>
     private ReplaceOutcome Replace(RootedName keeperAt, ref ScannedFile keeper, List<RootedName> names, in ScannedFile duplicate, SetOutcome outcome)
     {
-        if (!StillMatches(keeperAt, keeper, outcome))
+        using var keeperLease = LeaseAndCheck(keeperAt, keeper, outcome, out var keeperRefusal);
+        if (keeperRefusal is not null)
         {
-            return ReplaceOutcome.KeeperChanged;
+            outcome.Skipped.Add(new DedupeSkip(keeperAt.FullPath, $"{keeperRefusal}; its duplicates were left alone"));
+            return ReplaceOutcome.KeeperRefused;
         }
 
-        foreach (var name in names)
+        using var duplicateLease = LeaseAndCheck(names[0], duplicate, outcome, out var refusal);
+        var refused = names[0];
+        for (var i = 1; refusal is null && i < names.Count; i++)
         {
-            if (!StillMatches(name, duplicate, outcome))
+            if (!StillMatches(names[i], duplicate, outcome))
             {
-                outcome.Skipped.Add(new DedupeSkip(name.FullPath, "changed since it was read; left alone"));
-                return ReplaceOutcome.Skipped;
+                (refusal, refused) = (ChangedSinceRead, names[i]);
             }
         }
 
-        var done = 0;
-        foreach (var name in names)
+        if (refusal is not null)
         {
-            try
+            outcome.Skipped.Add(new DedupeSkip(refused.FullPath, $"{refusal}; left alone"));
+            return ReplaceOutcome.Skipped;
+        }
+
+        // The names done so far, each with the temporary name that holds the duplicate now (null:
+        // renamed over, where the file system cannot swap).
+        var done = new List<(RootedName Name, string? Holder)>(names.Count);
+        var writerCame = false;
+        try
+        {
+            // A writer that opened the duplicate since the lease was taken: leave it before any name changes.
+            if (duplicateLease?.WriterArrived() == true)
             {
-                ReplaceWithLinkTo(name, keeperAt, keeper);
-                done++;
-            }
-            catch (HardLinkLimitException) when (done == 0)
-            {
-                return ReplaceOutcome.KeeperFull;
-            }
-            catch (LinksmithException error)
-            {
-                outcome.Errors.Add(error);
-                RollBack(names[..done], names[done], duplicate, outcome);
+                outcome.Skipped.Add(new DedupeSkip(names[0].FullPath, $"{WriterCame}; left alone"));
                 return ReplaceOutcome.Skipped;
             }
+
+            foreach (var name in names)
+            {
+                if (!SwapWithLinkTo(name, keeperAt, keeper, duplicate, duplicateLease, out var holder))
+                {
+                    writerCame = true;
+                    break;
+                }
+
+                done.Add((name, holder));
+            }
+
+            FaultPoints.Hit(FaultPoints.DedupeLeased, keeperAt.FullPath, names[0].FullPath);
+            writerCame = writerCame || (done.Count > 0 && done[^1].Holder is not null && duplicateLease?.WriterArrived() == true);
+        }
+        catch (HardLinkLimitException) when (done.Count == 0)
+        {
+            return ReplaceOutcome.KeeperFull;
+        }
+        catch (LinksmithException error)
+        {
+            outcome.Errors.Add(error);
+            PutBack(done, names, duplicate, outcome);
+            return ReplaceOutcome.Skipped;
+        }
+
+        if (writerCame)
+        {
+            PutBack(done, names, duplicate, outcome);
+            outcome.Skipped.Add(new DedupeSkip(names[0].FullPath, $"{WriterCame}; put back and left alone"));
+            return ReplaceOutcome.Skipped;
         }
 
         // Linking changed the survivor's ctime (its link count changed). Take the new ctime as the
         // baseline only if size and mtime are what was read: a writer in between would have moved mtime.
-        if (StatOrNull(keeperAt) is { } status && status.Kind == LinkKind.File && status.Size == keeper.Size && ScannedFile.Ticks(status.ModifiedTime) == keeper.ModifiedTicks
-            && IsFile(status, keeper))
+        if ((keeperLease is null ? StatOrNull(keeperAt) : keeperLease.Status()) is { } status && status.Kind == LinkKind.File && status.Size == keeper.Size
+            && ScannedFile.Ticks(status.ModifiedTime) == keeper.ModifiedTicks && IsFile(status, keeper))
         {
             keeper.ChangedTicks = ScannedFile.Ticks(status.ChangeTime);
             keeper.LinkCount = ScannedFile.CountOf(status.LinkCount);
         }
 
+        // The leases end before the duplicate's last names go: freeing its blocks can take a while,
+        // and no writer can reach it through its names any more.
+        keeperLease?.Dispose();
+        duplicateLease?.Dispose();
+        foreach (var (name, holder) in done)
+        {
+            if (holder is not null)
+            {
+                try
+                {
+                    name.Root.Remove(holder, LinkKind.File);
+                }
+                catch (LinksmithException error)
+                {
+                    outcome.Errors.Add(error);
+                }
+            }
+        }
+
         return ReplaceOutcome.Replaced;
+    }
+
+    private const string ChangedSinceRead = "changed since it was read";
+
+    private const string WriterCame = "was opened for writing while it was being replaced";
+
+    /// <summary>
+    /// Leases the file at <paramref name="name"/> and checks, on the leased descriptor, that it is
+    /// still <paramref name="expected"/>. Null with a reason for the user when it cannot be replaced
+    /// now; null without one where there are no leases (Windows: checked by name only).
+    /// </summary>
+    /// <remarks>
+    /// <para>A file that is not the user's (EACCES: leases need its owner or <c>CAP_LEASE</c>, which
+    /// root has) and a file on a file system without leases (EINVAL: NFS, some FUSE ones,
+    /// <c>fs.leases-enable = 0</c>) are skipped, not replaced unguarded: a write made there while
+    /// it was replaced could be lost.</para>
+    /// <para>Windows has no leases. The equivalent would be an oplock that breaks when another
+    /// process opens the file for writing (a read-handle oplock, <c>FSCTL_REQUEST_OPLOCK</c>), whose
+    /// breaker waits until it is acknowledged; or, more simply, opening both files without
+    /// <c>FILE_SHARE_WRITE</c>, which fails while a writer has the file open and makes a writer's
+    /// open fail (not wait) during the replacement. Neither is done yet: Windows re-checks by name.</para>
+    /// </remarks>
+    private ReadLease? LeaseAndCheck(RootedName name, in ScannedFile expected, SetOutcome outcome, out string? refusal)
+    {
+        refusal = null;
+        if (name.Root is not UnixDirectoryHandle root)
+        {
+            refusal = StillMatches(name, expected, outcome) ? null : ChangedSinceRead;
+            return null;
+        }
+
+        ReadLease? lease;
+        LeaseRefusal why;
+        try
+        {
+            lease = ReadLease.TryTake(root, name.RelativePath, out why);
+        }
+        catch (TargetNotFoundException)
+        {
+            refusal = ChangedSinceRead;
+            return null;
+        }
+        catch (LinksmithException error)
+        {
+            outcome.Errors.Add(error is TreeChangedException changed ? Culprit(name, changed) : error);
+            refusal = ChangedSinceRead;
+            return null;
+        }
+
+        if (lease is null)
+        {
+            refusal = why switch
+            {
+                LeaseRefusal.OpenForWriting => "open for writing elsewhere",
+                LeaseRefusal.NotOwner => "is not yours, and guarding it against writers while it is replaced needs its owner or root (CAP_LEASE)",
+                LeaseRefusal.Unsupported => "its file system has no file leases (NFS, some FUSE ones, or fs.leases-enable = 0), so a write made while it was replaced could be lost",
+                _ => ChangedSinceRead,
+            };
+            return null;
+        }
+
+        try
+        {
+            if (lease.Status() is { Kind: LinkKind.File } status && expected.Matches(status, ClassOf(expected)))
+            {
+                return lease;
+            }
+        }
+        catch (LinksmithException error)
+        {
+            outcome.Errors.Add(error);
+        }
+
+        lease.Dispose();
+        refusal = ChangedSinceRead;
+        return null;
+    }
+
+    /// <summary>
+    /// The open of a whole path names the file when a link stands anywhere on the way; looking up
+    /// its folder alone names the folder that is a link now, when it is one.
+    /// </summary>
+    private static TreeChangedException Culprit(RootedName name, TreeChangedException changed)
+    {
+        try
+        {
+            _ = name.Root.Stat(name.RelativePath);
+            return changed;
+        }
+        catch (TreeChangedException folder)
+        {
+            return folder;
+        }
+        catch (LinksmithException)
+        {
+            return changed;
+        }
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="name"/> by a new name of the survivor at <paramref name="existing"/>
+    /// (checked to be <paramref name="expected"/> under its temporary name before it goes anywhere:
+    /// linkat does not follow a link, so a name swapped since the re-check would otherwise be linked
+    /// as whatever it now holds). With a lease, the names are swapped: <paramref name="holder"/>
+    /// is then the temporary name that holds what was at <paramref name="name"/>, checked to be the
+    /// duplicate (else swapped back, and <see cref="TreeChangedException"/>). Where the file system
+    /// cannot swap, the link is renamed over the name (<paramref name="holder"/> null) right after
+    /// checking that no writer came; false when one did (nothing changed).
+    /// </summary>
+    private bool SwapWithLinkTo(RootedName name, RootedName existing, ScannedFile expected, in ScannedFile duplicate, ReadLease? lease, out string? holder)
+    {
+        if (lease is null || name.Root is not UnixDirectoryHandle root)
+        {
+            holder = null;
+            ReplaceWithLinkTo(name, existing, expected);
+            return true;
+        }
+
+        holder = null;
+        var temporary = DirectoryHandle.TemporaryName(name.RelativePath);
+        LinkBeside(root, temporary, existing, expected);
+        bool swapped;
+        try
+        {
+            swapped = root.TryExchange(temporary, name.RelativePath);
+        }
+        catch
+        {
+            TryRemove(root, temporary);
+            throw;
+        }
+
+        if (!swapped)
+        {
+            // No RENAME_EXCHANGE here: check, then rename over, as before leases.
+            if (lease.WriterArrived())
+            {
+                TryRemove(root, temporary);
+                return false;
+            }
+
+            try
+            {
+                root.Rename(temporary, name.RelativePath, replace: true);
+            }
+            catch
+            {
+                TryRemove(root, temporary);
+                throw;
+            }
+
+            return true;
+        }
+
+        if (StatOrNull(new RootedName(root, temporary)) is { Kind: LinkKind.File } swappedOut && IsFile(swappedOut, duplicate))
+        {
+            holder = temporary;
+            return true;
+        }
+
+        // Something else had been put at the name: it goes back, and nothing is removed.
+        _ = root.TryExchange(temporary, name.RelativePath);
+        TryRemove(root, temporary);
+        throw new TreeChangedException(name.FullPath, "is no longer the file that was read; it was left alone");
     }
 
     /// <summary>
     /// Replaces <paramref name="name"/> atomically by a new name of the file at
-    /// <paramref name="existing"/>, which must still be <paramref name="expected"/>: the new link
-    /// is checked under its temporary name before it is renamed into place (linkat does not follow
-    /// a link, so a name swapped since the re-check would otherwise be linked as whatever it now
-    /// holds); if it is another file, it is removed again and nothing has changed.
+    /// <paramref name="existing"/>, which must still be <paramref name="expected"/> (see
+    /// <see cref="LinkBeside"/>). Used where there are no leases, and to put names back.
     /// </summary>
     private void ReplaceWithLinkTo(RootedName name, RootedName existing, ScannedFile expected)
     {
         var root = name.Root;
-        root.Replace(name.RelativePath, temporary =>
+        root.Replace(name.RelativePath, temporary => LinkBeside(root, temporary, existing, expected));
+    }
+
+    /// <summary>
+    /// Makes <paramref name="temporary"/> below <paramref name="root"/> a new name of the file at
+    /// <paramref name="existing"/> and checks that it is <paramref name="expected"/>; if it is another
+    /// file, it is removed again and nothing has changed.
+    /// </summary>
+    private void LinkBeside(DirectoryHandle root, string temporary, RootedName existing, in ScannedFile expected)
+    {
+        root.HardLink(temporary, existing.Root, existing.RelativePath);
+        if (StatOrNull(new RootedName(root, temporary)) is { Kind: LinkKind.File } linked && IsFile(linked, expected))
         {
-            root.HardLink(temporary, existing.Root, existing.RelativePath);
-            if (StatOrNull(new RootedName(root, temporary)) is { Kind: LinkKind.File } linked && IsFile(linked, expected))
+            return;
+        }
+
+        root.Remove(temporary, LinkKind.File);
+        throw new TreeChangedException(existing.FullPath, "is no longer the file that was read; nothing was linked to it");
+    }
+
+    /// <summary>
+    /// Undoes the names done so far: a swapped name is swapped back with the temporary name that
+    /// holds the duplicate (which then holds the link to the survivor, and is removed); a name
+    /// renamed over is pointed back at the duplicate through a name that still holds it.
+    /// </summary>
+    private void PutBack(List<(RootedName Name, string? Holder)> done, List<RootedName> names, in ScannedFile duplicate, SetOutcome outcome)
+    {
+        var renamedOver = new List<RootedName>();
+        foreach (var (name, holder) in done)
+        {
+            if (holder is null)
             {
-                return;
+                renamedOver.Add(name);
+                continue;
             }
 
+            try
+            {
+                if (((UnixDirectoryHandle)name.Root).TryExchange(holder, name.RelativePath))
+                {
+                    name.Root.Remove(holder, LinkKind.File);
+                }
+            }
+            catch (LinksmithException error)
+            {
+                outcome.Errors.Add(error);
+            }
+        }
+
+        if (renamedOver.Count > 0 && done.Count < names.Count)
+        {
+            RollBack(renamedOver, names[done.Count], duplicate, outcome);
+        }
+    }
+
+    private static void TryRemove(DirectoryHandle root, string temporary)
+    {
+        try
+        {
             root.Remove(temporary, LinkKind.File);
-            throw new TreeChangedException(existing.FullPath, "is no longer the file that was read; nothing was linked to it");
-        });
+        }
+        catch (LinksmithException)
+        {
+            // The original failure is the one to report.
+        }
     }
 
     /// <summary>

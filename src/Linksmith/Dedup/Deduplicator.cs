@@ -16,7 +16,9 @@ namespace Linksmith;
 /// <para>The survivor is the file with the most links, then the oldest mtime, then the first in
 /// argument order. Every name of a duplicate file is re-linked, so existing hard-link groups are
 /// never split; a duplicate that also has names outside the roots is left alone. Right before
-/// each replacement both files are checked to be unchanged since they were read.</para>
+/// each replacement both files are leased (Linux) and checked to be unchanged since they were
+/// read; a file open for writing elsewhere is skipped, and a writer that opens one meanwhile
+/// waits and keeps its write (see <c>DedupeRun.Replace</c>).</para>
 /// </remarks>
 public static class Deduplicator
 {

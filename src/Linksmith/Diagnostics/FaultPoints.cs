@@ -38,6 +38,13 @@ internal static class FaultPoints
     /// </summary>
     public const string DedupeBeforeReplace = "dedupe.before-replace";
 
+    /// <summary>
+    /// Dedupe, with the survivor and the duplicate leased and the duplicate's names swapped for
+    /// links to the survivor, right before the lease is asked again to find a writer that came
+    /// meanwhile: survivor, duplicate (full paths).
+    /// </summary>
+    public const string DedupeLeased = "dedupe.leased";
+
     /// <summary><c>POINT@N</c>: the process kills itself the N-th time it reaches POINT.</summary>
     public const string KillVariable = "LINKSMITH_TEST_KILL";
 
@@ -45,7 +52,7 @@ internal static class FaultPoints
     public const string RecordVariable = "LINKSMITH_TEST_KILL_RECORD";
 
     /// <summary>Every point, for tests that check what they arm.</summary>
-    public static readonly IReadOnlyList<string> All = [TreeAction, CopyData, MoveStep, DedupeBeforeReplace];
+    public static readonly IReadOnlyList<string> All = [TreeAction, CopyData, MoveStep, DedupeBeforeReplace, DedupeLeased];
 
     private static readonly KillSwitch? Kill = KillSwitch.FromEnvironment();
     private static readonly AsyncLocal<Hook?> Hooks = new();

@@ -199,6 +199,27 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         }
     }
 
+    /// <summary>
+    /// Swaps the entries at two names below this directory in one step (<c>renameat2</c> with
+    /// <c>RENAME_EXCHANGE</c>): each name then holds what the other held, and neither is ever
+    /// missing. False, with nothing changed, where the file system cannot (EINVAL: some FUSE ones, NFS).
+    /// </summary>
+    internal unsafe bool TryExchange(string relativePath, string otherRelativePath)
+    {
+        using var parent = Parent(relativePath, out var leaf);
+        using var otherParent = Parent(otherRelativePath, out var otherLeaf);
+        fixed (byte* l = leaf, o = otherLeaf)
+        {
+            if (Libc.renameat2(parent.Fd, l, otherParent.Fd, o, Libc.RENAME_EXCHANGE) == 0)
+            {
+                return true;
+            }
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == Libc.EINVAL ? false : throw UnixErrors.ToException(errno, FullPath(relativePath));
+    }
+
     public override unsafe void RenameTo(string fromRelativePath, DirectoryHandle toRoot, string toRelativePath, bool replace)
     {
         var target = (UnixDirectoryHandle)toRoot;
