@@ -318,17 +318,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         using var input = ((UnixDirectoryHandle)sourceRoot).OpenBeneath(sourceRelativePath, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY);
         // Owner, mode and times come from the file that was opened, never from the earlier listing.
         var source = StatDescriptor(input.Fd, sourcePath);
-        if (source.Kind != LinkKind.File)
-        {
-            throw listed.IsComplete && listed.Kind != LinkKind.File
-                ? new NotARegularFileException(sourcePath)
-                : new TreeChangedException(sourcePath, "is no longer a regular file");
-        }
-
-        if (listed.IsComplete && source.Identity != listed.Identity)
-        {
-            throw new TreeChangedException(sourcePath, "is not the file that was listed (it was replaced)");
-        }
+        CheckSource(source, listed, sourcePath);
 
         for (var attempt = 1; ; attempt++)
         {

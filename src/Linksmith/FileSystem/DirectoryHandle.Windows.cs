@@ -329,17 +329,7 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
             Ntdll.FILE_NON_DIRECTORY_FILE | Ntdll.FILE_SEQUENTIAL_ONLY);
         // Times and the read-only attribute come from the file that was opened, never from the earlier listing.
         var source = StatHandle(input, sourcePath, followed: false);
-        if (source.Kind != LinkKind.File)
-        {
-            throw listed.IsComplete && listed.Kind != LinkKind.File
-                ? new NotARegularFileException(sourcePath)
-                : new TreeChangedException(sourcePath, "is no longer a regular file");
-        }
-
-        if (listed.IsComplete && source.Identity != listed.Identity)
-        {
-            throw new TreeChangedException(sourcePath, "is not the file that was listed (it was replaced)");
-        }
+        CheckSource(source, listed, sourcePath);
 
         // The same rules as on Linux: written under a temporary name, the source looked at again
         // through its handle afterwards (a change means a second try, then a report), renamed into

@@ -168,6 +168,26 @@ internal abstract class DirectoryHandle : IDisposable
     /// <exception cref="ChangedWhileCopyingException">The source changed during both readings.</exception>
     public abstract long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false);
 
+    /// <summary>
+    /// Checks a source as it was opened against the walk's view of it: a special file the walk
+    /// listed as one (a FIFO, socket, device) is <see cref="NotARegularFileException"/>; a file
+    /// that is no longer a regular file, or another file than was listed, is <see cref="TreeChangedException"/>.
+    /// </summary>
+    protected static void CheckSource(in FileStatus opened, in FileStatus listed, string sourcePath)
+    {
+        if (opened.Kind != LinkKind.File)
+        {
+            throw listed.IsComplete && listed.Kind != LinkKind.File
+                ? new NotARegularFileException(sourcePath)
+                : new TreeChangedException(sourcePath, "is no longer a regular file");
+        }
+
+        if (listed.IsComplete && opened.Identity != listed.Identity)
+        {
+            throw new TreeChangedException(sourcePath, "is not the file that was listed (it was replaced)");
+        }
+    }
+
     /// <summary>Whether a source's size, modification or change time moved between two looks (a copy made between them may be torn).</summary>
     protected static bool HasChanged(in FileStatus before, in FileStatus after) =>
         after.Size != before.Size || after.ModifiedTime != before.ModifiedTime || after.ChangeTime != before.ChangeTime;

@@ -196,7 +196,7 @@ internal static class ReparseBuffer
 
     // Char by char rather than through Encoding.Unicode: NTFS names may hold unpaired
     // surrogates, which an Encoding would replace with U+FFFD, and then the name is lost.
-    private static void WriteUtf16(Span<byte> destination, string text)
+    internal static void WriteUtf16(Span<byte> destination, string text)
     {
         for (var i = 0; i < text.Length; i++)
         {
@@ -204,7 +204,7 @@ internal static class ReparseBuffer
         }
     }
 
-    private static string ReadUtf16(ReadOnlySpan<byte> source)
+    internal static string ReadUtf16(ReadOnlySpan<byte> source)
     {
         var chars = new char[source.Length / sizeof(char)];
         for (var i = 0; i < chars.Length; i++)

@@ -42,7 +42,7 @@ internal static class WindowsFileInformation
         BinaryPrimitives.WriteUInt32LittleEndian(span, flags);
         BinaryPrimitives.WriteInt64LittleEndian(span[8..], rootDirectory);
         BinaryPrimitives.WriteUInt32LittleEndian(span[16..], (uint)nameBytes);
-        WriteUtf16(span[RenameFileNameOffset..], fileName);
+        ReparseBuffer.WriteUtf16(span[RenameFileNameOffset..], fileName);
         return buffer;
     }
 
@@ -102,7 +102,7 @@ internal static class WindowsFileInformation
                 return false;
             }
 
-            var name = ReadUtf16(record.Slice(FullDirectoryFileNameOffset, (int)nameLength));
+            var name = ReparseBuffer.ReadUtf16(record.Slice(FullDirectoryFileNameOffset, (int)nameLength));
             if (name is not ("." or ".."))
             {
                 names.Add(name);
@@ -133,24 +133,4 @@ internal static class WindowsFileInformation
 
     /// <summary>A time as a FILETIME (100 ns since 1601); nanoseconds below 100 are dropped.</summary>
     public static long ToFileTime(FileTime time) => (time.Seconds * 10_000_000) + (time.Nanoseconds / 100) + UnixEpochAsFileTime;
-
-    // Char by char rather than through Encoding.Unicode: NTFS names may hold unpaired surrogates.
-    private static void WriteUtf16(Span<byte> destination, string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(destination[(i * sizeof(char))..], text[i]);
-        }
-    }
-
-    private static string ReadUtf16(ReadOnlySpan<byte> source)
-    {
-        var chars = new char[source.Length / sizeof(char)];
-        for (var i = 0; i < chars.Length; i++)
-        {
-            chars[i] = (char)BinaryPrimitives.ReadUInt16LittleEndian(source[(i * sizeof(char))..]);
-        }
-
-        return new string(chars);
-    }
 }
