@@ -76,6 +76,7 @@ internal sealed partial class TreeEngine
     {
         foreach (var names in groups.Values)
         {
+            job.Cancellation.ThrowIfCancellationRequested();
             var leader = names[0];
             if (job.Kind == TreeJobKind.Backup && previous is not null)
             {
@@ -134,12 +135,12 @@ internal sealed partial class TreeEngine
         var status = entry.Status;
         if (existing is null)
         {
-            Run(() => destination.CopyFile(workPath, sourceTop, entry.RelativePath, status));
+            Run(() => destination.CopyFile(workPath, sourceTop, entry.RelativePath, status), (1, status.Size, 0));
             return;
         }
 
         ClearForReplacement(workPath, existing.Value, LinkKind.File);
-        Run(() => destination.Replace(workPath, temporary => destination.CopyFile(temporary, sourceTop, entry.RelativePath, status)));
+        Run(() => destination.Replace(workPath, temporary => destination.CopyFile(temporary, sourceTop, entry.RelativePath, status)), (1, status.Size, 0));
     }
 
     /// <param name="existingRoot">The directory <paramref name="existingPath"/> is relative to (null: the work root of a dry run that made none).</param>
@@ -167,7 +168,7 @@ internal sealed partial class TreeEngine
 
         if (existing is null)
         {
-            Run(() => LinkOrCopy(existingRoot, existingPath, workPath, expected, copyFrom));
+            Run(() => LinkOrCopy(existingRoot, existingPath, workPath, expected, copyFrom), (0, 0, 1));
             return;
         }
 
