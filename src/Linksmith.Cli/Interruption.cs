@@ -74,6 +74,14 @@ internal sealed class Interruption : IDisposable
         }
 
         context.Cancel = true;
-        source.Cancel();
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The runtime may still call a handler it had picked before Dispose: the command is over,
+            // and the exit code already decided.
+        }
     }
 }
