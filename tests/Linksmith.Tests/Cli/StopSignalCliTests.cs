@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Linksmith.Tests.Move;
 
 namespace Linksmith.Tests.Cli;
@@ -17,12 +18,13 @@ namespace Linksmith.Tests.Cli;
 /// <see cref="Moments"/> points spread from the first entry to the last, so most signals arrive
 /// while a temporary name exists or an entry is under way.
 /// </remarks>
-public sealed class StopSignalCliTests : IDisposable
+public sealed partial class StopSignalCliTests : IDisposable
 {
     /// <summary>Runs per job; the signals take turns, so each is sent at a third of the moments.</summary>
     private const int Moments = 10;
 
-    private static readonly (string Name, int ExitCode)[] Signals = [("INT", 130), ("TERM", 143), ("HUP", 129)];
+    // Linux's numbers: SIGINT 2, SIGTERM 15, SIGHUP 1.
+    private static readonly (string Name, int Number, int ExitCode)[] Signals = [("INT", 2, 130), ("TERM", 15, 143), ("HUP", 1, 129)];
 
     private readonly TempDirectory temp = new();
 
@@ -231,10 +233,11 @@ public sealed class StopSignalCliTests : IDisposable
 
         for (var moment = 0; moment < Moments; moment++)
         {
-            var (signal, exitCode) = Signals[moment % Signals.Length];
-            // From the first delayed point to about the last tenth: a signal sent later may come
-            // when the process has already finished (the kill command takes a few milliseconds).
-            var at = 1 + ((hits - 3) * moment / Moments);
+            var (signal, _, exitCode) = Signals[moment % Signals.Length];
+            // From the first delayed point to four fifths of them: with the workers' points running
+            // in parallel, a later signal may come when the process has finished (then nothing can
+            // tell it apart from one sent after the exit).
+            var at = 1 + ((hits * 4 / 5) * moment / Moments);
             await body($"run{moment}", (arguments, stateDirectory) => Signal(arguments, stateDirectory, signal, exitCode, at));
         }
 
@@ -364,8 +367,12 @@ public sealed class StopSignalCliTests : IDisposable
         return false;
     }
 
+    /// <summary>Sends the signal with kill(2) itself: starting the kill command takes milliseconds, which would blur the moment.</summary>
     private static void Send(Process process, string signal) =>
-        Assert.Equal(0, Processes.Run("kill", [$"-{signal}", process.Id.ToString(CultureInfo.InvariantCulture)]).ExitCode);
+        Assert.Equal(0, Kill(process.Id, Signals.Single(s => s.Name == signal).Number));
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 
     /// <summary>
     /// Asserts that a signalled run said what it finished: <paramref name="interrupted"/> when it
