@@ -15,8 +15,14 @@ internal static class ExitCodes
     /// <summary>Not possible here: platform, file system, privilege, or a hard link across volumes.</summary>
     public const int NotPossibleHere = 3;
 
-    /// <summary>Interrupted (Ctrl+C), as shells report 128 + SIGINT.</summary>
+    /// <summary>Stopped by SIGHUP (the terminal closed), as shells report 128 + SIGHUP.</summary>
+    public const int Hangup = 129;
+
+    /// <summary>Interrupted (Ctrl+C), as shells report 128 + SIGINT. Commands return it for any of the three stop signals; <see cref="Interruption"/> turns it into the signal's own code.</summary>
     public const int Interrupted = 130;
+
+    /// <summary>Stopped by SIGTERM (kill, a service manager), as shells report 128 + SIGTERM.</summary>
+    public const int Terminated = 143;
 
     /// <summary>The exit code a failure of this kind leads to.</summary>
     public static int For(Exception error) => error switch

@@ -80,20 +80,44 @@ internal static class LinksmithCli
             // Library failures are caught per item by each command; what escapes is a bug, which
             // LastResort still reports as an error line and an exit code, never as a stack trace.
             EnableDefaultExceptionHandler = false,
-            // Ctrl+C goes through Interruption alone (see there why not through this).
+            // Ctrl+C, SIGTERM and SIGHUP go through Interruption alone (see there why not through this).
             ProcessTerminationTimeout = null,
         };
+
+        // Only a command that takes the token can stop at a safe point; any other (they only read)
+        // ends at once on a signal, as programs do, rather than ignore the first one.
+        using var interruption = parseResult.Action is AsynchronousCommandLineAction ? Interruption.Listen() : null;
+        int exitCode;
         try
         {
-            // Only a command that takes the token can stop at a safe point; any other ends at once
-            // on Ctrl+C, as programs do, rather than ignore the first one.
-            using var interruption = parseResult.Action is AsynchronousCommandLineAction ? Interruption.Listen() : null;
-            return parseResult.InvokeAsync(invocation, interruption?.Token ?? CancellationToken.None).GetAwaiter().GetResult();
+            exitCode = parseResult.InvokeAsync(invocation, interruption?.Token ?? CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (Exception error)
         {
-            return LastResort.Report(console, error);
+            exitCode = LastResort.Report(console, error);
         }
+
+        return Interrupted(console, interruption, exitCode);
+    }
+
+    /// <summary>
+    /// The exit code once a stop signal arrived: the first signal's (130, 143, 129), whether the
+    /// command stopped for it or had already done everything when it came (then it says so, since
+    /// its summary was printed as for a complete run).
+    /// </summary>
+    private static int Interrupted(CliConsole console, Interruption? interruption, int exitCode)
+    {
+        if (interruption?.ExitCode is not { } signalled)
+        {
+            return exitCode;
+        }
+
+        if (exitCode != ExitCodes.Interrupted)
+        {
+            console.Error.WriteLine($"linksmith: {interruption.SignalName} arrived as the command finished; everything it reported was done");
+        }
+
+        return signalled;
     }
 
     /// <summary>

@@ -21,15 +21,16 @@ internal static class ConvertCommand
         {
             directory, to, dryRun, json,
         };
-        command.SetAction(parse => Run(
+        command.SetAction((parse, cancellation) => Task.FromResult(Run(
             new Reporter(console, parse.GetValue(json)),
             parse.GetValue(directory)!,
             parse.GetValue(to) == "absolute" ? LinkTextStyle.Absolute : LinkTextStyle.Relative,
-            parse.GetValue(dryRun)));
+            parse.GetValue(dryRun),
+            cancellation)));
         return command;
     }
 
-    private static int Run(Reporter reporter, string directory, LinkTextStyle to, bool dryRun)
+    private static int Run(Reporter reporter, string directory, LinkTextStyle to, bool dryRun, CancellationToken cancellation)
     {
         ConvertPlan plan;
         try
@@ -50,6 +51,11 @@ internal static class ConvertCommand
         var done = new List<ConvertChange>();
         foreach (var change in plan.Changes)
         {
+            if (StopBetweenItems.Now(reporter, done.Count, plan.Changes.Count, "link", cancellation))
+            {
+                return ExitCodes.Interrupted;
+            }
+
             try
             {
                 if (!dryRun)

@@ -111,6 +111,20 @@ internal static class DedupeCommand
         return true;
     }
 
+    /// <summary>What a stopped dedupe finished.</summary>
+    private static string Interrupted(DedupeOptions options)
+    {
+        if (!options.Apply)
+        {
+            return "interrupted; nothing was changed";
+        }
+
+        var progress = options.Progress!;
+        return progress.Phase is DedupePhase.Linking or DedupePhase.Done
+            ? string.Create(CultureInfo.InvariantCulture, $"interrupted after dealing with {progress.SetsResolved:N0} of {progress.SetsToResolve:N0} sets of identical files; every replacement made so far is complete, the other duplicates are untouched")
+            : "interrupted before any duplicate was replaced; nothing was changed";
+    }
+
     private static int Run(Reporter reporter, DedupeOptions options, CancellationToken cancellation)
     {
         using var progress = ProgressLine.Start(reporter.Console);
@@ -130,7 +144,7 @@ internal static class DedupeCommand
         {
             // Each replacement is atomic: the one under way was finished, and the run stopped there.
             progress?.Dispose();
-            reporter.Console.Error.WriteLine("linksmith: interrupted; every replacement made so far is complete");
+            reporter.Notice(Interrupted(options));
             return ExitCodes.Interrupted;
         }
 

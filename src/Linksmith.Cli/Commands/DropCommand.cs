@@ -121,7 +121,7 @@ internal static class DropCommand
 
         if (result.Interrupted)
         {
-            reporter.Notice("interrupted; the items not dropped yet are still picked");
+            reporter.Notice($"interrupted after dropping {result.Dropped} of {Display.Count(result.Picked.Count, "item")}; the items not dropped yet are still picked");
             return (ExitCodes.Interrupted, null);
         }
 

@@ -19,7 +19,10 @@ internal static class LinkCommands
         {
             paths, relative, absolute, directory, force, dryRun, json,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellation) => Task.FromResult(Act(parse, cancellation)));
+        return command;
+
+        int Act(ParseResult parse, CancellationToken cancellation)
         {
             var reporter = new Reporter(console, parse.GetValue(json));
             if (parse.GetValue(relative) && parse.GetValue(absolute))
@@ -33,9 +36,8 @@ internal static class LinkCommands
                 TargetIsDirectory = parse.GetValue(directory) ? true : null,
                 ReplaceExisting = parse.GetValue(force),
             };
-            return Run(reporter, parse.GetValue(paths)!, parse.GetValue(dryRun), (linkPath, target) => Link.PlanSymbolicLink(linkPath, target, options));
-        });
-        return command;
+            return Run(reporter, parse.GetValue(paths)!, parse.GetValue(dryRun), (linkPath, target) => Link.PlanSymbolicLink(linkPath, target, options), cancellation);
+        }
     }
 
     public static Command Hardlink(CliConsole console)
@@ -48,11 +50,11 @@ internal static class LinkCommands
         {
             paths, force, dryRun, json,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellation) =>
         {
             var reporter = new Reporter(console, parse.GetValue(json));
             var replace = parse.GetValue(force);
-            return Run(reporter, parse.GetValue(paths)!, parse.GetValue(dryRun), (linkPath, target) => Link.PlanHardLink(linkPath, target, replace));
+            return Task.FromResult(Run(reporter, parse.GetValue(paths)!, parse.GetValue(dryRun), (linkPath, target) => Link.PlanHardLink(linkPath, target, replace), cancellation));
         });
         return command;
     }
@@ -69,12 +71,12 @@ internal static class LinkCommands
         {
             target, link, strict, force, dryRun, json,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellation) =>
         {
             var reporter = new Reporter(console, parse.GetValue(json));
             var replace = parse.GetValue(force);
             var isStrict = parse.GetValue(strict);
-            return Run(reporter, [parse.GetValue(target)!, parse.GetValue(link)!], parse.GetValue(dryRun), (linkPath, targetPath) => Link.PlanJunction(linkPath, targetPath, replace, isStrict));
+            return Task.FromResult(Run(reporter, [parse.GetValue(target)!, parse.GetValue(link)!], parse.GetValue(dryRun), (linkPath, targetPath) => Link.PlanJunction(linkPath, targetPath, replace, isStrict), cancellation));
         });
         return command;
     }
@@ -90,7 +92,7 @@ internal static class LinkCommands
         Description = description,
     };
 
-    private static int Run(Reporter reporter, string[] paths, bool dryRun, Func<string, string, LinkPlan> plan)
+    private static int Run(Reporter reporter, string[] paths, bool dryRun, Func<string, string, LinkPlan> plan, CancellationToken cancellation)
     {
         var targets = paths[..^1];
         var last = paths[^1];
@@ -115,6 +117,11 @@ internal static class LinkCommands
         var done = new List<LinkPlan>();
         foreach (var target in targets)
         {
+            if (StopBetweenItems.Now(reporter, done.Count, targets.Length, "link", cancellation))
+            {
+                return ExitCodes.Interrupted;
+            }
+
             var linkPath = intoDirectory ? Path.Join(last, Path.GetFileName(Path.TrimEndingDirectorySeparator(target))) : last;
             try
             {

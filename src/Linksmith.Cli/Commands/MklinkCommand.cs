@@ -22,7 +22,8 @@ internal static class MklinkCommand
         {
             tokens, dryRun,
         };
-        command.SetAction(parse => Run(new Reporter(console, json: false), parse.GetValue(tokens) ?? [], parse.GetValue(dryRun)));
+        // Asynchronous only so that a stop signal waits for the one link under way (see Interruption).
+        command.SetAction((parse, cancellation) => Task.FromResult(Run(new Reporter(console, json: false), parse.GetValue(tokens) ?? [], parse.GetValue(dryRun))));
         return command;
     }
 

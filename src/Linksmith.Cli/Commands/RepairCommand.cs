@@ -21,16 +21,17 @@ internal static class RepairCommand
         {
             directory, map, deleteDangling, dryRun, json,
         };
-        command.SetAction(parse => Run(
+        command.SetAction((parse, cancellation) => Task.FromResult(Run(
             new Reporter(console, parse.GetValue(json)),
             parse.GetValue(directory)!,
             parse.GetValue(map) ?? [],
             parse.GetValue(deleteDangling),
-            parse.GetValue(dryRun)));
+            parse.GetValue(dryRun),
+            cancellation)));
         return command;
     }
 
-    private static int Run(Reporter reporter, string directory, string[] maps, bool deleteDangling, bool dryRun)
+    private static int Run(Reporter reporter, string directory, string[] maps, bool deleteDangling, bool dryRun, CancellationToken cancellation)
     {
         if (maps.Length == 0 && !deleteDangling)
         {
@@ -69,6 +70,11 @@ internal static class RepairCommand
         var done = new List<RepairChange>();
         foreach (var change in plan.Changes)
         {
+            if (StopBetweenItems.Now(reporter, done.Count, plan.Changes.Count, "change", cancellation))
+            {
+                return ExitCodes.Interrupted;
+            }
+
             try
             {
                 if (!dryRun)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 
 namespace Linksmith.Cli.Commands;
 
@@ -161,12 +162,13 @@ internal static class TreeCommands
 
             return reporter.ExitCode;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException interrupted)
         {
             progress?.Clear();
+            var finished = interrupted is TreeJobInterruptedException { Summary: var done } ? Finished(done) : string.Empty;
             reporter.Notice(job.Kind == TreeJobKind.Backup
-                ? "interrupted; the unfinished snapshot keeps its .partial- name and never looks complete"
-                : "interrupted; what was done so far stays in place, and running the same command again continues incrementally");
+                ? $"interrupted{finished}; the unfinished snapshot keeps its .partial- name and never looks complete (the next backup removes it)"
+                : $"interrupted{finished}; what was done so far stays in place, and running the same command again continues incrementally");
             return ExitCodes.Interrupted;
         }
 
@@ -181,6 +183,33 @@ internal static class TreeCommands
         }
 
         return reporter.ExitCode;
+    }
+
+    /// <summary>What an interrupted job finished, as " after copying 3 files (12 KB), …" (each part only when it did some).</summary>
+    private static string Finished(TreeSummary summary)
+    {
+        var parts = new List<string>();
+        if (summary.Copied > 0)
+        {
+            parts.Add($"copying {Display.Count(summary.Copied, "file")} ({HumanSize.Format(summary.Bytes)})");
+        }
+
+        if (summary.Linked > 0)
+        {
+            parts.Add($"making {Display.Count(summary.Linked, "hard link")}");
+        }
+
+        if (summary.Symlinked > 0)
+        {
+            parts.Add($"making {Display.Count(summary.Symlinked, "symbolic link")}");
+        }
+
+        if (summary.Deleted > 0)
+        {
+            parts.Add(summary.Deleted == 1 ? "deleting 1 entry" : string.Create(CultureInfo.InvariantCulture, $"deleting {summary.Deleted:N0} entries"));
+        }
+
+        return parts.Count == 0 ? " before it had copied, linked or deleted anything" : " after " + string.Join(", ", parts);
     }
 
     private static string Describe(TreeAction action, bool dryRun)

@@ -14,15 +14,20 @@ internal static class UnlinkCommand
         {
             links, dryRun, json,
         };
-        command.SetAction(parse => Run(new Reporter(console, parse.GetValue(json)), parse.GetValue(links)!, parse.GetValue(dryRun)));
+        command.SetAction((parse, cancellation) => Task.FromResult(Run(new Reporter(console, parse.GetValue(json)), parse.GetValue(links)!, parse.GetValue(dryRun), cancellation)));
         return command;
     }
 
-    private static int Run(Reporter reporter, string[] links, bool dryRun)
+    private static int Run(Reporter reporter, string[] links, bool dryRun, CancellationToken cancellation)
     {
         var removed = new List<LinkInfo>();
         foreach (var link in links)
         {
+            if (StopBetweenItems.Now(reporter, removed.Count, links.Length, "link", cancellation))
+            {
+                return ExitCodes.Interrupted;
+            }
+
             try
             {
                 var info = Link.PlanRemove(link);

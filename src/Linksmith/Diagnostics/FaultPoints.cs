@@ -17,6 +17,10 @@ namespace Linksmith;
 /// never reached the point. In its own process, with <see cref="Arm"/>: a hook for the current
 /// test only (an <see cref="AsyncLocal{T}"/>, so tests running in parallel do not see each other's
 /// hooks; it flows to the threads the job starts) that counts how often it ran.
+/// A test can also slow a run down at points, to send it a signal at a moment of its choosing:
+/// <see cref="DelayVariable"/> set to <c>POINT:MS[,POINT:MS…]</c> makes each hit of POINT sleep MS
+/// milliseconds, after writing how many delayed hits there were so far to the file named by
+/// <see cref="DelayRecordVariable"/> (if set), so the test knows where the run is.
 /// </remarks>
 internal static class FaultPoints
 {
@@ -45,16 +49,29 @@ internal static class FaultPoints
     /// </summary>
     public const string DedupeLeased = "dedupe.leased";
 
+    /// <summary>
+    /// <see cref="DirectoryHandle.Replace"/>, after the new entry was made under its temporary name
+    /// and before it is renamed over the old one: the temporary name (relative to the handle).
+    /// </summary>
+    public const string HandleReplace = "handle.replace";
+
     /// <summary><c>POINT@N</c>: the process kills itself the N-th time it reaches POINT.</summary>
     public const string KillVariable = "LINKSMITH_TEST_KILL";
 
     /// <summary>A file the process writes <c>POINT@N</c> to right before it kills itself at a point.</summary>
     public const string RecordVariable = "LINKSMITH_TEST_KILL_RECORD";
 
+    /// <summary><c>POINT:MS[,POINT:MS…]</c>: each hit of POINT sleeps MS milliseconds.</summary>
+    public const string DelayVariable = "LINKSMITH_TEST_DELAY";
+
+    /// <summary>A file the process writes the number of delayed hits so far to, before each delay.</summary>
+    public const string DelayRecordVariable = "LINKSMITH_TEST_DELAY_RECORD";
+
     /// <summary>Every point, for tests that check what they arm.</summary>
-    public static readonly IReadOnlyList<string> All = [TreeAction, CopyData, MoveStep, DedupeBeforeReplace, DedupeLeased];
+    public static readonly IReadOnlyList<string> All = [TreeAction, CopyData, MoveStep, DedupeBeforeReplace, DedupeLeased, HandleReplace];
 
     private static readonly KillSwitch? Kill = KillSwitch.FromEnvironment();
+    private static readonly Delays? Delay = Delays.FromEnvironment();
     private static readonly AsyncLocal<Hook?> Hooks = new();
 
     /// <summary>Reaches <paramref name="point"/>: kills the process or runs the test's hook if either was armed for it.</summary>
@@ -68,6 +85,8 @@ internal static class FaultPoints
         {
             kill.Reached();
         }
+
+        Delay?.Reached(point);
 
         for (var hook = Hooks.Value; hook is not null; hook = hook.Previous)
         {
@@ -126,6 +145,57 @@ internal static class FaultPoints
         {
             Interlocked.Increment(ref fired);
             action(path, otherPath);
+        }
+    }
+
+    /// <summary>The delays a test asked for through the environment.</summary>
+    private sealed class Delays(Dictionary<string, int> milliseconds, string? record)
+    {
+        private readonly Lock recordLock = new();
+        private long reached;
+
+        public static Delays? FromEnvironment()
+        {
+            if (Environment.GetEnvironmentVariable(DelayVariable) is not { Length: > 0 } value)
+            {
+                return null;
+            }
+
+            var milliseconds = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var item in value.Split(','))
+            {
+                var colon = item.LastIndexOf(':');
+                if (colon <= 0 || !int.TryParse(item.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var delay) || !All.Contains(item[..colon]))
+                {
+                    // A typo must not make a test's moments meaningless without a word.
+                    throw new InvalidOperationException($"invalid {DelayVariable}={value}");
+                }
+
+                milliseconds[item[..colon]] = delay;
+            }
+
+            return new Delays(milliseconds, Environment.GetEnvironmentVariable(DelayRecordVariable));
+        }
+
+        public void Reached(string point)
+        {
+            if (!milliseconds.TryGetValue(point, out var delay))
+            {
+                return;
+            }
+
+            lock (recordLock)
+            {
+                reached++;
+                if (record is { Length: > 0 })
+                {
+                    // Written whole and renamed, so a reader never sees half a number.
+                    File.WriteAllText(record + ".new", reached.ToString(CultureInfo.InvariantCulture));
+                    File.Move(record + ".new", record, overwrite: true);
+                }
+            }
+
+            Thread.Sleep(delay);
         }
     }
 

@@ -202,18 +202,20 @@ internal abstract class DirectoryHandle : IDisposable
     /// Replaces the entry at <paramref name="relativePath"/> atomically: <paramref name="create"/>
     /// makes the new entry at a temporary name beside it (given relative to this directory), which
     /// is then renamed over the old one, so the name is never missing. The temporary name is
-    /// removed if anything fails.
+    /// removed if anything fails, in <paramref name="create"/> too (whatever it left there).
     /// </summary>
     public void Replace(string relativePath, Action<string> create)
     {
         var temporary = TemporaryName(relativePath);
-        create(temporary);
         try
         {
+            create(temporary);
+            FaultPoints.Hit(FaultPoints.HandleReplace, temporary);
             Rename(temporary, relativePath, replace: true);
         }
-        catch
+        catch (Exception error) when (error is not LinkNameExistsException)
         {
+            // (A temporary name found taken, by another entry that happens to have it, is not ours to remove.)
             TryRemove(temporary);
             throw;
         }

@@ -37,6 +37,13 @@ internal sealed class MoveExecutor
                     continue;
                 }
 
+                // Before the step is recorded as started: a stop that comes before the deletion of the
+                // original rolls the move back; a deletion once begun (resumed) can only go forward.
+                if (step is not { Kind: MoveStepKind.Delete, State: StepState.Started })
+                {
+                    options.Cancellation.ThrowIfCancellationRequested();
+                }
+
                 if (step.State != StepState.Started)
                 {
                     // The previous step's "done" and this step's "started" share one commit (one flush).
@@ -53,7 +60,6 @@ internal sealed class MoveExecutor
                 }
 
                 finished = null;
-                options.Cancellation.ThrowIfCancellationRequested();
                 options.OnStep?.Invoke(step.ToPublic());
                 Do(step);
                 FaultPoints.Hit(FaultPoints.MoveStep, step.Path);

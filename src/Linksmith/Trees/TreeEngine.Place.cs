@@ -76,6 +76,7 @@ internal sealed partial class TreeEngine
     {
         foreach (var names in groups.Values)
         {
+            job.Cancellation.ThrowIfCancellationRequested();
             var leader = names[0];
             if (job.Kind == TreeJobKind.Backup && previous is not null)
             {
@@ -141,7 +142,7 @@ internal sealed partial class TreeEngine
         // A backup keeps a file that changed while it was copied twice, but not as unchanged
         // (see CopyFile): it is in the snapshot, and the next backup copies it again.
         var keepChanged = job.Kind == TreeJobKind.Backup;
-        Run(() => destination.CopyFile(workPath, sourceTop, entry.RelativePath, status, replace, keepChanged));
+        Run(() => destination.CopyFile(workPath, sourceTop, entry.RelativePath, status, replace, keepChanged), (1, status.Size, 0));
     }
 
     /// <param name="existingRoot">The directory <paramref name="existingPath"/> is relative to (null: the work root of a dry run that made none).</param>
@@ -169,7 +170,7 @@ internal sealed partial class TreeEngine
 
         if (existing is null)
         {
-            Run(() => LinkOrCopy(existingRoot, existingPath, workPath, expected, copyFrom));
+            Run(() => LinkOrCopy(existingRoot, existingPath, workPath, expected, copyFrom), (0, 0, 1));
             return;
         }
 

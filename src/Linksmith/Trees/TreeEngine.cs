@@ -43,6 +43,8 @@ internal sealed partial class TreeEngine
     private DirectoryHandle? previous;
     private IDisposable? repositoryLock;
     private WorkQueue? workers;
+    // What was counted for operations the workers dropped once the job was cancelled (under failLock).
+    private (long Files, long Copied, long Bytes, long Linked) dropped;
     private readonly Lock failLock = new();
 
     private TreeEngine(TreeJob job)
@@ -83,6 +85,17 @@ internal sealed partial class TreeEngine
             engine.FinishDirectories();
             engine.Finish();
             return engine.summary;
+        }
+        catch (OperationCanceledException) when (job.Cancellation.IsCancellationRequested)
+        {
+            // The workers are stopped by now: take back what was counted for the operations they
+            // dropped, so the summary counts what was finished, nothing only queued.
+            var summary = engine.summary;
+            summary.Files -= engine.dropped.Files;
+            summary.Copied -= engine.dropped.Copied;
+            summary.Bytes -= engine.dropped.Bytes;
+            summary.Linked -= engine.dropped.Linked;
+            throw new TreeJobInterruptedException(summary, job.Cancellation);
         }
         finally
         {
@@ -278,7 +291,9 @@ internal sealed partial class TreeEngine
         job.Filter is not { IsEmpty: false } filter || (isDirectory ? !filter.IsExcluded(relative, isDirectory: true) : filter.IncludesFile(relative));
 
     /// <summary>On a worker when there are workers (the operation must not depend on another queued one).</summary>
-    private void Run(Action operation)
+    /// <param name="operation">The file operation.</param>
+    /// <param name="counted">What the summary counted for it (copies, bytes, links), to take back should the job be cancelled before a worker starts it.</param>
+    private void Run(Action operation, (long Copied, long Bytes, long Linked) counted)
     {
         if (workers is null)
         {
@@ -286,7 +301,13 @@ internal sealed partial class TreeEngine
         }
         else
         {
-            workers.Enqueue(operation);
+            workers.Enqueue(operation, () =>
+            {
+                lock (failLock)
+                {
+                    dropped = (dropped.Files + 1, dropped.Copied + counted.Copied, dropped.Bytes + counted.Bytes, dropped.Linked + counted.Linked);
+                }
+            });
         }
     }
 

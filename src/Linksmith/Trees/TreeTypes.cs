@@ -146,3 +146,16 @@ public sealed class TreeSummary
     /// <summary>Outer links left out under <see cref="OuterLinkPolicy.Crop"/>, and loops broken while unrolling.</summary>
     public List<string> Cropped { get; } = [];
 }
+
+/// <summary>
+/// A tree job stopped by its <see cref="TreeJob.Cancellation"/>, between entries: every entry it
+/// placed is complete under its real name, no temporary name of its is left, and
+/// <see cref="Summary"/> counts what it finished (nothing it had only planned). For a backup the
+/// unfinished snapshot keeps its <c>.partial-</c> name; the next backup removes it.
+/// </summary>
+public sealed class TreeJobInterruptedException(TreeSummary summary, CancellationToken cancellation)
+    : OperationCanceledException("The tree job was cancelled; what it finished stays in place.", cancellation)
+{
+    /// <summary>What the job finished before it stopped.</summary>
+    public TreeSummary Summary { get; } = summary;
+}

@@ -10,7 +10,7 @@ namespace Linksmith;
 internal sealed class WorkQueue : IDisposable
 {
     // A short queue: enough to keep the workers busy, little memory held in pending work.
-    private readonly BlockingCollection<Action> queue = new(boundedCapacity: 256);
+    private readonly BlockingCollection<(Action Operation, Action? Dropped)> queue = new(boundedCapacity: 256);
     private readonly Thread[] threads;
     private readonly Action<LinksmithException> onError;
     private readonly CancellationToken cancellation;
@@ -28,7 +28,8 @@ internal sealed class WorkQueue : IDisposable
         }
     }
 
-    public void Enqueue(Action operation) => queue.Add(operation, CancellationToken.None);
+    /// <summary>Queues <paramref name="operation"/>; once the job is cancelled it is dropped instead, and <paramref name="dropped"/> runs (to take back what was counted for it).</summary>
+    public void Enqueue(Action operation, Action? dropped = null) => queue.Add((operation, dropped), CancellationToken.None);
 
     /// <summary>Waits until every queued operation has run (or, once cancelled, been dropped).</summary>
     public void Drain()
@@ -54,10 +55,12 @@ internal sealed class WorkQueue : IDisposable
 
     private void Work()
     {
-        foreach (var operation in queue.GetConsumingEnumerable())
+        foreach (var (operation, dropped) in queue.GetConsumingEnumerable())
         {
             if (cancellation.IsCancellationRequested)
             {
+                // Between entries: an operation under way on another thread is finished, this one is not started.
+                dropped?.Invoke();
                 continue;
             }
 
