@@ -514,7 +514,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
 
         if (Libc.flock(fd, Libc.LOCK_EX | Libc.LOCK_NB) == 0)
         {
-            return descriptor;
+            return new HeldLock(descriptor);
         }
 
         var lockErrno = Marshal.GetLastPInvokeError();
@@ -820,5 +820,23 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     {
         times[0] = new Libc.Timespec { tv_sec = status.AccessTime.Seconds, tv_nsec = status.AccessTime.Nanoseconds };
         times[1] = new Libc.Timespec { tv_sec = status.ModifiedTime.Seconds, tv_nsec = status.ModifiedTime.Nanoseconds };
+    }
+}
+
+/// <summary>
+/// A lock taken with flock, released when disposed. Closing the descriptor alone is not enough: a
+/// child process forked meanwhile (by this process's other threads, before its exec closes the
+/// O_CLOEXEC copy) shares the open file and would keep the lock held for a moment longer, and the
+/// next lock taken in this process would find it busy.
+/// </summary>
+internal sealed class HeldLock(FileDescriptor descriptor) : IDisposable
+{
+    public void Dispose()
+    {
+        if (!descriptor.IsClosed)
+        {
+            _ = Libc.flock(descriptor.Fd, Libc.LOCK_UN);
+            descriptor.Dispose();
+        }
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Linksmith.Tests.Library;
 
 /// <summary>
@@ -14,6 +16,32 @@ public sealed class LockFileOpeningTests : IDisposable
 
     // Names: LockOpening is internal, and a public test's data must be public.
     public static TheoryData<string> Openings => [nameof(LockOpening.OpenOrCreate), nameof(LockOpening.CreateNew), nameof(LockOpening.OpenExisting)];
+
+    [Fact]
+    public void A_released_lock_is_free_at_once_even_while_a_copy_of_its_descriptor_lives_on()
+    {
+        Platform.RequireLinux();
+        using var state = DirectoryHandle.Open(temp.Dir("state"));
+        var held = state.TryLock("x.lock");
+        Assert.NotNull(held);
+        // What a child process forked by another thread holds until its exec closes it.
+        var copy = dup(Directory.EnumerateFileSystemEntries("/proc/self/fd")
+            .Where(fd => new FileInfo(fd).LinkTarget == temp["state/x.lock"])
+            .Select(fd => int.Parse(Path.GetFileName(fd), System.Globalization.CultureInfo.InvariantCulture))
+            .Single());
+        try
+        {
+            held.Dispose();
+
+            using var again = state.TryLock("x.lock");
+
+            Assert.NotNull(again);
+        }
+        finally
+        {
+            _ = close(copy);
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Openings))]
@@ -115,4 +143,10 @@ public sealed class LockFileOpeningTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(temp["state/state.db"]));
         Assert.Throws<LinkNameExistsException>(() => state.CreateFile("state.db"));
     }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int dup(int fd);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int close(int fd);
 }
