@@ -266,6 +266,16 @@ public sealed partial class StopSignalCliTests : IDisposable
 
             await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
             var text = await error;
+            if (signalled && process.ExitCode == 0 && !text.Contains("interrupted", StringComparison.Ordinal))
+            {
+                // The signal was sent in the last moments and handed to the program's handler only
+                // after the command had finished and its exit code was decided (a loaded machine can
+                // delay the runtime's signal thread that long): everything was done, and exit 0
+                // says so. The run is checked as an unsignalled one; Report allows two of these.
+                finishedFirst++;
+                signalled = false;
+            }
+
             if (signalled)
             {
                 Assert.True(process.ExitCode == exitCode, $"SIG{signal} at point {at} of {hits}: exit {process.ExitCode}, expected {exitCode}: {text}");
