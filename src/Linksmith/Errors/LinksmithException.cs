@@ -89,6 +89,18 @@ public sealed class LinksNotSupportedException(string path, string what)
 {
 }
 
+/// <summary>
+/// Data blocks cannot be shared copy-on-write (a reflink) here: the file system has no reflinks,
+/// or the two files are on different file systems.
+/// </summary>
+public sealed class ReflinksNotSupportedException(string path, string? reason = null, string? hint = null)
+    : NotPossibleHereException(
+        path,
+        reason ?? "this file system cannot share data blocks between files (reflinks)",
+        hint ?? "Reflinks need Btrfs, XFS (made with reflink=1, the default since xfsprogs 5.1) or bcachefs on Linux, ReFS or a Dev Drive on Windows; hard links work everywhere else")
+{
+}
+
 /// <summary>A junction was requested with strict semantics on a platform without junctions.</summary>
 public sealed class JunctionNotSupportedException(string linkPath)
     : NotPossibleHereException(

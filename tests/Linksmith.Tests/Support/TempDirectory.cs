@@ -49,11 +49,79 @@ public sealed class TempDirectory : IDisposable
         return target;
     }
 
+    /// <summary>Like <see cref="TryMountImage"/>, but skips the test, saying why, where it cannot mount.</summary>
+    public string MountImage(string relative, string type, long sizeBytes = 320L << 20)
+    {
+        var root = TryMountImage(relative, type, out var whyNot, sizeBytes);
+        if (root is null)
+        {
+            Assert.Skip(whyNot);
+        }
+
+        return root;
+    }
+
+    /// <summary>
+    /// Makes a file system of <paramref name="type"/> ("xfs", "btrfs", "ext4") in a sparse image
+    /// file and loop-mounts it at <paramref name="relative"/> (root only); null, with the reason
+    /// in <paramref name="whyNot"/>, when this machine cannot (not root, no mkfs tool, no kernel support).
+    /// </summary>
+    public string? TryMountImage(string relative, string type, out string whyNot, long sizeBytes = 320L << 20)
+    {
+        whyNot = "";
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
+        {
+            whyNot = $"mounting a {type} image needs root on Linux";
+            return null;
+        }
+
+        var mkfs = new[] { "/usr/sbin", "/sbin", "/usr/bin" }.Select(d => System.IO.Path.Combine(d, $"mkfs.{type}")).FirstOrDefault(System.IO.File.Exists);
+        if (mkfs is null)
+        {
+            whyNot = $"mkfs.{type} is not installed (apt-get install {(type == "xfs" ? "xfsprogs" : type == "btrfs" ? "btrfs-progs" : "e2fsprogs")})";
+            return null;
+        }
+
+        var image = this[$".{relative.Replace('/', '_')}.img"];
+        using (var stream = new FileStream(image, FileMode.CreateNew))
+        {
+            stream.SetLength(sizeBytes);
+        }
+
+        string[] format = type switch
+        {
+            "xfs" => ["-q", "-m", "reflink=1", image],
+            "btrfs" => ["-q", image],
+            _ => ["-q", "-F", image],
+        };
+        var made = Processes.Run(mkfs, format);
+        if (made.ExitCode != 0)
+        {
+            whyNot = $"mkfs.{type} failed: {(made.Out + made.Error).Trim()}";
+            return null;
+        }
+
+        var target = Dir(relative);
+        var mounted = Processes.Run("mount", ["-o", "loop", "-t", type, image, target]);
+        if (mounted.ExitCode != 0)
+        {
+            whyNot = $"cannot mount a {type} image here: {(mounted.Out + mounted.Error).Trim()}";
+            return null;
+        }
+
+        mounts.Add(target);
+        return target;
+    }
+
     public void Dispose()
     {
         foreach (var mount in mounts)
         {
-            Processes.Run("umount", ["-l", mount]);
+            // A plain umount first: a lazy one leaves a loop device busy until its last user goes.
+            if (Processes.Run("umount", [mount]).ExitCode != 0)
+            {
+                Processes.Run("umount", ["-l", mount]);
+            }
         }
 
         // .NET's recursive delete removes a symlink or junction as a link, never its target's contents.
