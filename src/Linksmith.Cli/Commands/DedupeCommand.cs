@@ -11,7 +11,7 @@ internal static class DedupeCommand
     {
         var roots = new Argument<string[]>("DIR") { Arity = ArgumentArity.OneOrMore, Description = "Directories to search (earlier ones win ties for which name survives)" };
         var apply = new Option<bool>("--apply") { Description = "Replace duplicates by hard links (without it: only report, change nothing)" };
-        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Only report what --apply would do (the default)" };
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Change nothing (the default); with --apply, list each name that would be linked (DUP -> KEEP)" };
         var minSize = new Option<string?>("--min-size") { Description = "Smallest file size to consider, bytes with optional K, M or G (default 1: empty files are never merged)", HelpName = "N" };
         var maxSize = new Option<string?>("--max-size") { Description = "Largest file size to consider, bytes with optional K, M or G", HelpName = "N" };
         var exclude = new Option<string[]>("--exclude") { Description = "Leave out paths matching GLOB (a pattern with '/' matches the path under DIR, '**' spans folders; without '/' a name at any depth)", HelpName = "GLOB", AllowMultipleArgumentsPerToken = false };
@@ -31,11 +31,6 @@ internal static class DedupeCommand
         int Act(ParseResult parse, CancellationToken cancellation)
         {
             var reporter = new Reporter(console, parse.GetValue(json));
-            if (parse.GetValue(apply) && parse.GetValue(dryRun))
-            {
-                return reporter.Usage("--apply and --dry-run cannot be used together", "leave out --apply to only report; add it to link duplicates");
-            }
-
             if (parse.GetValue(cache) && parse.GetValue(noCache))
             {
                 return reporter.Usage("--cache and --no-cache cannot be used together", "choose one; the cache is used by default");
@@ -69,7 +64,8 @@ internal static class DedupeCommand
             var options = new DedupeOptions
             {
                 Roots = parse.GetValue(roots)!,
-                Apply = parse.GetValue(apply),
+                // --apply --dry-run plans the replacements and makes none of them.
+                Apply = parse.GetValue(apply) && !parse.GetValue(dryRun),
                 MinSize = Math.Max(1, min),
                 MaxSize = max,
                 Filter = filter,
@@ -78,7 +74,7 @@ internal static class DedupeCommand
                 Threads = parse.GetValue(threads) ?? 0,
                 Progress = new DedupeProgress(),
             };
-            return Run(reporter, options, cancellation);
+            return Run(reporter, options, planned: parse.GetValue(apply) && parse.GetValue(dryRun), cancellation);
         }
     }
 
@@ -125,7 +121,8 @@ internal static class DedupeCommand
             : "interrupted before any duplicate was replaced; nothing was changed";
     }
 
-    private static int Run(Reporter reporter, DedupeOptions options, CancellationToken cancellation)
+    // planned: --apply --dry-run, one "would link DUP -> KEEP" line per name.
+    private static int Run(Reporter reporter, DedupeOptions options, bool planned, CancellationToken cancellation)
     {
         using var progress = ProgressLine.Start(reporter.Console);
         progress?.Poll(Status(options.Progress!));
@@ -165,7 +162,7 @@ internal static class DedupeCommand
         }
         else
         {
-            WriteText(reporter, result);
+            WriteText(reporter, result, planned);
         }
 
         return reporter.ExitCode;
@@ -187,11 +184,21 @@ internal static class DedupeCommand
         };
     }
 
-    private static void WriteText(Reporter reporter, DedupeResult result)
+    private static void WriteText(Reporter reporter, DedupeResult result, bool planned)
     {
         var verb = result.Applied ? "linked" : "would link";
         foreach (var group in result.Groups)
         {
+            if (planned)
+            {
+                foreach (var duplicate in group.Duplicates)
+                {
+                    reporter.Line($"{verb} {Display.Path(duplicate)} -> {Display.Path(group.Keep)}");
+                }
+
+                continue;
+            }
+
             reporter.Line($"{verb} {Display.Count(group.Duplicates.Count, "name")} to {Display.Path(group.Keep)} ({HumanSize.Format(group.Size)} each):");
             foreach (var duplicate in group.Duplicates)
             {
@@ -211,7 +218,7 @@ internal static class DedupeCommand
         reporter.Line(summary);
         if (!result.Applied && files > 0)
         {
-            reporter.Line("nothing was changed; add --apply to replace the duplicates by hard links");
+            reporter.Line(planned ? "nothing was changed (--dry-run)" : "nothing was changed; add --apply to replace the duplicates by hard links");
         }
     }
 
