@@ -123,6 +123,26 @@ internal sealed partial class DedupeRun
             var inode = inodes[duplicate];
             ref readonly var file = ref FirstName(duplicate);
             var nameFiles = order.AsSpan(inode.Start, inode.Count);
+            if (options.Reflink)
+            {
+                // Sharing blocks changes no name: hard-link groups and names outside the roots do not matter.
+                switch (Share(ref keeperFile, keeperName, duplicate, outcome, out var saved))
+                {
+                    case ShareOutcome.Shared:
+                        duplicates.AddRange(nameFiles);
+                        duplicateFiles++;
+                        linkedAny = options.Apply;
+                        break;
+                    case ShareOutcome.KeeperRefused:
+                        Flush();
+                        return;
+                }
+
+                // Bytes the kernel shared before it found a difference are freed too.
+                outcome.SavedBytes += saved;
+                continue;
+            }
+
             if (file.LinkCount != inode.Count || file.LinkCount == ushort.MaxValue)
             {
                 outcome.Skipped.Add(new DedupeSkip(PathOf(nameFiles[0]), file.LinkCount == ushort.MaxValue

@@ -99,6 +99,11 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
 
         // Reported in walk order of each set's first file, whatever batch found it.
         sets.Sort((a, b) => WalkOrder(FirstNameIndex(setMembers[a.Start]), FirstNameIndex(setMembers[b.Start])));
+        if (options.Reflink)
+        {
+            ProbeReflinks();
+        }
+
         progress.SetPhase(DedupePhase.Linking);
         ResolveAll(outcome =>
         {
