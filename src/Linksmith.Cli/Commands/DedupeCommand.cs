@@ -16,6 +16,7 @@ internal static class DedupeCommand
         var maxSize = new Option<string?>("--max-size") { Description = "Largest file size to consider, bytes with optional K, M or G", HelpName = "N" };
         var exclude = new Option<string[]>("--exclude") { Description = "Leave out paths matching GLOB (a pattern with '/' matches the path under DIR, '**' spans folders; without '/' a name at any depth)", HelpName = "GLOB", AllowMultipleArgumentsPerToken = false };
         var include = new Option<string[]>("--include") { Description = "Consider only files matching GLOB (or inside folders matching it); --exclude wins", HelpName = "GLOB", AllowMultipleArgumentsPerToken = false };
+        var reference = new Option<string[]>("--reference") { Description = "Also search DIR, but never change its files; a file there survives over its duplicates (repeatable)", HelpName = "DIR", AllowMultipleArgumentsPerToken = false };
         var reflink = new Option<bool>("--reflink") { Description = "Share the duplicates' data blocks copy-on-write instead of hard-linking them: separate files keep their inode, names, owner, mode and times (Btrfs, XFS, bcachefs)" };
         var ignoreMetadata = new Option<bool>("--ignore-metadata") { Description = "Merge files even when owner, group or permissions (Windows: read-only) differ" };
         var cache = new Option<bool>("--cache") { Description = "Remember hashes in the state database and reuse them (the default)" };
@@ -24,7 +25,7 @@ internal static class DedupeCommand
         var json = CommonOptions.Json();
         var command = new Command("dedupe", "Find identical files; with --apply replace duplicates by hard links to one survivor")
         {
-            roots, apply, dryRun, reflink, minSize, maxSize, exclude, include, ignoreMetadata, cache, noCache, threads, json,
+            roots, apply, dryRun, reflink, reference, minSize, maxSize, exclude, include, ignoreMetadata, cache, noCache, threads, json,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(Act(parse, cancellation)));
         return command;
@@ -71,6 +72,7 @@ internal static class DedupeCommand
                 MaxSize = max,
                 Filter = filter,
                 Reflink = parse.GetValue(reflink),
+                ReferenceDirectories = parse.GetValue(reference) ?? [],
                 IgnoreMetadata = parse.GetValue(ignoreMetadata),
                 UseCache = !parse.GetValue(noCache),
                 Threads = parse.GetValue(threads) ?? 0,

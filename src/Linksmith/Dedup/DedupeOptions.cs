@@ -6,6 +6,13 @@ public sealed record DedupeOptions
     /// <summary>The directories (or files) to search, in the order that breaks ties between survivors.</summary>
     public required IReadOnlyList<string> Roots { get; init; }
 
+    /// <summary>
+    /// Reference directories: searched too, and their files compared, but never changed (bytes,
+    /// inode, mode, times); in a set holding one, a reference file survives, and a set with no file
+    /// outside reference directories is left alone.
+    /// </summary>
+    public IReadOnlyList<string> ReferenceDirectories { get; init; } = [];
+
     /// <summary>Replace duplicates by hard links; false only reports what would be done.</summary>
     public bool Apply { get; init; }
 
