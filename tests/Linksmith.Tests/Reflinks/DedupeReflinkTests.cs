@@ -166,10 +166,12 @@ public sealed class DedupeReflinkTests : IDisposable
         Assert.Equal(0, Extents(duplicate).SharedBytes);
     }
 
-    [Fact]
-    public void On_ext4_it_fails_with_the_reflink_hint_and_changes_nothing()
+    [Theory]
+    [InlineData("ext4")]
+    [InlineData("xfs-noreflink")]
+    public void Without_reflinks_it_fails_with_the_reflink_hint_and_changes_nothing(string type)
     {
-        var root = temp.MountImage("fs", "ext4");
+        var root = temp.MountImage("fs", type);
         var content = RandomBytes(1 << 20, 7);
         Write(root, "a", content, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
         Write(root, "b", content, DateTime.UtcNow);
