@@ -10,12 +10,14 @@ internal static class DedupeCommand
     public static Command Create(CliConsole console)
     {
         var roots = new Argument<string[]>("DIR") { Arity = ArgumentArity.OneOrMore, Description = "Directories to search (earlier ones win ties for which name survives)" };
-        var apply = new Option<bool>("--apply") { Description = "Replace duplicates by hard links (without it: only report, change nothing)" };
-        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Only report what --apply would do (the default)" };
+        var apply = new Option<bool>("--apply") { Description = "Replace duplicates by hard links, or with --reflink share their blocks (without it: only report, change nothing)" };
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Change nothing (the default); with --apply, list each name that would be linked (DUP -> KEEP)" };
         var minSize = new Option<string?>("--min-size") { Description = "Smallest file size to consider, bytes with optional K, M or G (default 1: empty files are never merged)", HelpName = "N" };
         var maxSize = new Option<string?>("--max-size") { Description = "Largest file size to consider, bytes with optional K, M or G", HelpName = "N" };
         var exclude = new Option<string[]>("--exclude") { Description = "Leave out paths matching GLOB (a pattern with '/' matches the path under DIR, '**' spans folders; without '/' a name at any depth)", HelpName = "GLOB", AllowMultipleArgumentsPerToken = false };
         var include = new Option<string[]>("--include") { Description = "Consider only files matching GLOB (or inside folders matching it); --exclude wins", HelpName = "GLOB", AllowMultipleArgumentsPerToken = false };
+        var reference = new Option<string[]>("--reference") { Description = "Also search DIR, but never change its files; a file there survives over its duplicates (repeatable)", HelpName = "DIR", AllowMultipleArgumentsPerToken = false };
+        var reflink = new Option<bool>("--reflink") { Description = "Share the duplicates' data blocks copy-on-write instead of hard-linking them: separate files keep their inode, names, owner, mode and times (Btrfs, XFS, bcachefs)" };
         var ignoreMetadata = new Option<bool>("--ignore-metadata") { Description = "Merge files even when owner, group or permissions (Windows: read-only) differ" };
         var cache = new Option<bool>("--cache") { Description = "Remember hashes in the state database and reuse them (the default)" };
         var noCache = new Option<bool>("--no-cache") { Description = "Neither use nor update remembered hashes" };
@@ -23,7 +25,7 @@ internal static class DedupeCommand
         var json = CommonOptions.Json();
         var command = new Command("dedupe", "Find identical files; with --apply replace duplicates by hard links to one survivor")
         {
-            roots, apply, dryRun, minSize, maxSize, exclude, include, ignoreMetadata, cache, noCache, threads, json,
+            roots, apply, dryRun, reflink, reference, minSize, maxSize, exclude, include, ignoreMetadata, cache, noCache, threads, json,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(Act(parse, cancellation)));
         return command;
@@ -31,11 +33,6 @@ internal static class DedupeCommand
         int Act(ParseResult parse, CancellationToken cancellation)
         {
             var reporter = new Reporter(console, parse.GetValue(json));
-            if (parse.GetValue(apply) && parse.GetValue(dryRun))
-            {
-                return reporter.Usage("--apply and --dry-run cannot be used together", "leave out --apply to only report; add it to link duplicates");
-            }
-
             if (parse.GetValue(cache) && parse.GetValue(noCache))
             {
                 return reporter.Usage("--cache and --no-cache cannot be used together", "choose one; the cache is used by default");
@@ -69,16 +66,19 @@ internal static class DedupeCommand
             var options = new DedupeOptions
             {
                 Roots = parse.GetValue(roots)!,
-                Apply = parse.GetValue(apply),
+                // --apply --dry-run plans the replacements and makes none of them.
+                Apply = parse.GetValue(apply) && !parse.GetValue(dryRun),
                 MinSize = Math.Max(1, min),
                 MaxSize = max,
                 Filter = filter,
+                Reflink = parse.GetValue(reflink),
+                ReferenceDirectories = parse.GetValue(reference) ?? [],
                 IgnoreMetadata = parse.GetValue(ignoreMetadata),
                 UseCache = !parse.GetValue(noCache),
                 Threads = parse.GetValue(threads) ?? 0,
                 Progress = new DedupeProgress(),
             };
-            return Run(reporter, options, cancellation);
+            return Run(reporter, options, planned: parse.GetValue(apply) && parse.GetValue(dryRun), cancellation);
         }
     }
 
@@ -125,7 +125,8 @@ internal static class DedupeCommand
             : "interrupted before any duplicate was replaced; nothing was changed";
     }
 
-    private static int Run(Reporter reporter, DedupeOptions options, CancellationToken cancellation)
+    // planned: --apply --dry-run, one "would link DUP -> KEEP" line per name.
+    private static int Run(Reporter reporter, DedupeOptions options, bool planned, CancellationToken cancellation)
     {
         using var progress = ProgressLine.Start(reporter.Console);
         progress?.Poll(Status(options.Progress!));
@@ -161,11 +162,11 @@ internal static class DedupeCommand
 
         if (reporter.Json)
         {
-            WriteJson(reporter, result, options.UseCache);
+            WriteJson(reporter, result, options.UseCache, options.Reflink);
         }
         else
         {
-            WriteText(reporter, result);
+            WriteText(reporter, result, planned, options.Reflink);
         }
 
         return reporter.ExitCode;
@@ -187,12 +188,30 @@ internal static class DedupeCommand
         };
     }
 
-    private static void WriteText(Reporter reporter, DedupeResult result)
+    private static void WriteText(Reporter reporter, DedupeResult result, bool planned, bool reflink)
     {
-        var verb = result.Applied ? "linked" : "would link";
+        var verb = (result.Applied, reflink) switch
+        {
+            (true, false) => "linked",
+            (false, false) => "would link",
+            (true, true) => "shared",
+            (false, true) => "would share",
+        };
         foreach (var group in result.Groups)
         {
-            reporter.Line($"{verb} {Display.Count(group.Duplicates.Count, "name")} to {Display.Path(group.Keep)} ({HumanSize.Format(group.Size)} each):");
+            if (planned)
+            {
+                foreach (var duplicate in group.Duplicates)
+                {
+                    reporter.Line($"{verb} {Display.Path(duplicate)} -> {Display.Path(group.Keep)}");
+                }
+
+                continue;
+            }
+
+            reporter.Line(reflink
+                ? $"{verb} the blocks of {Display.Count(group.Duplicates.Count, "name")} with {Display.Path(group.Keep)} ({HumanSize.Format(group.Size)} each):"
+                : $"{verb} {Display.Count(group.Duplicates.Count, "name")} to {Display.Path(group.Keep)} ({HumanSize.Format(group.Size)} each):");
             foreach (var duplicate in group.Duplicates)
             {
                 reporter.Line($"  {Display.Path(duplicate)}");
@@ -211,15 +230,18 @@ internal static class DedupeCommand
         reporter.Line(summary);
         if (!result.Applied && files > 0)
         {
-            reporter.Line("nothing was changed; add --apply to replace the duplicates by hard links");
+            reporter.Line(planned ? "nothing was changed (--dry-run)"
+                : reflink ? "nothing was changed; add --apply to share the duplicates' blocks"
+                : "nothing was changed; add --apply to replace the duplicates by hard links");
         }
     }
 
-    private static void WriteJson(Reporter reporter, DedupeResult result, bool cacheAsked) =>
+    private static void WriteJson(Reporter reporter, DedupeResult result, bool cacheAsked, bool reflink) =>
         JsonOutput.Write(reporter.Console.Out, writer =>
         {
             writer.WriteStartObject();
             writer.WriteBoolean("applied", result.Applied);
+            writer.WriteString("mode", reflink ? "reflink" : "hardlink");
             writer.WriteStartArray("groups");
             foreach (var group in result.Groups)
             {

@@ -6,8 +6,24 @@ public sealed record DedupeOptions
     /// <summary>The directories (or files) to search, in the order that breaks ties between survivors.</summary>
     public required IReadOnlyList<string> Roots { get; init; }
 
+    /// <summary>
+    /// Reference directories: searched too, and their files compared, but never changed (bytes,
+    /// inode, mode, times); in a set holding one, a reference file survives, and a set with no file
+    /// outside reference directories is left alone.
+    /// </summary>
+    public IReadOnlyList<string> ReferenceDirectories { get; init; } = [];
+
     /// <summary>Replace duplicates by hard links; false only reports what would be done.</summary>
     public bool Apply { get; init; }
+
+    /// <summary>
+    /// Share duplicates' data blocks copy-on-write (reflinks) instead of hard-linking them: every
+    /// file keeps its inode, names, owner, mode and times, and owner and mode do not prevent it.
+    /// Linux only (<c>FIDEDUPERANGE</c> on Btrfs, XFS with reflink=1, bcachefs); elsewhere, and on
+    /// a file system without reflinks, the run throws <see cref="ReflinksNotSupportedException"/>
+    /// before anything changes.
+    /// </summary>
+    public bool Reflink { get; init; }
 
     /// <summary>Smallest file size considered, in bytes; at least 1 (empty files are never merged).</summary>
     public long MinSize { get; init; } = 1;

@@ -13,7 +13,8 @@ internal sealed partial class DedupeRun
             order[i] = i;
         }
 
-        var metadata = !options.IgnoreMetadata;
+        // Sharing blocks shares nothing but data: owner and mode do not prevent it.
+        var metadata = !options.IgnoreMetadata && !options.Reflink;
         Array.Sort(order, (x, y) =>
         {
             ref readonly var a = ref files[x];

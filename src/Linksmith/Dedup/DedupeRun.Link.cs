@@ -81,17 +81,43 @@ internal sealed partial class DedupeRun
     {
         ref readonly var a = ref FirstName(x);
         ref readonly var b = ref FirstName(y);
-        var c = b.LinkCount.CompareTo(a.LinkCount);
+        var c = directoryIsReference.Count == 0 ? 0 : IsReference(y).CompareTo(IsReference(x));
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = b.LinkCount.CompareTo(a.LinkCount);
         if (c == 0) { c = a.ModifiedTicks.CompareTo(b.ModifiedTicks); }
         return c == 0 ? WalkOrder(order[inodes[x].Start], order[inodes[y].Start]) : c;
+    }
+
+    /// <summary>Whether a name of the file lies in a reference directory (then it is never changed).</summary>
+    private bool IsReference(int inode)
+    {
+        foreach (var name in order.AsSpan(inodes[inode].Start, inodes[inode].Count))
+        {
+            if (directoryIsReference[files[name].Directory])
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Picks the survivor of one set of identical files and re-links (or reports) the others.</summary>
     private void Resolve(Span<int> set, SetOutcome outcome)
     {
-        // Most links, then oldest mtime, then first in argument order.
+        // A reference file, then most links, then oldest mtime, then first in argument order.
         set.Sort(SurvivorFirst);
         var keeper = set[0];
+        if (options.ReferenceDirectories.Count > 0 && IsReference(set[^1]))
+        {
+            // Every file of the set is in a reference directory: none may change.
+            return;
+        }
+
         var keeperFile = FirstName(keeper);
         var keeperName = order[inodes[keeper].Start];
         var duplicates = new List<int>();
@@ -123,6 +149,32 @@ internal sealed partial class DedupeRun
             var inode = inodes[duplicate];
             ref readonly var file = ref FirstName(duplicate);
             var nameFiles = order.AsSpan(inode.Start, inode.Count);
+            if (options.ReferenceDirectories.Count > 0 && IsReference(duplicate))
+            {
+                // Compared, never changed: it stays as it is, beside the survivor.
+                continue;
+            }
+
+            if (options.Reflink)
+            {
+                // Sharing blocks changes no name: hard-link groups and names outside the roots do not matter.
+                switch (Share(ref keeperFile, keeperName, duplicate, outcome, out var saved))
+                {
+                    case ShareOutcome.Shared:
+                        duplicates.AddRange(nameFiles);
+                        duplicateFiles++;
+                        linkedAny = options.Apply;
+                        break;
+                    case ShareOutcome.KeeperRefused:
+                        Flush();
+                        return;
+                }
+
+                // Bytes the kernel shared before it found a difference are freed too.
+                outcome.SavedBytes += saved;
+                continue;
+            }
+
             if (file.LinkCount != inode.Count || file.LinkCount == ushort.MaxValue)
             {
                 outcome.Skipped.Add(new DedupeSkip(PathOf(nameFiles[0]), file.LinkCount == ushort.MaxValue

@@ -14,6 +14,7 @@ internal sealed partial class DedupeRun
         var keptByWorker = Enumerable.Range(0, threads).Select(_ => new List<int>()).ToArray();
         var gate = new Lock();
         var roots = DistinctRoots();
+        var references = options.ReferenceDirectories.Select(FullRoot).ToList();
         for (var rootIndex = 0; rootIndex < roots.Count; rootIndex++)
         {
             var (root, given) = roots[rootIndex];
@@ -50,6 +51,7 @@ internal sealed partial class DedupeRun
                     var directory = directories.Count;
                     directories.Add(listing.Depth == 0 ? Path.GetDirectoryName(root)! : listing.Path);
                     directoryRoots.Add(walkedRoot);
+                    directoryIsReference.Add(references.Count > 0 && IsInside(directories[directory], references));
                     foreach (var i in kept)
                     {
                         ref readonly var status = ref listing.Status(i);
@@ -155,14 +157,34 @@ internal sealed partial class DedupeRun
         return c != 0 ? c : x.CompareTo(y);
     }
 
+    private static string FullRoot(string given) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(given));
+
+    private static StringComparison PathComparison => OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+    /// <summary>Whether the directory <paramref name="path"/> is one of <paramref name="roots"/> or lies below one (lexically).</summary>
+    private static bool IsInside(string path, List<string> roots)
+    {
+        foreach (var root in roots)
+        {
+            if (path.Equals(root, PathComparison) || path.StartsWith(Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar, PathComparison))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
-    /// The roots as full paths (with the text the user gave), leaving out one that lies inside an
-    /// earlier or enclosing root: its files would otherwise be seen twice.
+    /// The roots, then the reference directories, as full paths (with the text the user gave),
+    /// leaving out one that lies inside an earlier or enclosing one: its files would otherwise be
+    /// seen twice.
     /// </summary>
     private List<(string Full, string Given)> DistinctRoots()
     {
-        var full = options.Roots.Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r))).ToList();
-        var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var given = options.Roots.Concat(options.ReferenceDirectories).ToList();
+        var full = given.Select(FullRoot).ToList();
+        var comparison = PathComparison;
         var result = new List<(string, string)>();
         for (var i = 0; i < full.Count; i++)
         {
@@ -178,7 +200,7 @@ internal sealed partial class DedupeRun
 
             if (!inside)
             {
-                result.Add((root, options.Roots[i]));
+                result.Add((root, given[i]));
             }
         }
 

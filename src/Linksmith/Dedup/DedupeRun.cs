@@ -19,6 +19,9 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
     // The root each directory was walked from (an index into walkedRoots), kept for the whole
     // run (4 bytes a directory): reads, re-checks and replacements name a file below its root.
     private readonly List<int> directoryRoots = [];
+
+    // Whether each directory lies in a reference directory (its files are never changed).
+    private readonly List<bool> directoryIsReference = [];
     private readonly List<WalkedRoot> walkedRoots = [];
     private int[] directoryRank = [];
     private readonly ScannedFiles files = new();
@@ -99,6 +102,11 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
 
         // Reported in walk order of each set's first file, whatever batch found it.
         sets.Sort((a, b) => WalkOrder(FirstNameIndex(setMembers[a.Start]), FirstNameIndex(setMembers[b.Start])));
+        if (options.Reflink)
+        {
+            ProbeReflinks();
+        }
+
         progress.SetPhase(DedupePhase.Linking);
         ResolveAll(outcome =>
         {
@@ -134,6 +142,8 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
         relinked.Capacity = 0;
         directoryRoots.Clear();
         directoryRoots.Capacity = 0;
+        directoryIsReference.Clear();
+        directoryIsReference.Capacity = 0;
         errors.AddRange(readErrors);
         skipped.AddRange(readSkips);
         return new DedupeResult

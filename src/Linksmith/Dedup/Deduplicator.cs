@@ -24,6 +24,7 @@ public static class Deduplicator
 {
     /// <summary>Runs a dedupe. Per-file problems are collected in the result, not thrown.</summary>
     /// <exception cref="TargetNotFoundException">A root does not exist.</exception>
+    /// <exception cref="ReflinksNotSupportedException">With <see cref="DedupeOptions.Reflink"/>: not on Linux, or a file system without reflinks (nothing was changed).</exception>
     /// <exception cref="OperationCanceledException">Cancelled; files already replaced stay replaced, each one whole.</exception>
     public static DedupeResult Run(DedupeOptions options, CancellationToken cancellationToken = default)
     {
@@ -31,6 +32,14 @@ public static class Deduplicator
         if (options.Roots.Count == 0)
         {
             throw new ArgumentException("at least one directory is needed", nameof(options));
+        }
+
+        if (options.Reflink && !OperatingSystem.IsLinux())
+        {
+            throw new ReflinksNotSupportedException(
+                options.Roots[0],
+                "dedupe --reflink is implemented on Linux only so far",
+                "On Windows (ReFS, Dev Drive) leave out --reflink to hard-link duplicates; block cloning there is not wired up yet");
         }
 
         var run = new DedupeRun(options, cancellationToken);

@@ -23,7 +23,18 @@ internal static class FileExtents
     /// <param name="path">The file's path, for messages.</param>
     /// <param name="visit">Called with logical offset, length and FIEMAP_EXTENT_* flags.</param>
     /// <param name="sync">Flush delayed allocation first, so just-written data has its final extents.</param>
-    public static unsafe bool Visit(int fd, string path, Action<long, long, uint> visit, bool sync = false)
+    public static bool Visit(int fd, string path, Action<long, long, uint> visit, bool sync = false) =>
+        VisitPlaced(fd, path, (logical, _, length, flags) => visit(logical, length, flags), sync);
+
+    /// <summary>
+    /// Like <see cref="Visit"/>, with each extent's physical offset too (logical, physical, length,
+    /// flags): two files share a block where the same logical offset maps to the same physical one.
+    /// </summary>
+    /// <param name="fd">The file, open.</param>
+    /// <param name="path">The file's path, for messages.</param>
+    /// <param name="visit">Called with logical offset, physical offset, length and FIEMAP_EXTENT_* flags.</param>
+    /// <param name="sync">Flush delayed allocation first.</param>
+    public static unsafe bool VisitPlaced(int fd, string path, Action<long, long, long, uint> visit, bool sync = false)
     {
         var size = sizeof(Libc.FiemapHeader) + (ExtentsPerCall * sizeof(Libc.FiemapExtent));
         var buffer = stackalloc byte[size];
@@ -57,7 +68,7 @@ internal static class FileExtents
             for (var i = 0; i < mapped; i++)
             {
                 ref readonly var extent = ref extents[i];
-                visit((long)extent.Logical, (long)extent.Length, extent.Flags);
+                visit((long)extent.Logical, (long)extent.Physical, (long)extent.Length, extent.Flags);
                 if ((extent.Flags & Libc.FIEMAP_EXTENT_LAST) != 0)
                 {
                     return true;

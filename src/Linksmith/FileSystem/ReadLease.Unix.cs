@@ -89,6 +89,9 @@ internal sealed class ReadLease : IDisposable
         }
     }
 
+    /// <summary>The leased file's descriptor (read-only), for a call made while this lease is held.</summary>
+    public int Fd => descriptor.Fd;
+
     /// <summary>The leased file as it is now (fstat of the open descriptor).</summary>
     public FileStatus Status() => UnixDirectoryHandle.StatDescriptor(descriptor.Fd, path);
 

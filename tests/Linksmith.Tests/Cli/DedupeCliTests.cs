@@ -41,6 +41,30 @@ public sealed class DedupeCliTests : IDisposable
     }
 
     [Fact]
+    public void Apply_with_dry_run_lists_each_name_that_would_be_linked_and_changes_nothing()
+    {
+        Platform.RequireLinux();
+        MakeDuplicates();
+        temp.File("tree/c/photo again.jpg", new string('x', 5000));
+        var before = TreeSnapshot.Take(temp["tree"]);
+
+        var text = Run("dedupe", "--apply", "--dry-run", "tree");
+        var json = Run("dedupe", "--apply", "--dry-run", "--json", "tree");
+
+        Assert.Equal(0, text.ExitCode);
+        var lines = text.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains($"would link {temp["tree/b/photo copy.jpg"]} -> {temp["tree/a/photo.jpg"]}", lines);
+        Assert.Contains($"would link {temp["tree/c/photo again.jpg"]} -> {temp["tree/a/photo.jpg"]}", lines);
+        Assert.Contains("9.8 KiB would be freed", text.Out, StringComparison.Ordinal);
+        Assert.Contains("nothing was changed", text.Out, StringComparison.Ordinal);
+        Assert.Equal(0, json.ExitCode);
+        using var document = JsonDocument.Parse(json.Out);
+        Assert.False(document.RootElement.GetProperty("applied").GetBoolean());
+        Assert.Equal(10000, document.RootElement.GetProperty("savedBytes").GetInt64());
+        Assert.Equal(before, TreeSnapshot.Take(temp["tree"]));
+    }
+
+    [Fact]
     public void Apply_links_duplicates_and_json_has_the_documented_shape()
     {
         Platform.RequireLinux();
@@ -100,7 +124,6 @@ public sealed class DedupeCliTests : IDisposable
     {
         MakeDuplicates();
 
-        Assert.Equal(2, Run("dedupe", "--apply", "--dry-run", "tree").ExitCode);
         Assert.Equal(2, Run("dedupe", "--cache", "--no-cache", "tree").ExitCode);
         var badSize = Run("dedupe", "--min-size", "12X", "tree");
         Assert.Equal(2, badSize.ExitCode);

@@ -62,13 +62,16 @@ public sealed class TempDirectory : IDisposable
     }
 
     /// <summary>
-    /// Makes a file system of <paramref name="type"/> ("xfs", "btrfs", "ext4") in a sparse image
+    /// Makes a file system of <paramref name="type"/> ("xfs", "btrfs", "ext4"; "xfs-noreflink" is
+    /// XFS made with reflink=0) in a sparse image
     /// file and loop-mounts it at <paramref name="relative"/> (root only); null, with the reason
     /// in <paramref name="whyNot"/>, when this machine cannot (not root, no mkfs tool, no kernel support).
     /// </summary>
     public string? TryMountImage(string relative, string type, out string whyNot, long sizeBytes = 320L << 20)
     {
         whyNot = "";
+        var reflink = type != "xfs-noreflink";
+        type = reflink ? type : "xfs";
         if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
         {
             whyNot = $"mounting a {type} image needs root on Linux";
@@ -90,7 +93,7 @@ public sealed class TempDirectory : IDisposable
 
         string[] format = type switch
         {
-            "xfs" => ["-q", "-m", "reflink=1", image],
+            "xfs" => ["-q", "-m", reflink ? "reflink=1" : "reflink=0", image],
             "btrfs" => ["-q", image],
             _ => ["-q", "-F", image],
         };

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# `linksmith dedupe --reflink --apply` against duperemove -dr (with and without --hashfile) and
+# jdupes -B -r, in one run, on an XFS loop image (reflink=1) holding a tree of the shared generator
+# (../shared/bench/gen_tree.py). Root only (it mounts the image).
+#
+#   bench/dedupe-reflink.sh [tiny|small|mid|large]   (default small)
+#   env: BENCH_WORK=DIR      image, trees and results (default bench/work, git-ignored)
+#        IMG_GB=N            size of the XFS image in GiB (default 4; it holds the tree twice)
+#        LINKSMITH_CLI=PATH  the binary (default: the Release build in src/, else publish AOT)
+#
+# Each tool gets a fresh copy of the pristine tree (cp -a --reflink=never, so nothing is shared),
+# one timed cold-cache run (page cache dropped first), then a warm rerun over its own result. After
+# each run: bytes freed (df used before - after, after sync), bytes in shared extents over all
+# files (FIEMAP), and a byte-for-byte comparison of every file with the pristine tree (a wrong
+# share would show there). Results: $BENCH_WORK/reflink-<preset>.tsv; bench/REFLINK.md holds a run.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+preset=${1:-small}
+work=${BENCH_WORK:-$here/work}
+kit=${BENCH_KIT:-$root/../shared/bench}
+[[ -f $kit/gen_tree.py ]] || kit=/work/shared/bench
+lock=/tmp/linksmith-bench.lock
+[[ $(id -u) == 0 ]] || { echo "needs root (loop mount)" >&2; exit 3; }
+mkdir -p "$work"
+
+case $preset in
+  tiny)  gen=(--files 2000 --dirs 100 --total-size 100M) ;;
+  small) gen=(--files 20000 --dirs 1000 --total-size 1G) ;;
+  mid)   gen=(--files 60000 --dirs 3000 --total-size 2G) ;;
+  large) gen=(--files 200000 --dirs 10000 --total-size 4G) ;;
+  *) echo "unknown preset $preset" >&2; exit 2 ;;
+esac
+
+if [[ -z "${LINKSMITH_CLI:-}" ]]; then
+  LINKSMITH_CLI=$root/src/Linksmith.Cli/bin/Release/net10.0/Linksmith.Cli
+  [[ -x $LINKSMITH_CLI ]] || LINKSMITH_CLI=$("$root/bench/publish-aot.sh" "$work/aot")
+fi
+
+mnt=$work/xfs-$preset
+img=$work/.xfs-$preset.img
+if ! mountpoint -q "$mnt"; then
+  mkdir -p "$mnt"
+  rm -f "$img"
+  truncate -s "${IMG_GB:-4}G" "$img"
+  mkfs.xfs -q -m reflink=1 "$img"
+  mount -o loop "$img" "$mnt"
+fi
+pristine=$mnt/pristine
+tree=$mnt/tree
+if [[ ! -f $pristine.manifest.json ]]; then
+  python3 "$kit/gen_tree.py" --out "$pristine" "${gen[@]}" --dup-fraction 0.2 --seed 1 --force >/dev/null
+fi
+expected=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['dedup_content_only']['savings_bytes'])" "$pristine.manifest.json")
+files=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['regular_file_paths'])" "$pristine.manifest.json")
+
+# Bytes in extents FIEMAP flags shared, each inode once, clipped to the file size.
+shared_bytes() {
+  python3 - "$1" <<'PY'
+import fcntl, os, struct, sys
+FIEMAP = 0xC020660B
+seen, total = set(), 0
+for d, _, names in os.walk(sys.argv[1]):
+    for n in names:
+        p = os.path.join(d, n)
+        st = os.lstat(p)
+        if not os.path.isfile(p) or os.path.islink(p) or st.st_ino in seen:
+            continue
+        seen.add(st.st_ino)
+        try:
+            fd = os.open(p, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            start = 0
+            while True:
+                buf = bytearray(struct.pack("=QQLLLL", start, 2**64 - 1 - start, 0, 0, 64, 0) + b"\0" * 56 * 64)
+                fcntl.ioctl(fd, FIEMAP, buf)
+                mapped = struct.unpack_from("=L", buf, 20)[0]
+                if mapped == 0:
+                    break
+                last = False
+                for i in range(mapped):
+                    logical, physical, length, _, _, flags = struct.unpack_from("=QQQQQL", buf, 32 + 56 * i)
+                    if flags & 0x2000 and logical < st.st_size:
+                        total += min(length, st.st_size - logical)
+                    last = flags & 1
+                start = logical + length
+                if last:
+                    break
+        finally:
+            os.close(fd)
+print(total)
+PY
+}
+
+used() { sync -f "$mnt"; df -B1 --output=used "$mnt" | tail -1 | tr -d ' '; }
+
+reset() {
+  rm -rf "$tree" "$work/state-reflink" "$work/duperemove.hash"
+  cp -a --reflink=never "$pristine" "$tree"
+  sync
+}
+
+out=$work/reflink-$preset.tsv
+printf 'tool\trun\tseconds\tfiles/s\tfreed_bytes\tshared_extent_bytes\tcontent_ok\n' > "$out"
+
+measure() { # NAME RUN COMMAND
+  local name=$1 run=$2 cmd=$3 before after t0 t1 secs ok
+  [[ $run == cold ]] && { sync; echo 3 > /proc/sys/vm/drop_caches; }
+  before=$(used)
+  t0=$(date +%s.%N)
+  flock "$lock" bash -c "$cmd" > "$work/reflink-$name-$run.log" 2>&1 || echo "  ($name exited $?; see $work/reflink-$name-$run.log)"
+  t1=$(date +%s.%N)
+  after=$(used)
+  secs=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
+  ok=$(diff -r --no-dereference -q "$pristine" "$tree" > "$work/reflink-$name-$run.diff" 2>&1 && echo yes || echo NO)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$run" "$secs" "$(python3 -c "print(int($files / max($secs, 0.01)))")" \
+    "$((before - after))" "$(shared_bytes "$tree")" "$ok" | tee -a "$out"
+}
+
+state="LINKSMITH_STATE_DIR=$work/state-reflink"
+echo "preset $preset: $files file names, content-only savings in the manifest: $expected bytes"
+reset; measure linksmith cold "$state $LINKSMITH_CLI dedupe --reflink --apply $tree"
+measure linksmith warm "$state $LINKSMITH_CLI dedupe --reflink --apply $tree"
+reset; measure duperemove cold "duperemove -dr -q $tree"
+measure duperemove warm "duperemove -dr -q $tree"
+reset; measure duperemove-hashfile cold "duperemove -dr -q --hashfile=$work/duperemove.hash $tree"
+measure duperemove-hashfile warm "duperemove -dr -q --hashfile=$work/duperemove.hash $tree"
+reset; measure jdupes-B cold "jdupes -B -r -q $tree"
+measure jdupes-B warm "jdupes -B -r -q $tree"
+rm -rf "$tree"
+echo "results: $out (the image stays mounted at $mnt; umount it and remove $img when done)"

@@ -1,0 +1,263 @@
+namespace Linksmith.Tests.Reflinks;
+
+/// <summary>
+/// <c>dedupe --reflink</c> on real loop-mounted XFS and Btrfs images: duplicates end up sharing
+/// their blocks (FIEMAP), each file stays its own inode with its own owner, mode and times, space
+/// is freed, a later write stays private, and nothing that differs is ever shared.
+/// </summary>
+[Trait("Platform", "Linux")]
+public sealed class DedupeReflinkTests : IDisposable
+{
+    // Over 16 MiB and not a whole number of blocks: more than one FIDEDUPERANGE call and a short last block.
+    private const int BigSize = (17 << 20) + 123;
+
+    private readonly TempDirectory temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    private string StatePath => Path.Combine(temp.Path, "state", "state.db");
+
+    private DedupeResult Dedupe(string root, bool apply, bool useCache = true) => Deduplicator.Run(new DedupeOptions
+    {
+        Roots = [root],
+        Apply = apply,
+        Reflink = true,
+        UseCache = useCache,
+        StateDatabasePath = StatePath,
+    });
+
+    [Theory]
+    [InlineData("xfs")]
+    [InlineData("btrfs")]
+    public void Duplicates_share_their_blocks_and_keep_their_own_inode_owner_mode_and_times(string type)
+    {
+        var root = temp.MountImage("fs", type);
+        var content = RandomBytes(BigSize, 1);
+        var keep = Write(root, "keep", content, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var other = Write(root, "sub/other owner", content, new DateTime(2021, 6, 1, 12, 0, 0, DateTimeKind.Utc));
+        File.SetUnixFileMode(other, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Run("chown", "1234:5678", other);
+        var third = Write(root, "third", content, new DateTime(2022, 3, 4, 5, 6, 7, DateTimeKind.Utc));
+        var metadata = new[] { keep, other, third }.ToDictionary(p => p, Metadata);
+        var usedBefore = Used(root);
+
+        var result = Dedupe(root, apply: true);
+
+        Assert.Empty(result.Errors);
+        Assert.Empty(result.Skipped);
+        var group = Assert.Single(result.Groups);
+        Assert.Equal(keep, group.Keep);
+        Assert.Equal([other, third], group.Duplicates.Order(StringComparer.Ordinal));
+        Assert.Equal(2L * BigSize, result.SavedBytes);
+        foreach (var (path, before) in metadata)
+        {
+            // inode, owner, group, mode, mtime and atime as they were
+            Assert.Equal(before, Metadata(path));
+            Assert.Equal(content, File.ReadAllBytes(path));
+            Assert.Equal(Round(BigSize), Extents(path).SharedBytes);
+        }
+
+        var freed = usedBefore - Used(root);
+        Assert.InRange(freed, result.SavedBytes - (2L << 20), result.SavedBytes + (2L << 20));
+    }
+
+    [Theory]
+    [InlineData("xfs")]
+    [InlineData("btrfs")]
+    public void A_write_to_one_shared_file_leaves_the_other_unchanged(string type)
+    {
+        var root = temp.MountImage("fs", type);
+        var content = RandomBytes(3 << 20, 2);
+        var keep = Write(root, "a", content, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var duplicate = Write(root, "b", content, DateTime.UtcNow);
+        Assert.Equal(3L << 20, Dedupe(root, apply: true).SavedBytes);
+
+        using (var stream = new FileStream(duplicate, FileMode.Open, FileAccess.Write))
+        {
+            stream.Position = 1 << 20;
+            stream.Write("written later"u8);
+        }
+
+        Assert.Equal(content, File.ReadAllBytes(keep));
+        Assert.NotEqual(content, File.ReadAllBytes(duplicate));
+    }
+
+    [Theory]
+    [InlineData("xfs")]
+    [InlineData("btrfs")]
+    public void A_second_run_reports_nothing_to_free(string type)
+    {
+        var root = temp.MountImage("fs", type);
+        var content = RandomBytes(2 << 20, 3);
+        Write(root, "a", content, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        Write(root, "b", content, DateTime.UtcNow);
+        Write(root, "c", content, DateTime.UtcNow);
+
+        var first = Dedupe(root, apply: true);
+        var second = Dedupe(root, apply: true);
+        var secondWithoutCache = Dedupe(root, apply: false, useCache: false);
+
+        Assert.Equal(4L << 20, first.SavedBytes);
+        Assert.Equal(0, second.SavedBytes);
+        Assert.Empty(second.Groups);
+        Assert.Equal(0, secondWithoutCache.SavedBytes);
+        Assert.Empty(secondWithoutCache.Groups);
+    }
+
+    [Theory]
+    [InlineData("xfs")]
+    [InlineData("btrfs")]
+    public void Files_of_one_size_that_differ_in_one_byte_are_never_shared(string type)
+    {
+        var root = temp.MountImage("fs", type);
+        var content = RandomBytes(BigSize, 4);
+        var original = Write(root, "original", content, DateTime.UtcNow);
+        var traps = new[] { 0, BigSize / 2, BigSize - 1 }.Select(i => Write(root, $"trap-{i}", Flip(content, i), DateTime.UtcNow)).ToList();
+
+        var result = Dedupe(root, apply: true);
+
+        Assert.Empty(result.Groups);
+        Assert.Equal(0, result.SavedBytes);
+        foreach (var path in traps.Append(original))
+        {
+            Assert.Equal(0, Extents(path).SharedBytes);
+        }
+    }
+
+    [Theory]
+    [InlineData("xfs")]
+    [InlineData("btrfs")]
+    public void A_duplicate_changed_between_hashing_and_sharing_is_skipped(string type)
+    {
+        var root = temp.MountImage("fs", type);
+        var content = RandomBytes(1 << 20, 5);
+        Write(root, "a", content, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var duplicate = Write(root, "b", content, DateTime.UtcNow);
+        var changed = Flip(content, 1000);
+
+        using var fault = FaultPoints.Arm(FaultPoints.DedupeBeforeReplace, (_, dup) => File.WriteAllBytes(dup, changed));
+        var result = Dedupe(root, apply: true);
+
+        Assert.Equal(1, fault.Fired);
+        Assert.Empty(result.Groups);
+        Assert.Equal(0, result.SavedBytes);
+        var skip = Assert.Single(result.Skipped);
+        Assert.Equal(duplicate, skip.Path);
+        Assert.Contains("changed since it was read", skip.Reason, StringComparison.Ordinal);
+        Assert.Equal(changed, File.ReadAllBytes(duplicate));
+        Assert.Equal(0, Extents(duplicate).SharedBytes);
+    }
+
+    [Theory]
+    [InlineData("xfs")]
+    [InlineData("btrfs")]
+    public void Without_apply_the_savings_are_reported_and_nothing_is_shared(string type)
+    {
+        var root = temp.MountImage("fs", type);
+        var content = RandomBytes(1 << 20, 6);
+        Write(root, "a", content, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var duplicate = Write(root, "b", content, DateTime.UtcNow);
+
+        var result = Dedupe(root, apply: false);
+
+        Assert.False(result.Applied);
+        Assert.Equal(1L << 20, result.SavedBytes);
+        Assert.Single(result.Groups);
+        Assert.Equal(0, Extents(duplicate).SharedBytes);
+    }
+
+    [Theory]
+    [InlineData("ext4")]
+    [InlineData("xfs-noreflink")]
+    public void Without_reflinks_it_fails_with_the_reflink_hint_and_changes_nothing(string type)
+    {
+        var root = temp.MountImage("fs", type);
+        var content = RandomBytes(1 << 20, 7);
+        Write(root, "a", content, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        Write(root, "b", content, DateTime.UtcNow);
+        var before = TreeSnapshot.Take(root);
+
+        var error = Assert.Throws<ReflinksNotSupportedException>(() => Dedupe(root, apply: true));
+        var cli = CliRunner.RunWithEnvironment(temp.Path, new Dictionary<string, string> { ["LINKSMITH_STATE_DIR"] = temp["state"] }, "dedupe", "--reflink", root);
+
+        Assert.Contains("Btrfs, XFS", error.Hint, StringComparison.Ordinal);
+        Assert.Equal(3, cli.ExitCode);
+        Assert.Contains("linksmith: error: ", cli.Error, StringComparison.Ordinal);
+        Assert.Contains("hint: ", cli.Error, StringComparison.Ordinal);
+        Assert.Equal(before, TreeSnapshot.Take(root));
+    }
+
+    [Fact]
+    public void The_cli_prints_would_share_lines_and_json_says_reflink()
+    {
+        var root = temp.MountImage("fs", "xfs");
+        var content = RandomBytes(1 << 20, 8);
+        var keep = Write(root, "a", content, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var duplicate = Write(root, "b", content, DateTime.UtcNow);
+        var environment = new Dictionary<string, string> { ["LINKSMITH_STATE_DIR"] = temp["state"] };
+
+        var planned = CliRunner.RunWithEnvironment(temp.Path, environment, "dedupe", "--reflink", "--apply", "--dry-run", root);
+        var applied = CliRunner.RunWithEnvironment(temp.Path, environment, "dedupe", "--reflink", "--apply", "--json", root);
+
+        Assert.Equal(0, planned.ExitCode);
+        Assert.Contains($"would share {duplicate} -> {keep}", planned.Out, StringComparison.Ordinal);
+        Assert.Equal(0, applied.ExitCode);
+        using var document = System.Text.Json.JsonDocument.Parse(applied.Out);
+        Assert.True(document.RootElement.GetProperty("applied").GetBoolean());
+        Assert.Equal("reflink", document.RootElement.GetProperty("mode").GetString());
+        Assert.Equal(1L << 20, document.RootElement.GetProperty("savedBytes").GetInt64());
+        Assert.Equal(1L << 20, Extents(duplicate).SharedBytes);
+    }
+
+    private static string Write(string root, string relative, byte[] content, DateTime modified)
+    {
+        var path = Path.Combine(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, content);
+        File.SetLastWriteTimeUtc(path, modified);
+        // Newer than mtime and ctime, so relatime leaves it alone when the run reads the file to
+        // hash it: what would move it after that is the sharing.
+        File.SetLastAccessTimeUtc(path, DateTime.UtcNow.AddHours(1));
+        return path;
+    }
+
+    /// <summary>Inode, owner, group, mode, mtime and atime (nanoseconds), as stat shows them.</summary>
+    private static string Metadata(string path) => Run("stat", "-c", "%i %u %g %a %.9Y %.9X", path);
+
+    /// <summary>Bytes in use on the file system holding <paramref name="root"/>, after its pending frees are done.</summary>
+    private static long Used(string root)
+    {
+        Run("sync", "-f", root);
+        var drive = new DriveInfo(root);
+        return drive.TotalSize - drive.TotalFreeSpace;
+    }
+
+    private static ExtentSummary Extents(string path)
+    {
+        using var handle = File.OpenHandle(path);
+        return FileExtents.Summarize((int)handle.DangerousGetHandle(), path) ?? throw new InvalidOperationException($"{path}: no extent map");
+    }
+
+    private static long Round(long size) => (size + 4095) / 4096 * 4096;
+
+    private static string Run(string command, params string[] arguments)
+    {
+        var result = Processes.Run(command, arguments);
+        Assert.True(result.ExitCode == 0, $"{command}: {result.Error}");
+        return result.Out.Trim();
+    }
+
+    private static byte[] Flip(byte[] content, int index)
+    {
+        var copy = (byte[])content.Clone();
+        copy[index] ^= 0x5a;
+        return copy;
+    }
+
+    private static byte[] RandomBytes(int count, int seed)
+    {
+        var bytes = new byte[count];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+}
