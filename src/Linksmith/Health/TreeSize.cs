@@ -28,9 +28,26 @@ public sealed record SizeFigures
 
     /// <summary>The blocks deleting the tree would free: of those files whose every name lies inside it.</summary>
     public long ReclaimableBytes { get; init; }
+
+    /// <summary>
+    /// With <see cref="SizeOptions.Depth"/>: the subdirectories one level down, each judged alone
+    /// (its <see cref="ReclaimableBytes"/> is what deleting that subdirectory would free), largest
+    /// allocation first; empty otherwise and below the last level.
+    /// </summary>
+    public IReadOnlyList<SizeFigures> Children { get; init; } = Array.Empty<SizeFigures>();
 }
 
-/// <summary>What <see cref="TreeSize.Measure"/> found.</summary>
+/// <summary>What <see cref="TreeSize.Measure(IReadOnlyList{string}, SizeOptions)"/> measures besides the figures of each tree.</summary>
+public sealed record SizeOptions
+{
+    /// <summary>
+    /// How many levels of subdirectories below each tree get figures of their own
+    /// (<see cref="SizeFigures.Children"/>): 0 none, 1 its children, 2 their children too.
+    /// </summary>
+    public int Depth { get; init; }
+}
+
+/// <summary>What <see cref="TreeSize.Measure(IReadOnlyList{string}, SizeOptions)"/> found.</summary>
 /// <param name="Trees">One entry per directory, in the order given, each judged alone.</param>
 /// <param name="Total">All directories together: a file shared between them counts once, and a directory inside another given one is not counted twice.</param>
 /// <param name="Errors">Paths that could not be read; the figures leave them out.</param>
@@ -47,12 +64,19 @@ public static class TreeSize
     /// <summary>Measures each of <paramref name="directories"/>.</summary>
     /// <exception cref="TargetNotFoundException">A directory does not exist (checked before any is measured).</exception>
     /// <exception cref="NotADirectoryException">A path is not a directory.</exception>
-    public static SizeReport Measure(IReadOnlyList<string> directories) => MeasureOnThreads(directories, TreeWalker.DefaultWalkThreads);
+    public static SizeReport Measure(IReadOnlyList<string> directories) => MeasureOnThreads(directories, TreeWalker.DefaultWalkThreads, new SizeOptions());
+
+    /// <summary>Measures each of <paramref name="directories"/>, with the breakdown <paramref name="options"/> asks for.</summary>
+    /// <exception cref="TargetNotFoundException">A directory does not exist (checked before any is measured).</exception>
+    /// <exception cref="NotADirectoryException">A path is not a directory.</exception>
+    public static SizeReport Measure(IReadOnlyList<string> directories, SizeOptions options) => MeasureOnThreads(directories, TreeWalker.DefaultWalkThreads, options);
 
     /// <summary>Measures each of <paramref name="directories"/>, reading directories on <paramref name="threads"/> threads.</summary>
-    internal static SizeReport MeasureOnThreads(IReadOnlyList<string> directories, int threads)
+    internal static SizeReport MeasureOnThreads(IReadOnlyList<string> directories, int threads, SizeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(directories);
+        options ??= new SizeOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Depth);
         var roots = directories.Select(HealthWalk.RequireDirectory).ToList();
         var errors = new List<LinksmithException>();
         var trees = new List<SizeFigures>();
@@ -60,25 +84,19 @@ public static class TreeSize
         var canonical = roots.Select(LinkPlatform.Current.CanonicalizeDirectory).ToList();
         for (var i = 0; i < roots.Count; i++)
         {
-            // One tally per worker, added up at the end: the walk's threads share nothing.
-            var tallies = Enumerable.Range(0, threads).Select(_ => new Tally()).ToArray();
+            // One set of tallies per worker, added up at the end: the walk's threads share nothing.
+            var workers = Enumerable.Range(0, threads).Select(_ => new RowTallies(options.Depth)).ToArray();
             // The lean walk: a statx per entry into a reused listing, no path or object per file.
-            TreeWalker.VisitInParallel(roots[i], new WalkOptions { OnError = errors.Add }, threads, (listing, worker) =>
-            {
-                var tally = tallies[worker];
-                for (var j = 0; j < listing.Count; j++)
-                {
-                    tally.Add(listing.Status(j));
-                }
-            });
+            TreeWalker.VisitInParallel(roots[i], new WalkOptions { OnError = errors.Add }, threads, (listing, worker) => workers[worker].Add(listing));
 
-            var tree = new Tally();
-            foreach (var tally in tallies)
+            var rows = new RowTallies(options.Depth);
+            foreach (var tallies in workers)
             {
-                tree.AddUp(tally);
+                rows.AddUp(tallies);
             }
 
-            trees.Add(tree.ToFigures(roots[i]));
+            var tree = rows.Tree;
+            trees.Add(rows.ToFigures(roots[i]));
             if (!IsCoveredByAnother(canonical, i))
             {
                 total.AddUp(tree);
@@ -106,6 +124,117 @@ public static class TreeSize
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// One worker's tallies: the whole tree's, and with a depth one per subdirectory down to it,
+    /// keyed by its path relative to the tree. An entry counts in the tree and in every row it
+    /// lies in (a subdirectory counts in its own row too), so each row is judged alone.
+    /// </summary>
+    private sealed class RowTallies(int depth)
+    {
+        private readonly Dictionary<string, Tally> rows = new(StringComparer.Ordinal);
+        private readonly List<Tally> containing = [];
+
+        public Tally Tree { get; } = new();
+
+        public void Add(DirectoryListing listing)
+        {
+            FindRowsContaining(listing);
+            var ownRows = listing.Depth <= depth;
+            for (var j = 0; j < listing.Count; j++)
+            {
+                ref readonly var status = ref listing.Status(j);
+                Tree.Add(status);
+                foreach (var row in containing)
+                {
+                    row.Add(status);
+                }
+
+                // Depth 0 is the tree itself, not a row.
+                if (ownRows && listing.Depth > 0 && status.Kind == LinkKind.Directory)
+                {
+                    Row(listing.RelativePath(j)).Add(status);
+                }
+            }
+        }
+
+        public void AddUp(RowTallies other)
+        {
+            Tree.AddUp(other.Tree);
+            foreach (var (relative, theirs) in other.rows)
+            {
+                Row(relative).AddUp(theirs);
+            }
+        }
+
+        /// <summary>The tree's figures, with each level of rows as the children of the one above, largest first.</summary>
+        public SizeFigures ToFigures(string root)
+        {
+            var children = new Dictionary<string, List<SizeFigures>>(StringComparer.Ordinal);
+            // Deepest first, so a row's children are complete when it is made.
+            foreach (var (relative, tally) in rows.OrderByDescending(row => row.Key.Count(c => c == Path.DirectorySeparatorChar)))
+            {
+                var figures = tally.ToFigures(Path.Join(root, relative)) with { Children = Sorted(children.GetValueOrDefault(relative)) };
+                var cut = relative.LastIndexOf(Path.DirectorySeparatorChar);
+                var parent = cut < 0 ? string.Empty : relative[..cut];
+                if (!children.TryGetValue(parent, out var siblings))
+                {
+                    children[parent] = siblings = [];
+                }
+
+                siblings.Add(figures);
+            }
+
+            return Tree.ToFigures(root) with { Children = Sorted(children.GetValueOrDefault(string.Empty)) };
+        }
+
+        private static SizeFigures[] Sorted(List<SizeFigures>? rows) =>
+            rows is null ? [] : [.. rows.OrderByDescending(row => row.AllocatedBytes).ThenBy(row => row.Path, StringComparer.Ordinal)];
+
+        private Tally Row(string relative)
+        {
+            if (!rows.TryGetValue(relative, out var tally))
+            {
+                rows[relative] = tally = new Tally();
+            }
+
+            return tally;
+        }
+
+        /// <summary>Fills <see cref="containing"/> with the rows the listing's directory lies in: its ancestors (itself included) at depths 1 to the last level.</summary>
+        private void FindRowsContaining(DirectoryListing listing)
+        {
+            containing.Clear();
+            // Depth 1 lists the tree's own entries; deeper listings lie in the rows of their directory's path.
+            if (depth == 0 || listing.Depth < 2)
+            {
+                return;
+            }
+
+            var directory = listing.Path.AsSpan(listing.RelativeStart);
+            var lookup = rows.GetAlternateLookup<ReadOnlySpan<char>>();
+            var start = 0;
+            for (var level = 1; level <= depth; level++)
+            {
+                var next = directory[start..].IndexOf(Path.DirectorySeparatorChar);
+                var end = next < 0 ? directory.Length : start + next;
+                var prefix = directory[..end];
+                if (!lookup.TryGetValue(prefix, out var tally))
+                {
+                    tally = new Tally();
+                    lookup[prefix] = tally;
+                }
+
+                containing.Add(tally);
+                if (next < 0)
+                {
+                    break;
+                }
+
+                start = end + 1;
+            }
+        }
     }
 
     /// <summary>A file with more than one name; a struct in the map, so none costs an object.</summary>
