@@ -10,10 +10,11 @@ internal static class SizeCommand
     {
         var directories = new Argument<string[]>("DIR") { Arity = ArgumentArity.OneOrMore, Description = "Trees to measure (each judged alone; the total counts shared files once)" };
         var depth = CommonOptions.WholeNumber("--depth", "Also a row per subdirectory down to N levels, each judged alone (its reclaimable figure is what deleting it would free), largest first");
+        var shared = new Option<bool>("--shared") { Description = "Also split the allocation into bytes shared with other files (reflinks, snapshots; each extent once) and exclusive bytes, from each file's extent map (Linux FIEMAP)" };
         var json = CommonOptions.Json();
         var command = new Command("size", "True size of trees: named, apparent and allocated bytes (= du -sB1), and what deleting each would free")
         {
-            directories, depth, json,
+            directories, depth, shared, json,
         };
         command.SetAction(parse =>
         {
@@ -23,7 +24,7 @@ internal static class SizeCommand
                 return reporter.Usage("--depth must be 0 or more", "1 gives a row per child directory, 2 their children too");
             }
 
-            return Run(reporter, parse.GetValue(directories)!, new SizeOptions { Depth = parse.GetValue(depth) ?? 0 });
+            return Run(reporter, parse.GetValue(directories)!, new SizeOptions { Depth = parse.GetValue(depth) ?? 0, Shared = parse.GetValue(shared) });
         });
         return command;
     }
@@ -86,6 +87,15 @@ internal static class SizeCommand
         reporter.Line($"  allocated {HumanSize.Format(figures.AllocatedBytes)} ({figures.AllocatedBytes} bytes on disk, each file once)");
         reporter.Line($"  apparent {HumanSize.Format(figures.ApparentBytes)}, named {HumanSize.Format(figures.NamedBytes)} (every name counted)");
         reporter.Line($"  reclaimable {HumanSize.Format(figures.ReclaimableBytes)} (freed by deleting it: files with no names outside)");
+        if (figures.SharedBytes is { } sharedBytes)
+        {
+            reporter.Line($"  shared {HumanSize.Format(sharedBytes)} ({sharedBytes} bytes in extents shared with other files, each once), exclusive {HumanSize.Format(figures.ExclusiveBytes ?? 0)} ({figures.ExclusiveBytes} bytes)");
+        }
+
+        if (figures.SharedUnknownBytes is > 0)
+        {
+            reporter.Line($"  sharing unknown for {HumanSize.Format(figures.SharedUnknownBytes.Value)} (its file system has no extent map)");
+        }
     }
 
     private const int BarWidth = 20;
@@ -97,7 +107,8 @@ internal static class SizeCommand
         {
             var bar = reporter.Console.IsTerminal ? $"{Bar(row.AllocatedBytes, tree.AllocatedBytes)}  " : string.Empty;
             var name = System.IO.Path.GetRelativePath(tree.Path!, row.Path!);
-            reporter.Line($"{new string(' ', 2 * level)}{HumanSize.Format(row.AllocatedBytes),10}  {bar}{Display.Path(name)}  (reclaimable {HumanSize.Format(row.ReclaimableBytes)})");
+            var shared = row.SharedBytes is { } sharedBytes ? $", shared {HumanSize.Format(sharedBytes)}" : string.Empty;
+            reporter.Line($"{new string(' ', 2 * level)}{HumanSize.Format(row.AllocatedBytes),10}  {bar}{Display.Path(name)}  (reclaimable {HumanSize.Format(row.ReclaimableBytes)}{shared})");
             PrintRows(reporter, tree, row.Children, level + 1);
         }
     }
@@ -123,6 +134,12 @@ internal static class SizeCommand
         writer.WriteNumber("apparentBytes", figures.ApparentBytes);
         writer.WriteNumber("allocatedBytes", figures.AllocatedBytes);
         writer.WriteNumber("reclaimableBytes", figures.ReclaimableBytes);
+        if (figures.SharedBytes is { } shared)
+        {
+            writer.WriteNumber("sharedBytes", shared);
+            writer.WriteNumber("exclusiveBytes", figures.ExclusiveBytes ?? 0);
+            writer.WriteNumber("sharedUnknownBytes", figures.SharedUnknownBytes ?? 0);
+        }
         if (figures.Children.Count > 0)
         {
             writer.WriteStartArray("children");

@@ -21,9 +21,10 @@ internal static class FileExtents
     /// </summary>
     /// <param name="fd">The file, open (for reading; an O_PATH descriptor is not enough).</param>
     /// <param name="path">The file's path, for messages.</param>
-    /// <param name="visit">Called with logical offset, length and FIEMAP_EXTENT_* flags.</param>
+    /// <param name="visit">Called with logical offset (with <paramref name="physical"/>: physical offset), length and FIEMAP_EXTENT_* flags.</param>
     /// <param name="sync">Flush delayed allocation first, so just-written data has its final extents.</param>
-    public static unsafe bool Visit(int fd, string path, Action<long, long, uint> visit, bool sync = false)
+    /// <param name="physical">Pass each extent's physical offset (where it lies on the device) instead of its offset in the file.</param>
+    public static unsafe bool Visit(int fd, string path, Action<long, long, uint> visit, bool sync = false, bool physical = false)
     {
         var size = sizeof(Libc.FiemapHeader) + (ExtentsPerCall * sizeof(Libc.FiemapExtent));
         var buffer = stackalloc byte[size];
@@ -57,7 +58,7 @@ internal static class FileExtents
             for (var i = 0; i < mapped; i++)
             {
                 ref readonly var extent = ref extents[i];
-                visit((long)extent.Logical, (long)extent.Length, extent.Flags);
+                visit((long)(physical ? extent.Physical : extent.Logical), (long)extent.Length, extent.Flags);
                 if ((extent.Flags & Libc.FIEMAP_EXTENT_LAST) != 0)
                 {
                     return true;

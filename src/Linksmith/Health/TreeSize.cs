@@ -35,6 +35,22 @@ public sealed record SizeFigures
     /// allocation first; empty otherwise and below the last level.
     /// </summary>
     public IReadOnlyList<SizeFigures> Children { get; init; } = Array.Empty<SizeFigures>();
+
+    /// <summary>
+    /// With <see cref="SizeOptions.Shared"/>: bytes of the files' extents that the file system
+    /// shares (reflinks, snapshots), each physical extent counted once however many files of the
+    /// tree use it, whoever else does. Null when not asked for.
+    /// </summary>
+    public long? SharedBytes { get; init; }
+
+    /// <summary>With <see cref="SizeOptions.Shared"/>: bytes of extents no other file uses, plus directories and links. Null when not asked for.</summary>
+    public long? ExclusiveBytes { get; init; }
+
+    /// <summary>
+    /// With <see cref="SizeOptions.Shared"/>: allocated bytes of files whose file system has no
+    /// extent map (tmpfs, ext4 has one), so whether they share is not known. Null when not asked for.
+    /// </summary>
+    public long? SharedUnknownBytes { get; init; }
 }
 
 /// <summary>What <see cref="TreeSize.Measure(IReadOnlyList{string}, SizeOptions)"/> measures besides the figures of each tree.</summary>
@@ -45,6 +61,13 @@ public sealed record SizeOptions
     /// (<see cref="SizeFigures.Children"/>): 0 none, 1 its children, 2 their children too.
     /// </summary>
     public int Depth { get; init; }
+
+    /// <summary>
+    /// Also split the allocation into <see cref="SizeFigures.SharedBytes"/> and
+    /// <see cref="SizeFigures.ExclusiveBytes"/> from each file's extent map (Linux FIEMAP): every
+    /// file is opened, so it costs a walk's time again.
+    /// </summary>
+    public bool Shared { get; init; }
 }
 
 /// <summary>What <see cref="TreeSize.Measure(IReadOnlyList{string}, SizeOptions)"/> found.</summary>
@@ -59,7 +82,7 @@ public sealed record SizeReport(IReadOnlyList<SizeFigures> Trees, SizeFigures To
 /// Only hard-linked files (more than one name) are remembered, so memory grows with those, not
 /// with the number of files.
 /// </summary>
-public static class TreeSize
+public static partial class TreeSize
 {
     /// <summary>Measures each of <paramref name="directories"/>.</summary>
     /// <exception cref="TargetNotFoundException">A directory does not exist (checked before any is measured).</exception>
@@ -69,6 +92,7 @@ public static class TreeSize
     /// <summary>Measures each of <paramref name="directories"/>, with the breakdown <paramref name="options"/> asks for.</summary>
     /// <exception cref="TargetNotFoundException">A directory does not exist (checked before any is measured).</exception>
     /// <exception cref="NotADirectoryException">A path is not a directory.</exception>
+    /// <exception cref="ReflinksNotSupportedException"><see cref="SizeOptions.Shared"/> on Windows (not supported there yet).</exception>
     public static SizeReport Measure(IReadOnlyList<string> directories, SizeOptions options) => MeasureOnThreads(directories, TreeWalker.DefaultWalkThreads, options);
 
     /// <summary>Measures each of <paramref name="directories"/>, reading directories on <paramref name="threads"/> threads.</summary>
@@ -78,18 +102,29 @@ public static class TreeSize
         options ??= new SizeOptions();
         ArgumentOutOfRangeException.ThrowIfNegative(options.Depth);
         var roots = directories.Select(HealthWalk.RequireDirectory).ToList();
+        if (options.Shared && !OperatingSystem.IsLinux())
+        {
+            throw new ReflinksNotSupportedException(
+                roots.FirstOrDefault() ?? string.Empty,
+                "size --shared is not supported on this system yet (it reads Linux's FIEMAP extent maps)",
+                "Leave out --shared; the other figures work here");
+        }
+
         var errors = new List<LinksmithException>();
         var trees = new List<SizeFigures>();
-        var total = new Tally();
+        var total = new Tally(options.Shared);
         var canonical = roots.Select(LinkPlatform.Current.CanonicalizeDirectory).ToList();
         for (var i = 0; i < roots.Count; i++)
         {
             // One set of tallies per worker, added up at the end: the walk's threads share nothing.
-            var workers = Enumerable.Range(0, threads).Select(_ => new RowTallies(options.Depth)).ToArray();
+            using var extentRoot = options.Shared ? UnixDirectoryHandle.OpenRoot(roots[i]) : null;
+            var workers = Enumerable.Range(0, threads).Select(_ => new RowTallies(options.Depth, options.Shared, extentRoot is null ? null : new ExtentReader(extentRoot))).ToArray();
             // The lean walk: a statx per entry into a reused listing, no path or object per file.
             TreeWalker.VisitInParallel(roots[i], new WalkOptions { OnError = errors.Add }, threads, (listing, worker) => workers[worker].Add(listing));
 
-            var rows = new RowTallies(options.Depth);
+            var readErrors = workers.SelectMany(worker => worker.Extents?.Errors ?? []).OrderBy(error => error.Path, StringComparer.Ordinal);
+            errors.AddRange(readErrors);
+            var rows = new RowTallies(options.Depth, options.Shared, null);
             foreach (var tallies in workers)
             {
                 rows.AddUp(tallies);
@@ -131,12 +166,15 @@ public static class TreeSize
     /// keyed by its path relative to the tree. An entry counts in the tree and in every row it
     /// lies in (a subdirectory counts in its own row too), so each row is judged alone.
     /// </summary>
-    private sealed class RowTallies(int depth)
+    private sealed class RowTallies(int depth, bool shared, ExtentReader? extents)
     {
         private readonly Dictionary<string, Tally> rows = new(StringComparer.Ordinal);
         private readonly List<Tally> containing = [];
 
-        public Tally Tree { get; } = new();
+        public Tally Tree { get; } = new(shared);
+
+        /// <summary>This worker's reader of extent maps, with <see cref="SizeOptions.Shared"/>.</summary>
+        public ExtentReader? Extents => extents;
 
         public void Add(DirectoryListing listing)
         {
@@ -145,16 +183,17 @@ public static class TreeSize
             for (var j = 0; j < listing.Count; j++)
             {
                 ref readonly var status = ref listing.Status(j);
-                Tree.Add(status);
+                var map = extents is not null && listing.Depth > 0 ? extents.Read(listing, j) : null;
+                Tree.Add(status, map);
                 foreach (var row in containing)
                 {
-                    row.Add(status);
+                    row.Add(status, map);
                 }
 
                 // Depth 0 is the tree itself, not a row.
                 if (ownRows && listing.Depth > 0 && status.Kind == LinkKind.Directory)
                 {
-                    Row(listing.RelativePath(j)).Add(status);
+                    Row(listing.RelativePath(j)).Add(status, null);
                 }
             }
         }
@@ -196,7 +235,7 @@ public static class TreeSize
         {
             if (!rows.TryGetValue(relative, out var tally))
             {
-                rows[relative] = tally = new Tally();
+                rows[relative] = tally = new Tally(shared);
             }
 
             return tally;
@@ -222,7 +261,7 @@ public static class TreeSize
                 var prefix = directory[..end];
                 if (!lookup.TryGetValue(prefix, out var tally))
                 {
-                    tally = new Tally();
+                    tally = new Tally(shared);
                     lookup[prefix] = tally;
                 }
 
@@ -244,13 +283,19 @@ public static class TreeSize
         public long Size;
         public long AllocatedBytes;
         public long NamesSeen;
+
+        /// <summary>With extents: bytes the extent map has no place for (inline, not yet allocated), exclusive to the file.</summary>
+        public long UnplacedBytes;
+
+        /// <summary>With extents: the allocation, when the file system has no extent map.</summary>
+        public long UnknownBytes;
     }
 
     /// <summary>
     /// Figures of part of a walk. Files with one name are summed at once; files with several are
     /// kept by identity until the end, when it is known how many of their names were seen.
     /// </summary>
-    private sealed class Tally
+    private sealed class Tally(bool shared)
     {
         private readonly Dictionary<FileIdentity, HardLinkedFile> hardLinked = [];
         private long files;
@@ -259,9 +304,20 @@ public static class TreeSize
         private long namedBytes;
         private long singleNameApparentBytes;
         private long singleNameBytes;
+        private readonly SharedExtents? extents = shared ? new SharedExtents() : null;
 
-        public void Add(in FileStatus status)
+        public void Add(in FileStatus status, FileExtentMap? map)
         {
+            if (map is not null)
+            {
+                extents!.Add(map);
+            }
+            else
+            {
+                // Directories, links, devices: no extents of their own that a reflink can share.
+                extents?.AddOther(status.AllocatedBytes);
+            }
+
             switch (status.Kind)
             {
                 case LinkKind.Directory:
@@ -281,6 +337,11 @@ public static class TreeSize
             {
                 singleNameBytes += status.AllocatedBytes;
                 singleNameApparentBytes += IsFile(status) ? status.Size : 0;
+                if (map is not null)
+                {
+                    extents!.AddUnplaced(map.UnplacedBytes, map.UnknownBytes);
+                }
+
                 return;
             }
 
@@ -289,6 +350,12 @@ public static class TreeSize
             file.Size = IsFile(status) ? status.Size : 0;
             file.AllocatedBytes = status.AllocatedBytes;
             file.NamesSeen++;
+            if (map is not null)
+            {
+                // Once per file, however many of its names are seen.
+                file.UnplacedBytes = map.UnplacedBytes;
+                file.UnknownBytes = map.UnknownBytes;
+            }
         }
 
         /// <summary>Adds another tally's figures; a file both have seen counts once, with the names of both.</summary>
@@ -300,6 +367,11 @@ public static class TreeSize
             namedBytes += other.namedBytes;
             singleNameApparentBytes += other.singleNameApparentBytes;
             singleNameBytes += other.singleNameBytes;
+            if (other.extents is not null)
+            {
+                extents!.AddUp(other.extents);
+            }
+
             foreach (var (identity, theirs) in other.hardLinked)
             {
                 ref var file = ref CollectionsMarshal.GetValueRefOrAddDefault(hardLinked, identity, out var seen);
@@ -312,8 +384,11 @@ public static class TreeSize
         public SizeFigures ToFigures(string? path)
         {
             long apparent = singleNameApparentBytes, allocated = singleNameBytes, reclaimable = singleNameBytes;
+            long hardLinkedUnplaced = 0, hardLinkedUnknown = 0;
             foreach (var file in hardLinked.Values)
             {
+                hardLinkedUnplaced += file.UnplacedBytes;
+                hardLinkedUnknown += file.UnknownBytes;
                 apparent += file.Size;
                 allocated += file.AllocatedBytes;
                 if (file.NamesSeen >= file.LinkCount)
@@ -332,6 +407,9 @@ public static class TreeSize
                 ApparentBytes = apparent,
                 AllocatedBytes = allocated,
                 ReclaimableBytes = reclaimable,
+                SharedBytes = extents?.SharedBytes,
+                ExclusiveBytes = extents?.ExclusiveBytes + hardLinkedUnplaced,
+                SharedUnknownBytes = extents?.UnknownBytes + hardLinkedUnknown,
             };
         }
 
