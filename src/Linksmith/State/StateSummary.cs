@@ -49,6 +49,34 @@ public sealed record StateSummary(string Path, bool Exists, long SizeBytes, Stat
         }
     }
 
+    /// <summary>
+    /// Deletes every cached dedupe hash in the database at <paramref name="path"/> (default: the
+    /// user's) and returns how many there were; picks and the move journal are kept (a move's
+    /// journal is what takes it back). Nothing is created where there is no database.
+    /// </summary>
+    /// <exception cref="StateDatabaseException">It exists but cannot be changed.</exception>
+    public static long ClearHashCache(string? path = null)
+    {
+        var summary = Read(path);
+        if (!summary.Exists || summary.CachedHashes.Count == 0)
+        {
+            return 0;
+        }
+
+        using var database = StateDatabase.Open(summary.Path);
+        try
+        {
+            database.Execute("DELETE FROM dedupe_hash");
+            // Give the space back: the cache is most of the file.
+            database.Execute("VACUUM");
+            return summary.CachedHashes.Count;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException error)
+        {
+            throw new StateDatabaseException(summary.Path, error.Message, error);
+        }
+    }
+
     private static StateTableSummary Table(StateDatabase database, string table, string sql, bool milliseconds)
     {
         using var command = database.Connection.CreateCommand();

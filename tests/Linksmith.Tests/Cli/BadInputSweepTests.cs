@@ -85,7 +85,7 @@ public sealed partial class BadInputSweepTests(ITestOutputHelper output) : IDisp
         new("size", [Reads(p => $"size {p}")], ["size src --depth -1", "size src --depth abc"]),
         new("pick", [Reads(p => $"pick {p}"), State("pick src")], []),
         new("picked", [State("picked")], []),
-        new("state", [State("state")], []),
+        new("state", [State("state"), State("state --clear")], ["state --dry-run"]),
         new("drop", [Writes(p => $"drop {p} --as copy"), State("drop away --as symlink")], ["drop away --as sideways"], Setup: "pick src"),
         new("shell", [State("shell install --for nautilus")], ["shell install --for sideways"]),
         new("move", [Reads(p => $"move {p} away"), Reads(p => $"move --back {p}"), Writes(p => $"move src/d {p}"), State("move src/d away")], ["move src/d away --leave sideways"]),

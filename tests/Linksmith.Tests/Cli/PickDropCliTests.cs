@@ -56,6 +56,31 @@ public sealed class PickDropCliTests : IDisposable
     }
 
     [Fact]
+    public void State_clear_deletes_the_cached_hashes_only_and_its_dry_run_nothing()
+    {
+        Platform.RequireLinux();
+        Temp.File("a.txt");
+        Run("pick", "a.txt");
+        Temp.File("tree/one", "same text");
+        Temp.File("tree/two", "same text");
+        Assert.Equal(0, Run("dedupe", "tree").ExitCode);
+
+        var dry = Run("state", "--clear", "--dry-run");
+        var afterDry = JsonDocument.Parse(Run("state", "--json").Out).RootElement;
+        var cleared = Run("state", "--clear", "--json");
+        var alone = Run("state", "--dry-run");
+
+        Assert.Equal((0, 0, 2), (dry.ExitCode, cleared.ExitCode, alone.ExitCode));
+        Assert.StartsWith("would delete 2 cached hashes\n", dry.Out, StringComparison.Ordinal);
+        Assert.Equal(2, afterDry.GetProperty("cachedHashes").GetProperty("count").GetInt64());
+        var after = JsonDocument.Parse(cleared.Out).RootElement;
+        Assert.Equal((false, 2L), (after.GetProperty("dryRun").GetBoolean(), after.GetProperty("clearedHashes").GetInt64()));
+        Assert.Equal(0, after.GetProperty("cachedHashes").GetProperty("count").GetInt64());
+        Assert.Equal(1, after.GetProperty("picks").GetProperty("count").GetInt64());
+        Assert.Contains("linksmith: error: --dry-run goes with --clear", alone.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_path_picked_twice_is_listed_once_and_picked_shows_the_picks_in_order()
     {
         Platform.RequireLinux();
