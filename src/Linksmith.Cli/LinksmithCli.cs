@@ -37,6 +37,7 @@ internal static class LinksmithCli
             SizeCommand.Create(console),
             PickCommand.Create(console),
             PickedCommand.Create(console),
+            StateCommand.Create(console),
             DropCommand.Create(console),
             ShellCommand.Create(console),
             MoveCommand.Create(console),

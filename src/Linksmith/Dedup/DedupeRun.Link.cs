@@ -55,6 +55,7 @@ internal sealed partial class DedupeRun
         private List<DedupeSkip>? skipped;
         private List<LinksmithException>? errors;
         private List<(int Inode, long ReadChangedTicks)>? relinked;
+        private List<int>? gone;
 
         public GroupList Groups => groups ??= new GroupList(run);
 
@@ -64,6 +65,9 @@ internal sealed partial class DedupeRun
 
         public List<(int Inode, long ReadChangedTicks)> Relinked => relinked ??= [];
 
+        /// <summary>Duplicates whose every name now points at the survivor: the files are gone, and so must their cache rows be.</summary>
+        public List<int> Gone => gone ??= [];
+
         public long SavedBytes { get; set; }
 
         public void Clear()
@@ -72,6 +76,7 @@ internal sealed partial class DedupeRun
             skipped?.Clear();
             errors?.Clear();
             relinked?.Clear();
+            gone?.Clear();
             SavedBytes = 0;
         }
     }
@@ -207,6 +212,7 @@ internal sealed partial class DedupeRun
                     duplicates.AddRange(nameFiles);
                     duplicateFiles++;
                     linkedAny = true;
+                    outcome.Gone.Add(duplicate);
                     outcome.SavedBytes += file.Size;
                     break;
                 case ReplaceOutcome.KeeperRefused:

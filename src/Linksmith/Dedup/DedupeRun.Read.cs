@@ -3,6 +3,10 @@ namespace Linksmith;
 // Reading: cached hashes merged in, samples of large files, then whole contents, on a few threads.
 internal sealed partial class DedupeRun
 {
+    // Candidates of the current batch whose cached row is stale: the file's times changed since
+    // it was stored. Their rows are deleted with the batch's (a fresh one is stored if read).
+    private readonly List<int> staleCacheRows = [];
+
     /// <summary>The sample slot of a candidate of the current batch (used only for files above <see cref="ContentReader.SampleThreshold"/>).</summary>
     private ref UInt128 Sample(int inode) => ref samples[inode - batch.FirstInode];
 
@@ -18,6 +22,7 @@ internal sealed partial class DedupeRun
     /// </summary>
     private void LoadCached(HashCache cache)
     {
+        staleCacheRows.Clear();
         work.Clear();
         for (var i = batch.FirstInode; i < batch.EndInode; i++)
         {
@@ -73,6 +78,7 @@ internal sealed partial class DedupeRun
             ref readonly var file = ref FirstName(inode);
             if (cached.ModifiedTicks != file.ModifiedTicks || cached.ChangedTicks != file.ChangedTicks)
             {
+                staleCacheRows.Add(inode);
                 return;
             }
 
@@ -234,6 +240,38 @@ internal sealed partial class DedupeRun
         WorkerThreads.Run(threads, "dedupe reader", _ => Worker());
 
         cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Deletes the batch's stale rows (only when there are any: an empty transaction still costs a commit), then stores what was read.</summary>
+    private void ForgetAndStore(HashCache cache)
+    {
+        var forgotten = ForgottenEntries().ToList();
+        if (forgotten.Count > 0)
+        {
+            cache.Forget(forgotten);
+        }
+
+        cache.Store(DirtyEntries());
+    }
+
+    /// <summary>
+    /// The current batch's files whose cache rows must go: rows found stale, and files found gone or
+    /// changed while read (their row, if any, describes content they no longer have).
+    /// </summary>
+    private IEnumerable<(ScannedFile File, FileClass Class)> ForgottenEntries()
+    {
+        foreach (var inode in staleCacheRows)
+        {
+            yield return (FirstName(inode), ClassOf(FirstName(inode)));
+        }
+
+        for (var i = batch.FirstInode; i < batch.EndInode; i++)
+        {
+            if ((flags[i] & Unusable) != 0)
+            {
+                yield return (FirstName(i), ClassOf(FirstName(i)));
+            }
+        }
     }
 
     /// <summary>The cache entries of the current batch's usable candidates read in this run.</summary>

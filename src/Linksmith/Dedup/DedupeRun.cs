@@ -52,6 +52,8 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
     // Survivors that gained names, with the ctime they were read with: linking changed it, and
     // their cache rows move to the new one (16 bytes each).
     private readonly List<(int Inode, long ReadChangedTicks)> relinked = [];
+    // Duplicates replaced by links to their survivor: files that no longer exist (4 bytes each).
+    private readonly List<int> replacedDuplicates = [];
     private long filesRead;
     private long bytesRead;
     private long cacheHits;
@@ -91,7 +93,7 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
 
             ReadSamples();
             ReadContents();
-            if (usableCache is not null && !Guard(() => usableCache.Store(DirtyEntries())))
+            if (usableCache is not null && !Guard(() => ForgetAndStore(usableCache)))
             {
                 usableCache = null;
             }
@@ -114,12 +116,14 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
             skipped.AddRange(outcome.Skipped);
             errors.AddRange(outcome.Errors);
             relinked.AddRange(outcome.Relinked);
+            replacedDuplicates.AddRange(outcome.Gone);
             savedBytes += outcome.SavedBytes;
         });
 
         if (usableCache is not null && options.Apply)
         {
             Guard(() => usableCache.UpdateChangeTimes(RelinkedSurvivors()));
+            Guard(() => usableCache.Forget(replacedDuplicates.Select(inode => (FirstName(inode), ClassOf(FirstName(inode))))));
         }
 
         progress.SetPhase(DedupePhase.Done);

@@ -14,8 +14,10 @@ internal readonly record struct CachedHash(long Size, long ModifiedTicks, long C
 /// <remarks>
 /// Size comes before the file id in the key so that the rows of a range of sizes lie together:
 /// dedupe reads its candidates a batch of sizes at a time and fetches each batch's rows with one
-/// range scan. A file whose size changed leaves its old row behind, as a deleted file does; such
-/// rows never match (their size or times differ) and are not pruned.
+/// range scan. A row the run finds stale (the file's times changed) or whose file it finds gone
+/// or changed while reading is deleted during the run (<see cref="Forget"/>). A file whose size
+/// changed, or that was deleted outside the trees a run walks, leaves its old row behind: such
+/// rows never match and stay until the cache is cleared.
 /// </remarks>
 internal sealed class HashCache : IDisposable
 {
@@ -157,6 +159,18 @@ internal sealed class HashCache : IDisposable
                 }
             });
     }
+
+    /// <summary>Deletes the rows of files a run found changed or gone (at the size it saw them with), all in one transaction.</summary>
+    public void Forget(IEnumerable<(ScannedFile File, FileClass Class)> files) => WriteAll(
+        "DELETE FROM dedupe_hash WHERE volume = ?1 AND file_id = ?2 AND file_id_high = ?3 AND size = ?4",
+        files,
+        (statement, db, row) =>
+        {
+            Check(raw.sqlite3_bind_int64(statement, 1, unchecked((long)row.Class.Volume)), db);
+            Check(raw.sqlite3_bind_int64(statement, 2, unchecked((long)row.File.IdLow)), db);
+            Check(raw.sqlite3_bind_int64(statement, 3, unchecked((long)row.Class.IdHigh)), db);
+            Check(raw.sqlite3_bind_int64(statement, 4, row.File.Size), db);
+        });
 
     public void Dispose() => database.Dispose();
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Linksmith.Tests.Health;
 
 namespace Linksmith.Tests.Cli;
@@ -229,6 +230,65 @@ public sealed class HealthCliTests : IDisposable
         var expected = SizingTests.FindFigures(tree.Anchor);
         Assert.Equal(expected.ReclaimableBytes, sizes[0].GetProperty("reclaimableBytes").GetInt64());
         Assert.Equal(expected.NamedBytes, sizes[0].GetProperty("namedBytes").GetInt64());
+    }
+
+    [Fact]
+    public void Size_depth_json_nests_children_largest_first_each_equal_to_du()
+    {
+        Platform.RequireLinux();
+        using var temp = new TempDirectory();
+        File.WriteAllBytes(temp.File("tree/small/f"), new byte[10_000]);
+        File.WriteAllBytes(temp.File("tree/large/f"), new byte[200_000]);
+        File.WriteAllBytes(temp.File("tree/large/inner/f"), new byte[100_000]);
+        Link.CreateHardLink(temp["tree/small/g"], temp["tree/large/inner/f"]);
+
+        var result = CliRunner.Run(temp.Path, "size", "tree", "--depth", "2", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        var tree = Assert.Single(JsonDocument.Parse(result.Out).RootElement.GetProperty("sizes").EnumerateArray());
+        var children = tree.GetProperty("children").EnumerateArray().ToList();
+        Assert.Equal([temp["tree/large"], temp["tree/small"]], children.Select(c => c.GetProperty("path").GetString()));
+        Assert.All(children, c => Assert.Equal(SizingTests.DuBytes(c.GetProperty("path").GetString()!), c.GetProperty("allocatedBytes").GetInt64()));
+        var inner = Assert.Single(children[0].GetProperty("children").EnumerateArray());
+        Assert.Equal(temp["tree/large/inner"], inner.GetProperty("path").GetString());
+        // inner/f is also named in small: deleting inner frees only the folder itself.
+        Assert.Equal(SizingTests.DuBytes(temp["tree/large/inner"]) - SizingTests.DuBytes(temp["tree/large/inner/f"]), inner.GetProperty("reclaimableBytes").GetInt64());
+        Assert.False(children[1].TryGetProperty("children", out _));
+    }
+
+    [Fact]
+    public void Size_depth_prints_a_row_per_folder_largest_first_with_a_bar_only_on_a_terminal()
+    {
+        Platform.RequireLinux();
+        using var temp = new TempDirectory();
+        File.WriteAllBytes(temp.File("tree/small/f"), new byte[10_000]);
+        File.WriteAllBytes(temp.File("tree/large/f"), new byte[200_000]);
+
+        var piped = CliRunner.Run(temp.Path, "size", "tree", "--depth", "1");
+        using var output = new StringWriter();
+        var exitCode = Linksmith.Cli.LinksmithCli.Run(["size", temp["tree"], "--depth", "1"], new Linksmith.Cli.CliConsole(output, TextWriter.Null, IsTerminal: true));
+
+        Assert.Equal((0, 0), (piped.ExitCode, exitCode));
+        var rows = piped.Out.Split('\n').Where(line => line.EndsWith(')') && line.Contains("(reclaimable", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, rows.Count);
+        var large = HumanSizeOf(SizingTests.DuBytes(temp["tree/large"]));
+        Assert.Equal($"  {large,10}  large  (reclaimable {large})", rows[0]);
+        Assert.StartsWith($"  {HumanSizeOf(SizingTests.DuBytes(temp["tree/small"])),10}  small  (reclaimable ", rows[1], StringComparison.Ordinal);
+        Assert.DoesNotContain("█", piped.Out, StringComparison.Ordinal);
+        // A bar of 20 cells: the row's share of the tree.
+        Assert.Matches($@"  {Regex.Escape(large)}  █{{15,19}}░{{1,5}}  large  \(reclaimable", output.ToString());
+    }
+
+    private static string HumanSizeOf(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB");
+
+    [Fact]
+    public void Size_depth_below_zero_is_a_usage_error()
+    {
+        var result = CliRunner.Run(tree.Temp.Path, "size", "anchor", "--depth", "-1");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("linksmith: error: --depth must be 0 or more", result.Error, StringComparison.Ordinal);
+        Assert.Contains("hint: ", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

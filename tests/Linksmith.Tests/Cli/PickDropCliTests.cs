@@ -22,6 +22,65 @@ public sealed class PickDropCliTests : IDisposable
     }
 
     [Fact]
+    public void State_shows_where_the_database_is_and_what_it_holds_without_making_it()
+    {
+        Platform.RequireLinux();
+        var before = Run("state", "--json");
+        Temp.File("a.txt");
+        Temp.File("b.txt");
+        Run("pick", "a.txt");
+        Run("pick", "b.txt");
+        Temp.File("tree/one", "same text");
+        Temp.File("tree/two", "same text");
+        Assert.Equal(0, Run("dedupe", "tree").ExitCode);
+
+        var after = Run("state", "--json");
+        var text = Run("state");
+
+        Assert.Equal((0, 0, 0), (before.ExitCode, after.ExitCode, text.ExitCode));
+        var empty = JsonDocument.Parse(before.Out).RootElement;
+        var path = empty.GetProperty("path").GetString()!;
+        Assert.False(empty.GetProperty("exists").GetBoolean());
+        Assert.EndsWith("state.db", path, StringComparison.Ordinal);
+        var full = JsonDocument.Parse(after.Out).RootElement;
+        Assert.Equal(path, full.GetProperty("path").GetString());
+        Assert.True(File.Exists(path));
+        Assert.Equal(new FileInfo(path).Length + (File.Exists(path + "-wal") ? new FileInfo(path + "-wal").Length : 0), full.GetProperty("sizeBytes").GetInt64());
+        Assert.Equal(2, full.GetProperty("picks").GetProperty("count").GetInt64());
+        Assert.True(full.GetProperty("picks").GetProperty("oldest").GetDateTimeOffset() <= full.GetProperty("picks").GetProperty("newest").GetDateTimeOffset());
+        Assert.Equal(0, full.GetProperty("moves").GetProperty("count").GetInt64());
+        Assert.Equal(2, full.GetProperty("cachedHashes").GetProperty("count").GetInt64());
+        Assert.StartsWith($"{path}: ", text.Out, StringComparison.Ordinal);
+        Assert.Contains("  picks: 2 (oldest ", text.Out, StringComparison.Ordinal);
+        Assert.Contains("  cached hashes: 2\n", text.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void State_clear_deletes_the_cached_hashes_only_and_its_dry_run_nothing()
+    {
+        Platform.RequireLinux();
+        Temp.File("a.txt");
+        Run("pick", "a.txt");
+        Temp.File("tree/one", "same text");
+        Temp.File("tree/two", "same text");
+        Assert.Equal(0, Run("dedupe", "tree").ExitCode);
+
+        var dry = Run("state", "--clear", "--dry-run");
+        var afterDry = JsonDocument.Parse(Run("state", "--json").Out).RootElement;
+        var cleared = Run("state", "--clear", "--json");
+        var alone = Run("state", "--dry-run");
+
+        Assert.Equal((0, 0, 2), (dry.ExitCode, cleared.ExitCode, alone.ExitCode));
+        Assert.StartsWith("would delete 2 cached hashes\n", dry.Out, StringComparison.Ordinal);
+        Assert.Equal(2, afterDry.GetProperty("cachedHashes").GetProperty("count").GetInt64());
+        var after = JsonDocument.Parse(cleared.Out).RootElement;
+        Assert.Equal((false, 2L), (after.GetProperty("dryRun").GetBoolean(), after.GetProperty("clearedHashes").GetInt64()));
+        Assert.Equal(0, after.GetProperty("cachedHashes").GetProperty("count").GetInt64());
+        Assert.Equal(1, after.GetProperty("picks").GetProperty("count").GetInt64());
+        Assert.Contains("linksmith: error: --dry-run goes with --clear", alone.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_path_picked_twice_is_listed_once_and_picked_shows_the_picks_in_order()
     {
         Platform.RequireLinux();

@@ -84,6 +84,51 @@ public sealed class HashCacheTests : DedupeTestBase
     }
 
     [Fact]
+    public void The_rows_of_duplicates_replaced_by_links_are_deleted_by_the_run_that_replaced_them()
+    {
+        Platform.RequireLinux();
+        var content = RandomBytes(5_000, 5);
+        Write("a/one", content);
+        Write("b/one", content);
+        Write("c/one", content);
+        Write("d/other", RandomBytes(5_000, 6));
+        Dedupe(apply: false);
+        Assert.Equal(4, StateSummary.Read(StatePath).CachedHashes.Count);
+
+        var applied = Dedupe(apply: true);
+
+        // Two of the three identical files are gone (their names point at the survivor): their rows go with them.
+        Assert.Equal(2, applied.Groups.Single().Duplicates.Count);
+        Assert.Equal(2, StateSummary.Read(StatePath).CachedHashes.Count);
+        var again = Dedupe(apply: false);
+        Assert.Equal(0, again.Statistics.BytesRead);
+        Assert.Equal(2, StateSummary.Read(StatePath).CachedHashes.Count);
+    }
+
+    [Fact]
+    public void Repeated_changes_and_merges_leave_no_more_rows_than_files()
+    {
+        Platform.RequireLinux();
+        for (var round = 0; round < 4; round++)
+        {
+            // Each round: new duplicates are made and merged, and a survivor's bytes are rewritten in place.
+            var content = RandomBytes(5_000, 100 + round);
+            Write($"r{round}/x", content);
+            Write($"r{round}/y", content);
+            Dedupe(apply: true);
+            if (round > 0)
+            {
+                File.WriteAllBytes(Path.Combine(Tree, $"r{round - 1}/x"), RandomBytes(5_000, 200 + round));
+            }
+        }
+
+        Dedupe(apply: false);
+
+        var files = Directory.EnumerateFiles(Tree, "*", SearchOption.AllDirectories).Select(path => Id(path)).Distinct().Count();
+        Assert.Equal(files, StateSummary.Read(StatePath).CachedHashes.Count);
+    }
+
+    [Fact]
     public void A_file_rewritten_in_place_with_its_old_mtime_is_read_again_and_not_merged()
     {
         Platform.RequireLinux();

@@ -130,6 +130,94 @@ public sealed class SizingTests : IDisposable
         Assert.Equal(FindFigures(temp["tree"]) with { Path = temp["tree"] }, Assert.Single(together.Trees));
     }
 
+    [Fact]
+    public void Depth_gives_each_subdirectory_down_to_n_its_own_figures_equal_to_du_and_a_count_made_with_find()
+    {
+        Platform.RequireLinux();
+        using var temp = DepthScene();
+
+        var tree = Assert.Single(TreeSize.Measure([temp["tree"]], new SizeOptions { Depth = 2 }).Trees);
+
+        var rows = Flatten(tree).ToList();
+        Assert.Equal(["a", "a/a1", "a/a2", "b", "c"], rows.Select(r => Path.GetRelativePath(temp["tree"], r.Path!)).Order(StringComparer.Ordinal));
+        Assert.All(rows, row => Assert.Equal(DuBytes(row.Path!), row.AllocatedBytes));
+        Assert.All(rows, row => Assert.Equal(FindFigures(row.Path!) with { Path = row.Path }, row with { Children = [] }));
+        Assert.Equal(FindFigures(temp["tree"]) with { Path = temp["tree"] }, tree with { Children = [] });
+    }
+
+    [Fact]
+    public void Each_row_is_judged_alone_a_file_with_a_name_outside_the_row_frees_nothing_when_it_is_deleted()
+    {
+        Platform.RequireLinux();
+        using var temp = DepthScene();
+
+        var tree = Assert.Single(TreeSize.Measure([temp["tree"]], new SizeOptions { Depth = 2 }).Trees);
+
+        var rows = Flatten(tree).ToDictionary(r => Path.GetRelativePath(temp["tree"], r.Path!));
+        // a/a2/shared also has a name in b: deleting a/a2 (or a, or b) frees none of its blocks,
+        // deleting the whole tree frees them. a/a1/pair has both its names inside a/a1.
+        var shared = Blocks(temp["tree/a/a2/shared"]);
+        Assert.Equal(DuBytes(temp["tree/a/a2"]) - shared, rows["a/a2"].ReclaimableBytes);
+        Assert.Equal(DuBytes(temp["tree/a"]) - shared, rows["a"].ReclaimableBytes);
+        Assert.Equal(DuBytes(temp["tree/b"]) - shared, rows["b"].ReclaimableBytes);
+        Assert.Equal(DuBytes(temp["tree/a/a1"]), rows["a/a1"].ReclaimableBytes);
+        // c/kept has a name outside the measured tree: nobody frees it.
+        var kept = Blocks(temp["tree/c/kept"]);
+        Assert.Equal(DuBytes(temp["tree/c"]) - kept, rows["c"].ReclaimableBytes);
+        Assert.Equal(DuBytes(temp["tree"]) - kept, tree.ReclaimableBytes);
+    }
+
+    [Fact]
+    public void Rows_are_sorted_by_allocated_bytes_largest_first_at_every_level()
+    {
+        Platform.RequireLinux();
+        using var temp = DepthScene();
+
+        var tree = Assert.Single(TreeSize.Measure([temp["tree"]], new SizeOptions { Depth = 2 }).Trees);
+
+        Assert.Equal(["a", "c", "b"], tree.Children.Select(r => Path.GetFileName(r.Path!)));
+        Assert.Equal(["a1", "a2"], tree.Children[0].Children.Select(r => Path.GetFileName(r.Path!)));
+        Assert.All(Flatten(tree).Append(tree), row => Assert.Equal(row.Children.OrderByDescending(c => c.AllocatedBytes).ToList(), row.Children));
+        // Depth 2 stops at a/a2: its subdirectory is counted in it, without a row of its own.
+        Assert.Empty(tree.Children[0].Children[1].Children);
+    }
+
+    [Fact]
+    public void Depth_rows_are_the_same_on_one_thread_and_many()
+    {
+        Platform.RequireLinux();
+        using var temp = DepthScene();
+
+        var alone = Assert.Single(TreeSize.MeasureOnThreads([temp["tree"]], 1, new SizeOptions { Depth = 3 }).Trees);
+        var together = Assert.Single(TreeSize.MeasureOnThreads([temp["tree"]], 4, new SizeOptions { Depth = 3 }).Trees);
+
+        Assert.Equal(Flatten(alone).Select(r => r with { Children = [] }), Flatten(together).Select(r => r with { Children = [] }));
+        Assert.Equal(6, Flatten(together).Count());
+    }
+
+    /// <summary>
+    /// tree/a/a1 (300 KB, and a pair of hard links inside it), tree/a/a2 (a file also named in
+    /// tree/b, and a deeper folder), tree/b, tree/c (a file also named outside the tree).
+    /// </summary>
+    private static TempDirectory DepthScene()
+    {
+        var temp = new TempDirectory();
+        File.WriteAllBytes(temp.File("tree/a/a1/big"), new byte[300_000]);
+        File.WriteAllBytes(temp.File("tree/a/a1/pair"), new byte[20_000]);
+        Link.CreateHardLink(temp["tree/a/a1/pair-too"], temp["tree/a/a1/pair"]);
+        File.WriteAllBytes(temp.File("tree/a/a2/shared"), new byte[50_000]);
+        File.WriteAllBytes(temp.File("tree/a/a2/deep/small"), new byte[3_000]);
+        temp.Dir("tree/b");
+        Link.CreateHardLink(temp["tree/b/shared-too"], temp["tree/a/a2/shared"]);
+        File.WriteAllBytes(temp.File("tree/c/kept"), new byte[90_000]);
+        File.WriteAllBytes(temp.File("tree/c/other"), new byte[10_000]);
+        Link.CreateHardLink(temp["kept-outside"], temp["tree/c/kept"]);
+        return temp;
+    }
+
+    private static IEnumerable<SizeFigures> Flatten(SizeFigures figures) =>
+        figures.Children.SelectMany(child => Flatten(child).Prepend(child));
+
     internal static long DuBytes(params string[] paths)
     {
         var result = Processes.Run("du", ["-sB1", "-c", .. paths]);
