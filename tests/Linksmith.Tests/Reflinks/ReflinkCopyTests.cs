@@ -276,6 +276,31 @@ public sealed class ReflinkCopyTests : IDisposable
     }
 
     [Fact]
+    public void Drop_as_reflink_clone_makes_dest_dir_slash_name_sharing_blocks_and_exits_3_on_ext4()
+    {
+        var root = temp.MountImage("fs", "xfs");
+        var ext4 = temp.MountImage("ext", "ext4");
+        var bytes = Write(Path.Combine(root, "src/project/main.bin"), Small, seed: 17);
+        Write(Path.Combine(ext4, "src/project/main.bin"), Small, seed: 18);
+        Directory.CreateDirectory(Path.Combine(root, "clones"));
+        Directory.CreateDirectory(Path.Combine(ext4, "clones"));
+        var environment = new Dictionary<string, string> { ["LINKSMITH_STATE_DIR"] = temp.Dir("state") };
+
+        Assert.Equal(0, CliRunner.RunWithEnvironment(root, environment, "pick", "src/project").ExitCode);
+        var dropped = CliRunner.RunWithEnvironment(root, environment, "drop", "clones", "--as", "reflink-clone");
+        Assert.Equal(0, CliRunner.RunWithEnvironment(ext4, environment, "pick", "src/project").ExitCode);
+        var refused = CliRunner.RunWithEnvironment(ext4, environment, "drop", "clones", "--as", "reflink-clone");
+
+        Assert.True(dropped.ExitCode == 0, dropped.Error);
+        var clone = Path.Combine(root, "clones/project/main.bin");
+        Assert.Equal(bytes, File.ReadAllBytes(clone));
+        Assert.NotEqual(Inode(Path.Combine(root, "src/project/main.bin")), Inode(clone));
+        Assert.Equal(Small, Extents(clone).SharedBytes);
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(ext4, "clones")));
+    }
+
+    [Fact]
     public void A_bad_reflink_value_exits_2()
     {
         var result = CliRunner.Run(temp.Path, "copy", "--reflink", "sometimes", "src", "dst");
