@@ -16,6 +16,7 @@ internal static class DropCommand
         ("mirror", DropKind.Mirror, "mirrors", "mirroring"),
         ("clone", DropKind.Clone, "hardlink clones", "cloning"),
         ("symbolic-clone", DropKind.SymbolicClone, "symbolic clones", "cloning"),
+        ("reflink-clone", DropKind.ReflinkClone, "reflink clones", "cloning"),
         ("backup", DropKind.Backup, "backups", "backing up"),
         ("move", DropKind.Move, "moves", "moving"),
     ];
@@ -71,7 +72,7 @@ internal static class DropCommand
         }
 
         var folderName = Path.GetFileName(Path.TrimEndingDirectorySeparator(destination));
-        var isTreeKind = kind.Kind is DropKind.Copy or DropKind.Mirror or DropKind.Clone or DropKind.SymbolicClone or DropKind.Backup or DropKind.Move;
+        var isTreeKind = kind.Kind is DropKind.Copy or DropKind.Mirror or DropKind.Clone or DropKind.SymbolicClone or DropKind.ReflinkClone or DropKind.Backup or DropKind.Move;
         ProgressLine? progress = null;
         DropPicksResult result;
         try
@@ -181,7 +182,7 @@ internal static class DropCommand
             var verb = kind switch
             {
                 DropKind.Mirror => "mirror",
-                DropKind.Clone or DropKind.SymbolicClone when result.SourceIsDirectory => "clone",
+                DropKind.Clone or DropKind.SymbolicClone or DropKind.ReflinkClone when result.SourceIsDirectory => "clone",
                 DropKind.Backup => "back up",
                 DropKind.Move => "move",
                 _ => "copy",

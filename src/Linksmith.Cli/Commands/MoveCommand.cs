@@ -22,17 +22,24 @@ internal static class MoveCommand
         leave.AcceptOnlyFromAmong("junction", "symlink", "none");
         var resume = new Option<bool>("--resume") { Description = "Finish, or roll back, every interrupted move" };
         var back = new Option<string?>("--back") { Description = "Bring a moved folder home to LINK (the link a move left) and remove it from the other place", HelpName = "LINK" };
+        var reflink = new Option<string?>("--reflink")
+        {
+            Description = "When the move copies (across volumes): share data blocks where the file system can (auto, the default), always (exit 3 before anything changes where it cannot), never (write new blocks)",
+            HelpName = "auto|always|never",
+        };
+        reflink.AcceptOnlyFromAmong("auto", "always", "never");
         var dryRun = CommonOptions.DryRun();
         var json = CommonOptions.Json();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "List every step and every copied entry" };
         var command = new Command("move", "Move a folder or file to another place (usually another disk) and leave a link behind; crash-safe, resumable, undoable")
         {
-            source, destination, leave, resume, back, dryRun, json, verbose,
+            source, destination, leave, resume, back, reflink, dryRun, json, verbose,
         };
         command.SetAction((parse, cancellation) =>
         {
             var reporter = new Reporter(console, parse.GetValue(json));
-            var options = new MoveOptions { DryRun = parse.GetValue(dryRun), Cancellation = cancellation };
+            var reflinkText = parse.GetValue(reflink);
+            var options = new MoveOptions { DryRun = parse.GetValue(dryRun), Reflink = TreeCommands.ParseReflink(reflinkText), Cancellation = cancellation };
             var src = parse.GetValue(source);
             var dest = parse.GetValue(destination);
             var backLink = parse.GetValue(back);
@@ -40,8 +47,8 @@ internal static class MoveCommand
             int code;
             if (parse.GetValue(resume))
             {
-                code = src is not null || backLink is not null || leaveText is not null
-                    ? reporter.Usage("--resume takes no paths and no other mode", "run `linksmith move --resume` alone")
+                code = src is not null || backLink is not null || leaveText is not null || reflinkText is not null
+                    ? reporter.Usage("--resume takes no paths and no other mode", "run `linksmith move --resume` alone; an interrupted move is finished with the --reflink it was started with")
                     : Resume(reporter, options, parse.GetValue(verbose));
             }
             else if (backLink is not null)
@@ -283,7 +290,7 @@ internal static class MoveCommand
         var path = Display.Path(step.Path);
         return step.Kind switch
         {
-            MoveStepKind.Copy => $"{would}copy {Display.Path(step.Source!)} -> {path}",
+            MoveStepKind.Copy => $"{would}copy {Display.Path(step.Source!)} -> {path}{(step.Detail is { } detail ? $" ({detail})" : string.Empty)}",
             MoveStepKind.Verify => dryRun ? null : $"verify {path} against {Display.Path(step.Source!)}",
             MoveStepKind.Sync => dryRun ? null : $"flush {path} to disk",
             MoveStepKind.Rename => $"{would}rename {Display.Path(step.Source!)} -> {path}",

@@ -23,7 +23,7 @@ internal static class TreeCommands
     public static Command Clone(CliConsole console) => Create(
         console,
         "clone",
-        "Hardlink Clone: directories re-created, every file a hard link to the original (--symbolic: a symlink, may cross volumes)",
+        "Hardlink Clone: directories re-created, every file a hard link to the original (--symbolic: a symlink, may cross volumes; --reflink: a new file sharing the original's blocks)",
         TreeJobKind.Clone,
         "DST");
 
@@ -56,11 +56,24 @@ internal static class TreeCommands
         var threads = CommonOptions.WholeNumber("--threads", "Threads that copy and link while the tree is walked (default: one per processor; 0: none)");
         var command = new Command(name, description) { source, destination, outer, include, exclude, threads, dryRun, json, verbose };
         var symbolic = new Option<bool>("--symbolic", "-s") { Description = "Make every file a symbolic link to the original instead of a hard link" };
+        var reflinkClone = new Option<bool>("--reflink") { Description = "Reflink Clone: every file a new inode sharing the original's data blocks copy-on-write (Btrfs, XFS, bcachefs); exit 3 where the file system cannot" };
+        var reflink = new Option<string>("--reflink")
+        {
+            Description = "Share data blocks with the source (reflinks): auto (where the file system can, the default), always (exit 3 before copying where it cannot), never (write new blocks)",
+            DefaultValueFactory = _ => "auto",
+            HelpName = "auto|always|never",
+        };
+        reflink.AcceptOnlyFromAmong("auto", "always", "never");
         var keep = CommonOptions.WholeNumber("--keep", "Delete the oldest snapshots so that N remain (never following a link)");
         var previous = new Option<string?>("--prev") { Description = "Compare with and link to this snapshot instead of the newest in REPO (like rsync --link-dest)", HelpName = "DIR" };
         if (kind == TreeJobKind.Clone)
         {
             command.Options.Add(symbolic);
+            command.Options.Add(reflinkClone);
+        }
+        else
+        {
+            command.Options.Add(reflink);
         }
 
         if (kind == TreeJobKind.Backup)
@@ -82,6 +95,11 @@ internal static class TreeCommands
                 return Task.FromResult(reporter.Usage("--keep must be 1 or more", "--keep N keeps the N newest snapshots, the new one included"));
             }
 
+            if (kind == TreeJobKind.Clone && parse.GetValue(symbolic) && parse.GetValue(reflinkClone))
+            {
+                return Task.FromResult(reporter.Usage("--symbolic and --reflink cannot be used together", "a clone is made of hard links (the default), symbolic links (--symbolic) or reflinks (--reflink)"));
+            }
+
             PathFilter filter;
             try
             {
@@ -96,7 +114,11 @@ internal static class TreeCommands
             {
                 Filter = filter,
                 Parallelism = parse.GetValue(threads),
-                Kind = kind == TreeJobKind.Clone && parse.GetValue(symbolic) ? TreeJobKind.SymbolicClone : kind,
+                Kind = kind != TreeJobKind.Clone ? kind
+                    : parse.GetValue(symbolic) ? TreeJobKind.SymbolicClone
+                    : parse.GetValue(reflinkClone) ? TreeJobKind.ReflinkClone
+                    : kind,
+                Reflink = kind == TreeJobKind.Clone ? ReflinkMode.Auto : ParseReflink(parse.GetValue(reflink)),
                 SourcePath = parse.GetValue(source)!,
                 DestinationPath = parse.GetValue(destination)!,
                 Outer = parse.GetValue(outer) switch
@@ -114,6 +136,22 @@ internal static class TreeCommands
         });
         return command;
     }
+
+    /// <summary>The value of <c>--reflink auto|always|never</c> (already checked against those three).</summary>
+    internal static ReflinkMode ParseReflink(string? value) => value switch
+    {
+        "always" => ReflinkMode.Always,
+        "never" => ReflinkMode.Never,
+        _ => ReflinkMode.Auto,
+    };
+
+    /// <summary>The name <c>--reflink</c> takes for <paramref name="mode"/>.</summary>
+    internal static string ReflinkName(ReflinkMode mode) => mode switch
+    {
+        ReflinkMode.Always => "always",
+        ReflinkMode.Never => "never",
+        _ => "auto",
+    };
 
     /// <summary>"--exclude: the pattern '[' has a '[' without its ']'": which option, and what is wrong, in our own words.</summary>
     internal static string PatternError(InvalidPatternException error, string[]? includes) =>
@@ -219,6 +257,7 @@ internal static class TreeCommands
         return action.Kind switch
         {
             TreeActionKind.CreateDirectory => $"{prefix}create directory {path}",
+            TreeActionKind.Copy when action.Detail == "reflink" => $"{prefix}reflink {Display.Path(action.Source!)} -> {path}",
             TreeActionKind.Copy => $"{prefix}copy {Display.Path(action.Source!)} -> {path}",
             TreeActionKind.HardLink => $"{prefix}hard-link {path} => {Display.Path(action.Source!)}",
             TreeActionKind.Symlink => $"{prefix}create symlink {path} -> {Display.Path(action.Source!)}",
@@ -265,6 +304,11 @@ internal static class TreeCommands
             writer.WriteNumber("skipped", summary.Skipped);
             writer.WriteNumber("deleted", summary.Deleted);
             writer.WriteNumber("bytes", summary.Bytes);
+            if (job.Kind is TreeJobKind.Copy or TreeJobKind.Mirror or TreeJobKind.Backup or TreeJobKind.ReflinkClone)
+            {
+                writer.WriteString("reflink", ReflinkName(job.Kind == TreeJobKind.ReflinkClone ? ReflinkMode.Always : job.Reflink));
+            }
+
             if (summary.SnapshotPath is not null)
             {
                 writer.WritePath("snapshot", summary.SnapshotPath);

@@ -41,6 +41,7 @@ internal static class MenuEntries
         new("mirror", "Smart Mirror"),
         new("clone", "Hardlink Clone"),
         new("symbolic-clone", "Symbolic Clone"),
+        new("reflink-clone", "Reflink Clone"),
         new("backup", "DeLorean Copy (Backup)"),
         new("move", "Move Here, Leave a Link"),
     ];

@@ -311,7 +311,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         ApplyMetadata(descriptor.Fd, status, FullPath(relativePath));
     }
 
-    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false)
+    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto)
     {
         var sourcePath = sourceRoot.FullPath(sourceRelativePath);
         // O_NONBLOCK: a FIFO swapped in since the walk must not hang the job; it is refused below.
@@ -327,7 +327,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
                 throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), sourcePath);
             }
 
-            var copy = CopyUnderTemporaryName(input.Fd, source, relativePath, sourcePath, keep: attempt > 1 && keepChanged);
+            var copy = CopyUnderTemporaryName(input.Fd, source, relativePath, sourcePath, keep: attempt > 1 && keepChanged, reflink);
             if (copy.Changed is not { } after)
             {
                 PlaceCopy(copy.Temporary, relativePath, replace);
@@ -355,13 +355,62 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         }
     }
 
+    public override unsafe void CheckReflink(DirectoryHandle sourceRoot, string sourceRelativePath)
+    {
+        var sourcePath = sourceRoot.FullPath(sourceRelativePath);
+        using var input = ((UnixDirectoryHandle)sourceRoot).OpenBeneath(sourceRelativePath, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY);
+        int output;
+        fixed (byte* here = ".\0"u8)
+        {
+            output = Libc.openat(root.Fd, here, Libc.O_TMPFILE | Libc.O_WRONLY | Libc.O_CLOEXEC, 0x180);
+        }
+
+        if (output >= 0)
+        {
+            using var unnamed = new FileDescriptor(output);
+            if (FileContents.TryClone(input.Fd, output) is var errno and not 0)
+            {
+                throw FileContents.CannotShare(errno, sourcePath, Path);
+            }
+
+            return;
+        }
+
+        // A file system without unnamed files (O_TMPFILE): a temporary name, removed at once.
+        var temporary = TemporaryName(".linksmith-reflink-probe");
+        using (var parent = Parent(temporary, out var leaf))
+        {
+            fixed (byte* l = leaf)
+            {
+                output = Libc.openat(parent.Fd, l, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0x180);
+            }
+        }
+
+        if (output < 0)
+        {
+            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), Path);
+        }
+
+        int result;
+        using (new FileDescriptor(output))
+        {
+            result = FileContents.TryClone(input.Fd, output);
+        }
+
+        TryUnlink(temporary);
+        if (result != 0)
+        {
+            throw FileContents.CannotShare(result, sourcePath, Path);
+        }
+    }
+
     /// <summary>
     /// Writes the source's contents to a new temporary name beside <paramref name="relativePath"/>
     /// and reads the source's status again: <see cref="TemporaryCopy.Changed"/> is that status when
     /// size, modification or change time moved meanwhile (the copy may be torn), else null and the
     /// copy has the source's owner, mode and times. Nothing is left at the temporary name if this throws.
     /// </summary>
-    private unsafe TemporaryCopy CopyUnderTemporaryName(int input, in FileStatus source, string relativePath, string sourcePath, bool keep)
+    private unsafe TemporaryCopy CopyUnderTemporaryName(int input, in FileStatus source, string relativePath, string sourcePath, bool keep, ReflinkMode reflink)
     {
         var temporary = TemporaryName(relativePath);
         var temporaryPath = FullPath(temporary);
@@ -380,7 +429,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         using var outputDescriptor = new FileDescriptor(output);
         try
         {
-            var copied = FileContents.Copy(input, output, source, sourcePath, FullPath(relativePath));
+            var copied = FileContents.Copy(input, output, source, sourcePath, FullPath(relativePath), reflink);
             var after = StatDescriptor(input, sourcePath);
             var changed = HasChanged(source, after);
             if (!changed)

@@ -82,7 +82,7 @@ internal abstract class DirectoryHandle : IDisposable
 
     /// <summary>Copies the file at <paramref name="sourcePath"/> to a new <paramref name="destinationPath"/> (explicit paths), as <see cref="CopyFile"/> does.</summary>
     /// <returns>The bytes copied.</returns>
-    public static long CopyFileAt(string sourcePath, string destinationPath, in FileStatus listed)
+    public static long CopyFileAt(string sourcePath, string destinationPath, in FileStatus listed, ReflinkMode reflink = ReflinkMode.Auto)
     {
         var (sourceParent, sourceName) = OpenParent(sourcePath);
         using (sourceParent)
@@ -90,7 +90,7 @@ internal abstract class DirectoryHandle : IDisposable
             var (destinationParent, destinationName) = OpenParent(destinationPath);
             using (destinationParent)
             {
-                return destinationParent.CopyFile(destinationName, sourceParent, sourceName, listed);
+                return destinationParent.CopyFile(destinationName, sourceParent, sourceName, listed, reflink: reflink);
             }
         }
     }
@@ -155,6 +155,7 @@ internal abstract class DirectoryHandle : IDisposable
     /// <param name="listed">The source as the walk saw it: a file that is no longer that file (another identity, or no longer a regular file) is refused with <see cref="TreeChangedException"/>.</param>
     /// <param name="replace">Whether an entry at <paramref name="relativePath"/> (not a directory) is replaced atomically; else the name must be free when the copy is renamed into place (<see cref="LinkNameExistsException"/>).</param>
     /// <param name="keepChanged">A file that changed while it was copied, both times it was tried: keep the copy without the source's modification time (a backup), rather than discard it.</param>
+    /// <param name="reflink">Whether the copy shares the source's data blocks (see <see cref="ReflinkMode"/>); <see cref="ReflinkMode.Always"/> throws <see cref="ReflinksNotSupportedException"/> where it cannot, leaving nothing behind.</param>
     /// <returns>The bytes copied.</returns>
     /// <remarks>
     /// The copy is written under a temporary name beside <paramref name="relativePath"/> (see
@@ -166,7 +167,16 @@ internal abstract class DirectoryHandle : IDisposable
     /// </remarks>
     /// <exception cref="NotARegularFileException">The source is a FIFO, socket or device (as listed).</exception>
     /// <exception cref="ChangedWhileCopyingException">The source changed during both readings.</exception>
-    public abstract long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false);
+    public abstract long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto);
+
+    /// <summary>
+    /// Checks that the regular file at <paramref name="sourceRelativePath"/> below
+    /// <paramref name="sourceRoot"/> can be copied into this directory as a reflink (blocks
+    /// shared, <see cref="ReflinkMode.Always"/>), by cloning it into an unnamed file here that is
+    /// discarded at once: nothing is left, no name appears.
+    /// </summary>
+    /// <exception cref="ReflinksNotSupportedException">This file system has no reflinks, or the source is on another file system.</exception>
+    public abstract void CheckReflink(DirectoryHandle sourceRoot, string sourceRelativePath);
 
     /// <summary>
     /// Checks a source as it was opened against the walk's view of it: a special file the walk

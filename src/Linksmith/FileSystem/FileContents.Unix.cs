@@ -1,10 +1,12 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Linksmith.Interop;
 
 namespace Linksmith;
 
 /// <summary>
-/// Copies a file's bytes between two open descriptors: in the kernel where it can
+/// Copies a file's bytes between two open descriptors: as a reflink (FICLONE) where the file system
+/// can share the blocks and the <see cref="ReflinkMode"/> allows it, else in the kernel
 /// (copy_file_range), else read/write; a sparse file's data ranges only, so its holes stay holes.
 /// </summary>
 internal static class FileContents
@@ -24,18 +26,76 @@ internal static class FileContents
     /// <param name="source">The source as fstat saw it after it was opened: its size and allocated blocks.</param>
     /// <param name="sourcePath">The source's path, for messages.</param>
     /// <param name="destination">The new file's path, for messages.</param>
-    public static long Copy(int input, int output, in FileStatus source, string sourcePath, string destination) =>
+    /// <param name="reflink">
+    /// Auto: FICLONE first (the new file shares the source's blocks; holes stay holes), the byte
+    /// copy where the file system refuses. Always: FICLONE or <see cref="ReflinksNotSupportedException"/>.
+    /// Never: read/write only (copy_file_range may share blocks on XFS and Btrfs).
+    /// </param>
+    public static long Copy(int input, int output, in FileStatus source, string sourcePath, string destination, ReflinkMode reflink = ReflinkMode.Auto)
+    {
+        if (reflink != ReflinkMode.Never)
+        {
+            var errno = TryClone(input, output);
+            if (errno == 0)
+            {
+                FaultPoints.Hit(FaultPoints.CopyData, sourcePath, destination);
+                return source.Size;
+            }
+
+            if (reflink == ReflinkMode.Always)
+            {
+                throw CannotShare(errno, sourcePath, destination);
+            }
+        }
+
+        var kernelCopy = reflink != ReflinkMode.Never;
         // Fewer blocks than bytes: the file has holes (or is compressed or stored inline, which
         // costs two lseek calls for nothing). A file without holes takes the usual path: no extra
         // system call for it.
-        source.AllocatedBytes < source.Size
-            ? CopySparse(input, output, source.Size, sourcePath, destination)
-            : CopyDense(input, output, source.Size, sourcePath, destination);
+        return source.AllocatedBytes < source.Size
+            ? CopySparse(input, output, source.Size, sourcePath, destination, kernelCopy)
+            : CopyDense(input, output, source.Size, sourcePath, destination, kernelCopy);
+    }
 
-    private static unsafe long CopyDense(int input, int output, long expectedSize, string sourcePath, string destination)
+    /// <summary>
+    /// FICLONE: the empty file open at <paramref name="output"/> gets all of <paramref name="input"/>'s
+    /// extents, shared copy-on-write (the kernel locks both files, so it is one consistent state of
+    /// the source). Returns 0, or the errno: EXDEV between file systems, EOPNOTSUPP (or EINVAL,
+    /// ENOTTY) where the file system has no reflinks.
+    /// </summary>
+    public static int TryClone(int input, int output)
+    {
+        while (true)
+        {
+            if (Libc.ioctl(output, Libc.FICLONE, input) == 0)
+            {
+                return 0;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != Libc.EINTR)
+            {
+                return errno;
+            }
+        }
+    }
+
+    /// <summary>What a failed FICLONE means for a copy that must share blocks.</summary>
+    public static LinksmithException CannotShare(int errno, string sourcePath, string destination) => errno switch
+    {
+        Libc.EXDEV => new ReflinksNotSupportedException(
+            destination,
+            $"reflinks never cross file systems, and the source '{sourcePath}' is on another one",
+            "Choose a destination on the source's file system, or use --reflink auto (it copies the bytes where it cannot share them)"),
+        Libc.EOPNOTSUPP or Libc.EINVAL or Libc.ENOTTY or Libc.ENOSYS or Libc.EBADF => new ReflinksNotSupportedException(destination),
+        Libc.ENOSPC or Libc.EDQUOT => UnixErrors.ToException(errno, destination),
+        _ => UnixErrors.ToException(errno, sourcePath),
+    };
+
+    private static unsafe long CopyDense(int input, int output, long expectedSize, string sourcePath, string destination, bool kernelCopy)
     {
         long total = 0;
-        while (!copyFileRangeUnavailable)
+        while (kernelCopy && !copyFileRangeUnavailable)
         {
             var n = Libc.copy_file_range(input, null, output, null, CopyChunk, 0);
             if (n > 0)
@@ -81,7 +141,7 @@ internal static class FileContents
     /// The data ranges (SEEK_DATA / SEEK_HOLE) copied at their offsets, then the new file's size set
     /// with ftruncate, so the holes between them and at the end stay unallocated, as <c>cp</c> keeps them.
     /// </summary>
-    private static long CopySparse(int input, int output, long size, string sourcePath, string destination)
+    private static long CopySparse(int input, int output, long size, string sourcePath, string destination, bool kernelCopy)
     {
         long total = 0;
         var offset = 0L;
@@ -112,7 +172,7 @@ internal static class FileContents
             }
 
             var end = Math.Min(hole, size);
-            total += CopyRange(input, output, data, end - data, sourcePath, destination);
+            total += CopyRange(input, output, data, end - data, sourcePath, destination, kernelCopy);
             offset = end;
         }
 
@@ -125,10 +185,10 @@ internal static class FileContents
         return total;
     }
 
-    private static unsafe long CopyRange(int input, int output, long start, long length, string sourcePath, string destination)
+    private static unsafe long CopyRange(int input, int output, long start, long length, string sourcePath, string destination, bool kernelCopy)
     {
         long inOffset = start, outOffset = start;
-        while (!copyFileRangeUnavailable && inOffset < start + length)
+        while (kernelCopy && !copyFileRangeUnavailable && inOffset < start + length)
         {
             var n = Libc.copy_file_range(input, &inOffset, output, &outOffset, (nint)Math.Min(start + length - inOffset, CopyChunk), 0);
             if (n > 0)
@@ -151,32 +211,25 @@ internal static class FileContents
             }
         }
 
-        var buffer = new byte[(int)Math.Min(BufferSize, Math.Max(start + length - inOffset, 1))];
-        fixed (byte* b = buffer)
+        if (inOffset >= start + length)
         {
-            while (inOffset < start + length)
-            {
-                var read = Libc.pread(input, b, (nint)Math.Min(buffer.Length, start + length - inOffset), inOffset);
-                if (read == 0)
-                {
-                    break;
-                }
+            return inOffset - start;
+        }
 
-                if (read < 0)
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(BufferSize, start + length - inOffset));
+        try
+        {
+            fixed (byte* b = buffer)
+            {
+                while (inOffset < start + length)
                 {
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno == Libc.EINTR)
+                    var read = Libc.pread(input, b, (nint)Math.Min(buffer.Length, start + length - inOffset), inOffset);
+                    if (read == 0)
                     {
-                        continue;
+                        break;
                     }
 
-                    throw UnixErrors.ToException(errno, sourcePath);
-                }
-
-                for (nint written = 0; written < read;)
-                {
-                    var n = Libc.pwrite(output, b + written, read - written, outOffset + written);
-                    if (n < 0)
+                    if (read < 0)
                     {
                         var errno = Marshal.GetLastPInvokeError();
                         if (errno == Libc.EINTR)
@@ -184,16 +237,35 @@ internal static class FileContents
                             continue;
                         }
 
-                        throw UnixErrors.ToException(errno, destination);
+                        throw UnixErrors.ToException(errno, sourcePath);
                     }
 
-                    written += n;
-                }
+                    for (nint written = 0; written < read;)
+                    {
+                        var n = Libc.pwrite(output, b + written, read - written, outOffset + written);
+                        if (n < 0)
+                        {
+                            var errno = Marshal.GetLastPInvokeError();
+                            if (errno == Libc.EINTR)
+                            {
+                                continue;
+                            }
 
-                inOffset += read;
-                outOffset += read;
-                FaultPoints.Hit(FaultPoints.CopyData, sourcePath, destination);
+                            throw UnixErrors.ToException(errno, destination);
+                        }
+
+                        written += n;
+                    }
+
+                    inOffset += read;
+                    outOffset += read;
+                    FaultPoints.Hit(FaultPoints.CopyData, sourcePath, destination);
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         return inOffset - start;
@@ -225,32 +297,20 @@ internal static class FileContents
     private static unsafe long ReadWrite(int input, int output, long limit, string sourcePath, string destination)
     {
         long total = 0;
-        var buffer = new byte[BufferSize];
-        fixed (byte* b = buffer)
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
         {
-            while (true)
+            fixed (byte* b = buffer)
             {
-                var read = total >= limit ? 0 : Libc.read(input, b, (nint)Math.Min(buffer.Length, limit - total));
-                if (read == 0)
+                while (true)
                 {
-                    return total;
-                }
-
-                if (read < 0)
-                {
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno == Libc.EINTR)
+                    var read = total >= limit ? 0 : Libc.read(input, b, (nint)Math.Min(buffer.Length, limit - total));
+                    if (read == 0)
                     {
-                        continue;
+                        return total;
                     }
 
-                    throw UnixErrors.ToException(errno, sourcePath);
-                }
-
-                for (nint written = 0; written < read;)
-                {
-                    var n = Libc.write(output, b + written, read - written);
-                    if (n < 0)
+                    if (read < 0)
                     {
                         var errno = Marshal.GetLastPInvokeError();
                         if (errno == Libc.EINTR)
@@ -258,15 +318,34 @@ internal static class FileContents
                             continue;
                         }
 
-                        throw UnixErrors.ToException(errno, destination);
+                        throw UnixErrors.ToException(errno, sourcePath);
                     }
 
-                    written += n;
-                }
+                    for (nint written = 0; written < read;)
+                    {
+                        var n = Libc.write(output, b + written, read - written);
+                        if (n < 0)
+                        {
+                            var errno = Marshal.GetLastPInvokeError();
+                            if (errno == Libc.EINTR)
+                            {
+                                continue;
+                            }
 
-                total += read;
-                FaultPoints.Hit(FaultPoints.CopyData, sourcePath, destination);
+                            throw UnixErrors.ToException(errno, destination);
+                        }
+
+                        written += n;
+                    }
+
+                    total += read;
+                    FaultPoints.Hit(FaultPoints.CopyData, sourcePath, destination);
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

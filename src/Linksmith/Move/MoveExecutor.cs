@@ -137,7 +137,7 @@ internal sealed class MoveExecutor
         switch (step.Kind)
         {
             case MoveStepKind.Copy:
-                Copy(step.Source!, step.Path);
+                Copy(step.Source!, step.Path, MovePlanner.ReflinkOf(step));
                 break;
             case MoveStepKind.Verify:
                 var verifier = new TreeVerifier(
@@ -209,7 +209,7 @@ internal sealed class MoveExecutor
         }
     }
 
-    private void Copy(string source, string work)
+    private void Copy(string source, string work, ReflinkMode reflink)
     {
         var status = PathFacts.Stat(source, followLinks: false) ?? throw new TargetNotFoundException(source);
         var partial = PathFacts.Stat(work, followLinks: false);
@@ -220,8 +220,8 @@ internal sealed class MoveExecutor
                 DirectoryHandle.DeleteTreeAt(work);
             }
 
-            options.OnAction?.Invoke(new TreeAction(TreeActionKind.Copy, work, source));
-            DirectoryHandle.CopyFileAt(source, work, status);
+            options.OnAction?.Invoke(new TreeAction(TreeActionKind.Copy, work, source, reflink == ReflinkMode.Always ? "reflink" : null));
+            DirectoryHandle.CopyFileAt(source, work, status, reflink);
             summary.Copied++;
             summary.Bytes += status.Size;
             return;
@@ -235,6 +235,7 @@ internal sealed class MoveExecutor
             Kind = partial is null ? TreeJobKind.Copy : TreeJobKind.Mirror,
             SourcePath = source,
             DestinationPath = work,
+            Reflink = reflink,
             OnAction = options.OnAction,
             OnError = error =>
             {

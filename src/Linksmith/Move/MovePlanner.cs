@@ -10,7 +10,7 @@ internal static class MovePlanner
 
     /// <summary>Plans <c>move SRC DEST_DIR</c>.</summary>
     /// <returns>The move, and whether a symbolic link stands in for a junction.</returns>
-    public static (JournalMove Move, bool JunctionSubstitute) PlanAway(string sourcePath, string destinationDirectory, LeaveBehind leave, bool dryRun)
+    public static (JournalMove Move, bool JunctionSubstitute) PlanAway(string sourcePath, string destinationDirectory, LeaveBehind leave, bool dryRun, ReflinkMode reflink = ReflinkMode.Auto)
     {
         var source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(sourcePath));
         var sourceParent = Path.GetDirectoryName(source);
@@ -56,6 +56,7 @@ internal static class MovePlanner
         var mode = MoveFiles.CanRename(source, destination) ? MoveMode.Rename : MoveMode.Copy;
         if (mode == MoveMode.Copy)
         {
+            CheckReflink(reflink, source, status, destination);
             CheckSpace(source, status, destination, destinationDirectory);
         }
 
@@ -74,7 +75,7 @@ internal static class MovePlanner
         {
             var work = Path.Join(destination, HiddenName(name, "move", id));
             var aside = Path.Join(sourceParent, HiddenName(name, "moved", id));
-            Add(steps, MoveStepKind.Copy, work, source);
+            Add(steps, MoveStepKind.Copy, work, source, CopyDetail(reflink));
             Add(steps, MoveStepKind.Verify, work, source);
             Add(steps, MoveStepKind.Sync, work);
             Add(steps, MoveStepKind.Rename, target, work);
@@ -108,7 +109,7 @@ internal static class MovePlanner
     }
 
     /// <summary>Plans <c>move --back LINK</c>: the data at the link's target comes home to the link's path.</summary>
-    public static JournalMove PlanBack(string linkPath, JournalMove? recorded)
+    public static JournalMove PlanBack(string linkPath, JournalMove? recorded, ReflinkMode reflink = ReflinkMode.Auto)
     {
         var link = Path.TrimEndingDirectorySeparator(Path.GetFullPath(linkPath));
         var linkParent = Path.GetDirectoryName(link) ?? throw new NotAMovedLinkException(linkPath, LinkKind.Directory);
@@ -156,11 +157,12 @@ internal static class MovePlanner
         }
         else
         {
+            CheckReflink(reflink, data, status, home);
             CheckSpace(data, status, home, linkParent);
             var name = Path.GetFileName(link);
             var work = Path.Join(home, HiddenName(name, "back", id));
             var aside = Path.Join(Path.GetDirectoryName(data)!, HiddenName(Path.GetFileName(data), "moved", id));
-            Add(steps, MoveStepKind.Copy, work, data);
+            Add(steps, MoveStepKind.Copy, work, data, CopyDetail(reflink));
             Add(steps, MoveStepKind.Verify, work, data);
             Add(steps, MoveStepKind.Sync, work);
             if (removeKind is not null)
@@ -264,6 +266,54 @@ internal static class MovePlanner
         }
 
         Link.Remove(probe);
+    }
+
+    /// <summary>
+    /// The copy step's detail records the reflink mode (none for auto), so a resumed move copies
+    /// the way it was asked to; journals from before it have none there (auto).
+    /// </summary>
+    private static string? CopyDetail(ReflinkMode reflink) => reflink switch
+    {
+        ReflinkMode.Always => "reflink always",
+        ReflinkMode.Never => "reflink never",
+        _ => null,
+    };
+
+    /// <summary>The reflink mode a copy step was planned with.</summary>
+    public static ReflinkMode ReflinkOf(JournalStep step) => step.Detail switch
+    {
+        "reflink always" => ReflinkMode.Always,
+        "reflink never" => ReflinkMode.Never,
+        _ => ReflinkMode.Auto,
+    };
+
+    /// <summary>
+    /// --reflink always on a move that copies: the first file of the data is cloned into an unnamed
+    /// file in <paramref name="destinationDirectory"/> and discarded, before anything changes.
+    /// </summary>
+    private static void CheckReflink(ReflinkMode reflink, string data, FileStatus status, string destinationDirectory)
+    {
+        if (reflink != ReflinkMode.Always)
+        {
+            return;
+        }
+
+        var file = status.Kind == LinkKind.File
+            ? data
+            : status.Kind == LinkKind.Directory
+                ? TreeWalker.Walk(data, new WalkOptions()).FirstOrDefault(static entry => entry.Kind == LinkKind.File)?.FullPath
+                : null;
+        if (file is null)
+        {
+            return;
+        }
+
+        var (parent, name) = DirectoryHandle.OpenParent(file);
+        using (parent)
+        {
+            using var destination = DirectoryHandle.Open(destinationDirectory);
+            destination.CheckReflink(parent, name);
+        }
     }
 
     private static void Add(List<JournalStep> steps, MoveStepKind kind, string path, string? source = null, string? detail = null) =>

@@ -97,6 +97,14 @@ public sealed record MoveOptions
     /// <summary>Only plan: check everything, report the steps, change nothing.</summary>
     public bool DryRun { get; init; }
 
+    /// <summary>
+    /// For a move that copies (across volumes): whether the copy shares the original's data blocks
+    /// (see <see cref="ReflinkMode"/>; <see cref="ReflinkMode.Always"/> is checked before anything
+    /// changes). It is recorded in the journal with the copy step: <see cref="Mover.Resume"/> copies
+    /// the way the interrupted move was asked to, whatever this says then.
+    /// </summary>
+    public ReflinkMode Reflink { get; init; } = ReflinkMode.Auto;
+
     /// <summary>Called as each step starts (in a dry run: for each step that would be taken).</summary>
     public Action<MoveStep>? OnStep { get; init; }
 

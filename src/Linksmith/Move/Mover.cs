@@ -25,7 +25,7 @@ public static class Mover
         ArgumentException.ThrowIfNullOrEmpty(sourcePath);
         ArgumentException.ThrowIfNullOrEmpty(destinationDirectory);
         options ??= new MoveOptions();
-        var (move, substitute) = MovePlanner.PlanAway(sourcePath, destinationDirectory, leave, options.DryRun);
+        var (move, substitute) = MovePlanner.PlanAway(sourcePath, destinationDirectory, leave, options.DryRun, options.Reflink);
         return Execute(move, options, substitute);
     }
 
@@ -48,7 +48,7 @@ public static class Mover
             recorded = journal.FindMoveAway(full);
         }
 
-        var move = MovePlanner.PlanBack(linkPath, recorded);
+        var move = MovePlanner.PlanBack(linkPath, recorded, options.Reflink);
         return Execute(move, options, substitute: false);
     }
 
@@ -135,7 +135,7 @@ public static class Mover
                 options.OnStep?.Invoke(step.ToPublic());
                 if (step.Kind == MoveStepKind.Copy)
                 {
-                    summary = DryCopy(step.Source!, step.Path, options);
+                    summary = DryCopy(step.Source!, step.Path, MovePlanner.ReflinkOf(step), options);
                 }
             }
 
@@ -162,11 +162,11 @@ public static class Mover
         }
     }
 
-    private static TreeSummary DryCopy(string source, string work, MoveOptions options)
+    private static TreeSummary DryCopy(string source, string work, ReflinkMode reflink, MoveOptions options)
     {
         if (PathFacts.Stat(source, followLinks: false) is { Kind: not LinkKind.Directory } file)
         {
-            options.OnAction?.Invoke(new TreeAction(TreeActionKind.Copy, work, source));
+            options.OnAction?.Invoke(new TreeAction(TreeActionKind.Copy, work, source, reflink == ReflinkMode.Always ? "reflink" : null));
             return new TreeSummary { Copied = 1, Bytes = file.Size };
         }
 
@@ -175,6 +175,7 @@ public static class Mover
             Kind = TreeJobKind.Copy,
             SourcePath = source,
             DestinationPath = work,
+            Reflink = reflink,
             DryRun = true,
             OnAction = options.OnAction,
             OnError = options.OnError,

@@ -150,7 +150,7 @@ public static class DropOperations
                 return MakeLink(job, result, Link.PlanHardLink(target, fullSource));
             case DropKind.Junction:
                 return MakeLink(job, result, Link.PlanJunction(target, fullSource));
-            case DropKind.Copy or DropKind.Mirror when !result.SourceIsDirectory:
+            case DropKind.Copy or DropKind.Mirror or DropKind.ReflinkClone when !result.SourceIsDirectory:
                 return CopyFile(job, result, fullSource, info);
             default:
                 return RunTree(job, result, fullSource);
@@ -195,6 +195,18 @@ public static class DropOperations
             return result with { Tree = summary };
         }
 
+        var reflink = job.Kind == DropKind.ReflinkClone ? ReflinkMode.Always : ReflinkMode.Auto;
+        if (reflink == ReflinkMode.Always)
+        {
+            // Checked before anything is written, in a dry run too (an unnamed file, discarded).
+            var (source, sourceName) = DirectoryHandle.OpenParent(real);
+            using (source)
+            using (var folder = DirectoryHandle.Open(Path.GetDirectoryName(Path.GetFullPath(target))!))
+            {
+                folder.CheckReflink(source, sourceName);
+            }
+        }
+
         if (!job.DryRun)
         {
             var (source, sourceName) = DirectoryHandle.OpenParent(real);
@@ -205,7 +217,7 @@ public static class DropOperations
                 // Written beside it under a temporary name, then renamed into place: over the old
                 // version when updating it (which stays whole until the new one is), else only
                 // onto a name that is still free.
-                summary.Bytes = destination.CopyFile(destinationName, source, sourceName, status, replace: result.UpdatedExisting);
+                summary.Bytes = destination.CopyFile(destinationName, source, sourceName, status, replace: result.UpdatedExisting, reflink: reflink);
             }
         }
         else
@@ -228,6 +240,7 @@ public static class DropOperations
                 DropKind.Mirror => TreeJobKind.Mirror,
                 DropKind.Clone => TreeJobKind.Clone,
                 DropKind.SymbolicClone => TreeJobKind.SymbolicClone,
+                DropKind.ReflinkClone => TreeJobKind.ReflinkClone,
                 _ => TreeJobKind.Backup,
             },
             SourcePath = fullSource,

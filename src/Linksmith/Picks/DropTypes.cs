@@ -32,6 +32,9 @@ public enum DropKind
     /// at its old place (<see cref="Mover.Move"/>); a taken name is refused, not suffixed.
     /// </summary>
     Move,
+
+    /// <summary>Reflink Clone of a directory (new inodes sharing the original's blocks); a file becomes such a copy. Exit 3 where the file system cannot.</summary>
+    ReflinkClone,
 }
 
 /// <summary>A drop: put the picked items into one folder as links, copies, clones or backups.</summary>

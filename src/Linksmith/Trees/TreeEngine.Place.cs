@@ -123,7 +123,7 @@ internal sealed partial class TreeEngine
             return;
         }
 
-        Act(new TreeAction(TreeActionKind.Copy, FullWork(workPath), entry.FullPath));
+        Act(new TreeAction(TreeActionKind.Copy, FullWork(workPath), entry.FullPath, Reflink == ReflinkMode.Always ? "reflink" : null));
         summary.Copied++;
         summary.Bytes += entry.Status.Size;
         if (job.DryRun)
@@ -142,7 +142,8 @@ internal sealed partial class TreeEngine
         // A backup keeps a file that changed while it was copied twice, but not as unchanged
         // (see CopyFile): it is in the snapshot, and the next backup copies it again.
         var keepChanged = job.Kind == TreeJobKind.Backup;
-        Run(() => destination.CopyFile(workPath, sourceTop, entry.RelativePath, status, replace, keepChanged), (1, status.Size, 0));
+        var reflink = Reflink;
+        Run(() => destination.CopyFile(workPath, sourceTop, entry.RelativePath, status, replace, keepChanged, reflink), (1, status.Size, 0));
     }
 
     /// <param name="existingRoot">The directory <paramref name="existingPath"/> is relative to (null: the work root of a dry run that made none).</param>
@@ -187,7 +188,7 @@ internal sealed partial class TreeEngine
         }
         catch (HardLinkLimitException) when (IsCopying && copyFrom is not null)
         {
-            Work.CopyFile(workPath, copyFrom.SourceTop, copyFrom.Entry.RelativePath, copyFrom.Entry.Status, keepChanged: job.Kind == TreeJobKind.Backup);
+            Work.CopyFile(workPath, copyFrom.SourceTop, copyFrom.Entry.RelativePath, copyFrom.Entry.Status, keepChanged: job.Kind == TreeJobKind.Backup, reflink: Reflink);
             lock (failLock)
             {
                 summary.Linked--;
@@ -217,7 +218,7 @@ internal sealed partial class TreeEngine
         var followed = PathFacts.Stat(entry.FullPath, followLinks: true);
         var isDirectory = followed?.Kind == LinkKind.Directory || entry.Status.Kind == LinkKind.Junction;
 
-        if (job.Kind is TreeJobKind.Clone or TreeJobKind.SymbolicClone && !inner && job.Outer == OuterLinkPolicy.Splice)
+        if (job.Kind is TreeJobKind.Clone or TreeJobKind.SymbolicClone or TreeJobKind.ReflinkClone && !inner && job.Outer == OuterLinkPolicy.Splice)
         {
             PlaceSymlink(relative ? Path.GetRelativePath(finalDirectory, resolved) : text, workPath, isDirectory, entry);
             return;

@@ -60,7 +60,10 @@ internal sealed partial class TreeEngine
 
     private DirectoryHandle Work => work ?? throw new InvalidOperationException("the destination was not opened");
 
-    private bool IsCopying => job.Kind is TreeJobKind.Copy or TreeJobKind.Mirror or TreeJobKind.Backup;
+    private bool IsCopying => job.Kind is TreeJobKind.Copy or TreeJobKind.Mirror or TreeJobKind.Backup or TreeJobKind.ReflinkClone;
+
+    /// <summary>How copied files are written: a Reflink Clone shares blocks or fails.</summary>
+    private ReflinkMode Reflink => job.Kind == TreeJobKind.ReflinkClone ? ReflinkMode.Always : job.Reflink;
 
     public static TreeSummary Run(TreeJob job)
     {
@@ -146,12 +149,44 @@ internal sealed partial class TreeEngine
             }
         }
 
+        if (Reflink == ReflinkMode.Always)
+        {
+            CheckReflink();
+        }
+
         if (job.Kind == TreeJobKind.Backup)
         {
             PrepareSnapshot();
         }
 
         EnsureRoot(source.Stat(string.Empty)!.Value);
+    }
+
+    /// <summary>
+    /// --reflink always, a Reflink Clone: before anything is made, the first file of the source is
+    /// cloned into an unnamed file in the destination (or its nearest existing parent) and
+    /// discarded, so a file system without reflinks, or a destination on another file system, is
+    /// refused with nothing written. A source without files has nothing to share: no check.
+    /// </summary>
+    private void CheckReflink()
+    {
+        var first = TreeWalker.Walk(source!, new WalkOptions
+        {
+            Descend = entry => IsIncluded(entry.RelativePath, isDirectory: true),
+        }).FirstOrDefault(entry => entry.Kind == LinkKind.File && IsIncluded(entry.RelativePath, isDirectory: false));
+        if (first is null)
+        {
+            return;
+        }
+
+        var nearest = finalRoot;
+        while (PathFacts.Stat(nearest, followLinks: true) is not { Kind: LinkKind.Directory })
+        {
+            nearest = Path.GetDirectoryName(nearest) ?? throw new TargetNotFoundException(job.DestinationPath);
+        }
+
+        using var destination = DirectoryHandle.Open(nearest);
+        destination.CheckReflink(source!, first.RelativePath);
     }
 
     private DirectoryHandle Keep(DirectoryHandle handle)

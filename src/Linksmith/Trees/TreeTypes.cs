@@ -30,6 +30,13 @@ public enum TreeJobKind
 
     /// <summary>DeLorean Copy: a new snapshot whose unchanged files are hard links to the previous one.</summary>
     Backup,
+
+    /// <summary>
+    /// Reflink Clone: directories re-created, every file a new inode sharing the original's data
+    /// blocks copy-on-write (Btrfs, XFS, bcachefs); hard-link groups and inner links as in a copy.
+    /// Where the file system cannot share blocks: <see cref="ReflinksNotSupportedException"/> before anything is made.
+    /// </summary>
+    ReflinkClone,
 }
 
 /// <summary>What the engine did (or, in a dry run, would do) with one path.</summary>
@@ -81,6 +88,12 @@ public sealed record TreeJob
 
     /// <summary>Only report what would be done.</summary>
     public bool DryRun { get; init; }
+
+    /// <summary>
+    /// For copied files (copy, mirror, backup): whether they share the source's data blocks.
+    /// <see cref="ReflinkMode.Always"/> is checked before anything is copied. A Reflink Clone is always <see cref="ReflinkMode.Always"/>.
+    /// </summary>
+    public ReflinkMode Reflink { get; init; } = ReflinkMode.Auto;
 
     /// <summary>
     /// For a backup: the snapshot to compare with and link to, instead of the newest one in the

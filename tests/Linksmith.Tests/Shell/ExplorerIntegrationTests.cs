@@ -63,7 +63,7 @@ public sealed class ExplorerIntegrationTests : IDisposable
             Assert.Equal(string.Empty, drop.GetValue("SubCommands"));
             using var entries = drop.OpenSubKey("shell")!;
             Assert.Equal(
-                ["01-symlink", "02-hardlink", "03-junction", "04-copy", "05-mirror", "06-clone", "07-symbolic-clone", "08-backup", "09-move"],
+                ["01-symlink", "02-hardlink", "03-junction", "04-copy", "05-mirror", "06-clone", "07-symbolic-clone", "08-reflink-clone", "09-backup", "10-move"],
                 entries.GetSubKeyNames().Order(StringComparer.Ordinal));
             using var junction = entries.OpenSubKey(@"03-junction")!;
             Assert.Equal("Junction", junction.GetValue("MUIVerb"));

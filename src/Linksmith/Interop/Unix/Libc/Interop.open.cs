@@ -18,6 +18,9 @@ internal static partial class Libc
     internal const int O_PATH = 0x200000;
     internal const int O_RDWR = 0x0002;
 
+    // __O_TMPFILE | O_DIRECTORY: an unnamed file in the directory opened (Linux 3.11+; not every file system).
+    internal const int O_TMPFILE = 0x410000;
+
     [LibraryImport(Name, EntryPoint = "open", SetLastError = true)]
     internal static unsafe partial int open(byte* pathname, int flags, uint mode);
 
