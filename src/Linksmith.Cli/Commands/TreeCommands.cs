@@ -56,7 +56,7 @@ internal static class TreeCommands
         var threads = CommonOptions.WholeNumber("--threads", "Threads that copy and link while the tree is walked (default: one per processor; 0: none)");
         var command = new Command(name, description) { source, destination, outer, include, exclude, threads, dryRun, json, verbose };
         var symbolic = new Option<bool>("--symbolic", "-s") { Description = "Make every file a symbolic link to the original instead of a hard link" };
-        var keep = CommonOptions.WholeNumber("--keep", "Delete the oldest snapshots so that N remain (never following a link)");
+        var retention = new RetentionOptions();
         var previous = new Option<string?>("--prev") { Description = "Compare with and link to this snapshot instead of the newest in REPO (like rsync --link-dest)", HelpName = "DIR" };
         if (kind == TreeJobKind.Clone)
         {
@@ -65,7 +65,7 @@ internal static class TreeCommands
 
         if (kind == TreeJobKind.Backup)
         {
-            command.Options.Add(keep);
+            retention.AddTo(command);
             command.Options.Add(previous);
         }
 
@@ -77,9 +77,14 @@ internal static class TreeCommands
                 return Task.FromResult(reporter.Usage("--threads must be 0 or more"));
             }
 
-            if (kind == TreeJobKind.Backup && parse.GetValue(keep) is < 1)
+            RetentionPolicy? policy = null;
+            if (kind == TreeJobKind.Backup)
             {
-                return Task.FromResult(reporter.Usage("--keep must be 1 or more", "--keep N keeps the N newest snapshots, the new one included"));
+                (policy, var retentionError) = retention.Read(parse);
+                if (retentionError is not null)
+                {
+                    return Task.FromResult(reporter.Usage(retentionError, RetentionOptions.Hint));
+                }
             }
 
             PathFilter filter;
@@ -106,7 +111,7 @@ internal static class TreeCommands
                     _ => OuterLinkPolicy.Splice,
                 },
                 DryRun = parse.GetValue(dryRun),
-                Keep = kind == TreeJobKind.Backup ? parse.GetValue(keep) : null,
+                Retention = policy,
                 PreviousSnapshot = kind == TreeJobKind.Backup ? parse.GetValue(previous) : null,
                 Cancellation = cancellation,
             };
@@ -247,6 +252,10 @@ internal static class TreeCommands
         reporter.Line($"skipped     {summary.Skipped,10:N0} (unchanged or left out)");
         reporter.Line($"deleted     {summary.Deleted,10:N0}");
         reporter.Line($"errors      {summary.Errors,10:N0}");
+        foreach (var pruned in summary.Pruned)
+        {
+            reporter.Line($"{(job.DryRun ? "would prune" : "pruned     ")} {Display.Path(pruned)}");
+        }
         foreach (var cropped in summary.Cropped)
         {
             reporter.Line($"left out    {Display.Path(cropped)}");
@@ -268,6 +277,17 @@ internal static class TreeCommands
             if (summary.SnapshotPath is not null)
             {
                 writer.WritePath("snapshot", summary.SnapshotPath);
+            }
+
+            if (job.Kind == TreeJobKind.Backup)
+            {
+                writer.WriteStartArray("pruned");
+                foreach (var pruned in summary.Pruned)
+                {
+                    writer.WritePathValue(pruned);
+                }
+
+                writer.WriteEndArray();
             }
 
             writer.WriteStartArray("cropped");
