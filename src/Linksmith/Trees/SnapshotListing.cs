@@ -19,7 +19,19 @@ public static partial class Snapshots
     public static IReadOnlyList<SnapshotInfo> Describe(string repositoryPath, Action<LinksmithException>? onError = null)
     {
         ArgumentNullException.ThrowIfNull(repositoryPath);
-        using var repository = OpenRepository(repositoryPath);
+        try
+        {
+            return Describe(OpenRepository(repositoryPath), onError);
+        }
+        catch (Exception error) when (error is UnauthorizedAccessException or (IOException and not LinksmithException))
+        {
+            throw LinksmithException.FromSystemError(error, repositoryPath);
+        }
+    }
+
+    private static List<SnapshotInfo> Describe(DirectoryHandle repositoryHandle, Action<LinksmithException>? onError)
+    {
+        using var repository = repositoryHandle;
         var names = repository.ListNames(string.Empty)
             .Select(name => (Name: name, Stem: name.StartsWith(PartialPrefix, StringComparison.Ordinal) ? name[PartialPrefix.Length..] : name))
             .Where(n => IsSnapshotName(n.Stem) && repository.Stat(n.Name) is { Kind: LinkKind.Directory })

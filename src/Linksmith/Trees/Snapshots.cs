@@ -75,9 +75,17 @@ public static partial class Snapshots
     public static PruneResult Prune(PruneJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        using var repository = OpenRepository(job.RepositoryPath);
-        using var held = job.DryRun ? null : repository.TryLock(RepositoryLockName) ?? throw new BackupInProgressException(job.RepositoryPath);
-        return Prune(repository, job.Policy, includeNew: null, job.DryRun, job.OnRemoving, job.OnError, job.Cancellation);
+        try
+        {
+            using var repository = OpenRepository(job.RepositoryPath);
+            using var held = job.DryRun ? null : repository.TryLock(RepositoryLockName) ?? throw new BackupInProgressException(job.RepositoryPath);
+            return Prune(repository, job.Policy, includeNew: null, job.DryRun, job.OnRemoving, job.OnError, job.Cancellation);
+        }
+        catch (Exception error) when (error is UnauthorizedAccessException or (IOException and not LinksmithException))
+        {
+            // Opening the repository and its lock file; failures inside reach OnError already.
+            throw LinksmithException.FromSystemError(error, job.RepositoryPath);
+        }
     }
 
     /// <summary>The name of the lock file a backup (or a prune) holds in its repository.</summary>
