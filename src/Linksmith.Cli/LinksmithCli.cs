@@ -42,6 +42,7 @@ internal static class LinksmithCli
             ShellCommand.Create(console),
             MoveCommand.Create(console),
             MoveCommand.List(console),
+            SnapshotsCommand.Create(console),
         };
 
         // A path may start with '@'; response files would read it as a file of arguments.

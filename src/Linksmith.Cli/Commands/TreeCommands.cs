@@ -64,7 +64,7 @@ internal static class TreeCommands
             HelpName = "auto|always|never",
         };
         reflink.AcceptOnlyFromAmong("auto", "always", "never");
-        var keep = CommonOptions.WholeNumber("--keep", "Delete the oldest snapshots so that N remain (never following a link)");
+        var retention = new RetentionOptions();
         var previous = new Option<string?>("--prev") { Description = "Compare with and link to this snapshot instead of the newest in REPO (like rsync --link-dest)", HelpName = "DIR" };
         if (kind == TreeJobKind.Clone)
         {
@@ -78,7 +78,7 @@ internal static class TreeCommands
 
         if (kind == TreeJobKind.Backup)
         {
-            command.Options.Add(keep);
+            retention.AddTo(command);
             command.Options.Add(previous);
         }
 
@@ -90,9 +90,14 @@ internal static class TreeCommands
                 return Task.FromResult(reporter.Usage("--threads must be 0 or more"));
             }
 
-            if (kind == TreeJobKind.Backup && parse.GetValue(keep) is < 1)
+            RetentionPolicy? policy = null;
+            if (kind == TreeJobKind.Backup)
             {
-                return Task.FromResult(reporter.Usage("--keep must be 1 or more", "--keep N keeps the N newest snapshots, the new one included"));
+                (policy, var retentionError) = retention.Read(parse);
+                if (retentionError is not null)
+                {
+                    return Task.FromResult(reporter.Usage(retentionError, RetentionOptions.Hint));
+                }
             }
 
             if (kind == TreeJobKind.Clone && parse.GetValue(symbolic) && parse.GetValue(reflinkClone))
@@ -128,7 +133,7 @@ internal static class TreeCommands
                     _ => OuterLinkPolicy.Splice,
                 },
                 DryRun = parse.GetValue(dryRun),
-                Keep = kind == TreeJobKind.Backup ? parse.GetValue(keep) : null,
+                Retention = policy,
                 PreviousSnapshot = kind == TreeJobKind.Backup ? parse.GetValue(previous) : null,
                 Cancellation = cancellation,
             };
@@ -286,6 +291,10 @@ internal static class TreeCommands
         reporter.Line($"skipped     {summary.Skipped,10:N0} (unchanged or left out)");
         reporter.Line($"deleted     {summary.Deleted,10:N0}");
         reporter.Line($"errors      {summary.Errors,10:N0}");
+        foreach (var pruned in summary.Pruned)
+        {
+            reporter.Line($"{(job.DryRun ? "would prune" : "pruned     ")} {Display.Path(pruned)}");
+        }
         foreach (var cropped in summary.Cropped)
         {
             reporter.Line($"left out    {Display.Path(cropped)}");
@@ -312,6 +321,17 @@ internal static class TreeCommands
             if (summary.SnapshotPath is not null)
             {
                 writer.WritePath("snapshot", summary.SnapshotPath);
+            }
+
+            if (job.Kind == TreeJobKind.Backup)
+            {
+                writer.WriteStartArray("pruned");
+                foreach (var pruned in summary.Pruned)
+                {
+                    writer.WritePathValue(pruned);
+                }
+
+                writer.WriteEndArray();
             }
 
             writer.WriteStartArray("cropped");

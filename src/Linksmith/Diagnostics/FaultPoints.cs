@@ -55,6 +55,9 @@ internal static class FaultPoints
     /// </summary>
     public const string HandleReplace = "handle.replace";
 
+    /// <summary>Pruning, after a snapshot was renamed to its <c>.partial-</c> name and before it is deleted: the snapshot (full path).</summary>
+    public const string SnapshotPrune = "snapshot.prune";
+
     /// <summary><c>POINT@N</c>: the process kills itself the N-th time it reaches POINT.</summary>
     public const string KillVariable = "LINKSMITH_TEST_KILL";
 
@@ -68,7 +71,7 @@ internal static class FaultPoints
     public const string DelayRecordVariable = "LINKSMITH_TEST_DELAY_RECORD";
 
     /// <summary>Every point, for tests that check what they arm.</summary>
-    public static readonly IReadOnlyList<string> All = [TreeAction, CopyData, MoveStep, DedupeBeforeReplace, DedupeLeased, HandleReplace];
+    public static readonly IReadOnlyList<string> All = [TreeAction, CopyData, MoveStep, DedupeBeforeReplace, DedupeLeased, HandleReplace, SnapshotPrune];
 
     private static readonly KillSwitch? Kill = KillSwitch.FromEnvironment();
     private static readonly Delays? Delay = Delays.FromEnvironment();

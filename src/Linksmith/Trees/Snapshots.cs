@@ -61,19 +61,91 @@ public static partial class Snapshots
     /// <summary>The name of a snapshot started at <paramref name="utcNow"/> in a repository that does not exist yet.</summary>
     internal static string NewName(DateTime utcNow) => Name(utcNow, 1);
 
-    /// <summary>The names of the snapshots to delete so that <paramref name="keep"/> remain (oldest first).</summary>
-    /// <param name="repository">The repository.</param>
-    /// <param name="keep">How many to keep.</param>
-    /// <param name="includeNew">A snapshot not on disk yet (dry run) that counts as the newest.</param>
-    internal static IEnumerable<string> BeyondKeep(DirectoryHandle repository, int keep, string? includeNew)
+    /// <summary>Snapshot names by age, oldest first (the same-second counter as a number: -10 after -9).</summary>
+    public static IComparer<string> Order => SnapshotOrder.Instance;
+
+    /// <summary>When the snapshot named <paramref name="name"/> was taken (UTC, from its name).</summary>
+    public static DateTime TimeOf(string name) =>
+        DateTime.ParseExact(name.AsSpan(0, 17), "yyyy-MM-dd_HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+
+    /// <summary>
+    /// Applies <see cref="PruneJob.Policy"/> to the repository alone (<c>snapshots prune</c>),
+    /// holding the repository's backup lock so that no backup runs meanwhile.
+    /// </summary>
+    public static PruneResult Prune(PruneJob job)
     {
-        var all = List(repository);
+        ArgumentNullException.ThrowIfNull(job);
+        try
+        {
+            using var repository = OpenRepository(job.RepositoryPath);
+            using var held = job.DryRun ? null : repository.TryLock(RepositoryLockName) ?? throw new BackupInProgressException(job.RepositoryPath);
+            return Prune(repository, job.Policy, includeNew: null, job.DryRun, job.OnRemoving, job.OnError, job.Cancellation);
+        }
+        catch (Exception error) when (error is UnauthorizedAccessException or (IOException and not LinksmithException))
+        {
+            // Opening the repository and its lock file; failures inside reach OnError already.
+            throw LinksmithException.FromSystemError(error, job.RepositoryPath);
+        }
+    }
+
+    /// <summary>The name of the lock file a backup (or a prune) holds in its repository.</summary>
+    internal const string RepositoryLockName = ".linksmith-backup.lock";
+
+    /// <summary>
+    /// Removes the finished snapshots <paramref name="policy"/> does not keep. Each goes in two
+    /// steps: renamed to its <c>.partial-</c> name (one atomic rename, so a kill halfway leaves no
+    /// half-deleted snapshot that looks complete; the next backup removes it), then deleted through
+    /// the handle layer, which removes links inside as links and never follows one.
+    /// </summary>
+    /// <param name="repository">The open repository.</param>
+    /// <param name="policy">What to keep.</param>
+    /// <param name="includeNew">A snapshot not on disk yet (a backup's dry run) that counts as the newest.</param>
+    /// <param name="dryRun">Only decide and report.</param>
+    /// <param name="onRemoving">Called with each snapshot's path before it goes.</param>
+    /// <param name="onError">Where failures go; the rest goes on.</param>
+    /// <param name="cancellation">Checked between snapshots.</param>
+    internal static PruneResult Prune(DirectoryHandle repository, RetentionPolicy policy, string? includeNew, bool dryRun, Action<string>? onRemoving, Action<LinksmithException>? onError, CancellationToken cancellation)
+    {
+        var names = List(repository);
         if (includeNew is not null)
         {
-            all.Add(includeNew);
+            names.Add(includeNew);
         }
 
-        return all.Take(Math.Max(0, all.Count - Math.Max(1, keep)));
+        var decision = policy.Decide(names);
+        var result = new PruneResult
+        {
+            Kept = decision.Kept.Select(k => new KeptSnapshot(repository.FullPath(k.Name), k.Reasons)).ToList(),
+        };
+        foreach (var name in decision.Removed)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var path = repository.FullPath(name);
+            onRemoving?.Invoke(path);
+            if (dryRun)
+            {
+                result.Removed.Add(path);
+                continue;
+            }
+
+            try
+            {
+                var doomed = PartialPrefix + name;
+                repository.Rename(name, doomed, replace: false);
+                FaultPoints.Hit(FaultPoints.SnapshotPrune, path);
+                var tally = repository.DeleteTree(doomed, onError);
+                result.Entries += tally.Entries;
+                result.Bytes += tally.Bytes;
+                result.Removed.Add(path);
+            }
+            catch (LinksmithException error)
+            {
+                result.Errors++;
+                onError?.Invoke(error);
+            }
+        }
+
+        return result;
     }
 
     private static string Name(DateTime utcNow, int n)

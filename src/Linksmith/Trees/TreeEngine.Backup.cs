@@ -81,24 +81,25 @@ internal sealed partial class TreeEngine
             repository!.Rename(Path.GetFileName(workRoot), Path.GetFileName(finalRoot), replace: false);
         }
 
+        // Pruning runs under the backup's lock, after the new snapshot is complete (never before:
+        // a failed backup must not cost an old snapshot).
+        if (job.EffectiveRetention is { IsEmpty: false } policy && repository is not null)
+        {
+            var pruned = Snapshots.Prune(
+                repository,
+                policy,
+                includeNew: job.DryRun ? Path.GetFileName(finalRoot) : null,
+                job.DryRun,
+                path => Act(new TreeAction(TreeActionKind.Delete, path, Detail: "snapshot")),
+                Fail,
+                CancellationToken.None);
+            summary.Pruned.AddRange(pruned.Removed);
+            summary.Deleted += pruned.Entries;
+        }
+
         repositoryLock?.Dispose();
         repositoryLock = null;
-
-        if (job.Keep is { } keep && repository is not null)
-        {
-            foreach (var old in Snapshots.BeyondKeep(repository, keep, includeNew: job.DryRun ? Path.GetFileName(finalRoot) : null))
-            {
-                try
-                {
-                    DeleteEntry(repository, old, LinkKind.Directory);
-                }
-                catch (LinksmithException error)
-                {
-                    Fail(error);
-                }
-            }
-        }
     }
 
-    private const string RepositoryLockName = ".linksmith-backup.lock";
+    private const string RepositoryLockName = Snapshots.RepositoryLockName;
 }

@@ -104,6 +104,13 @@ public sealed record TreeJob
     /// <summary>For a backup: how many snapshots to keep (the oldest beyond it are deleted); null keeps all.</summary>
     public int? Keep { get; init; }
 
+    /// <summary>For a backup: the retention rules applied once the new snapshot is complete (with <see cref="Keep"/> as its <see cref="RetentionPolicy.Last"/>); null keeps all.</summary>
+    public RetentionPolicy? Retention { get; init; }
+
+    /// <summary><see cref="Retention"/> and <see cref="Keep"/> together.</summary>
+    internal RetentionPolicy? EffectiveRetention =>
+        Keep is null ? Retention : (Retention ?? new RetentionPolicy()) with { Last = Keep };
+
     /// <summary>
     /// Threads that copy and link files while the walk goes on; null for one per processor, 0 to
     /// do everything on the calling thread.
@@ -155,6 +162,9 @@ public sealed class TreeSummary
 
     /// <summary>For a backup: the snapshot created.</summary>
     public string? SnapshotPath { get; set; }
+
+    /// <summary>For a backup: the snapshots its retention rules removed (in a dry run: would remove), oldest first.</summary>
+    public List<string> Pruned { get; } = [];
 
     /// <summary>Outer links left out under <see cref="OuterLinkPolicy.Crop"/>, and loops broken while unrolling.</summary>
     public List<string> Cropped { get; } = [];

@@ -90,6 +90,7 @@ public sealed partial class BadInputSweepTests(ITestOutputHelper output) : IDisp
         new("shell", [State("shell install --for nautilus")], ["shell install --for sideways"]),
         new("move", [Reads(p => $"move {p} away"), Reads(p => $"move --back {p}"), Writes(p => $"move src/d {p}"), State("move src/d away")], ["move src/d away --leave sideways"]),
         new("moves", [State("moves")], []),
+        new("snapshots", [Reads(p => $"snapshots list {p}"), Writes(p => $"snapshots prune {p} --keep 1")], ["snapshots prune src --keep 0", "snapshots prune src --keep-within soon", "snapshots prune src", "snapshots prune src --keep-daily abc"]),
         new("delete", [Reads(p => $"delete --dry-run {p}"), Writes(p => $"delete {p}")], ["delete"]),
     ];
 
