@@ -42,6 +42,8 @@ internal static class LinksmithCli
             MoveCommand.Create(console),
             MoveCommand.List(console),
         };
+        root.Subcommands.Add(DocsCommands.Completions(root, console));
+        root.Subcommands.Add(DocsCommands.ManPage(root, console));
 
         // A path may start with '@'; response files would read it as a file of arguments.
         var parserConfiguration = new ParserConfiguration { ResponseFileTokenReplacer = null };
