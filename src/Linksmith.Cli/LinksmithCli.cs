@@ -44,6 +44,8 @@ internal static class LinksmithCli
             MoveCommand.List(console),
             SnapshotsCommand.Create(console),
         };
+        root.Subcommands.Add(DocsCommands.Completions(root, console));
+        root.Subcommands.Add(DocsCommands.ManPage(root, console));
 
         // A path may start with '@'; response files would read it as a file of arguments.
         var parserConfiguration = new ParserConfiguration { ResponseFileTokenReplacer = null };
