@@ -62,6 +62,7 @@ public sealed class MoveCrashTests
     {
         using (scene)
         {
+            Platform.SkipOnWine("slow under Wine (each case starts the CLI, kills it and resumes; the pass must stay well under 10 minutes); MoveTests and MoveCliTests run the same moves whole");
             if (!away)
             {
                 // In process: the state a finished move leaves, without paying for a process start.
@@ -96,7 +97,7 @@ public sealed class LargeMoveCrashTests
     [Fact]
     public void A_large_move_killed_at_many_moments_never_loses_a_file()
     {
-        Platform.SkipOnWine("slow under Wine (six CLI runs over a few thousand files, each started and killed); the small crash cases run");
+        Platform.SkipOnWine("slow under Wine (six CLI runs over a few thousand files, each started and killed); MoveTests runs the same moves whole");
         var points = new List<(string FaultPoint, int Point)>
         {
             (MoveCrashTests.EngineKill, 700), (MoveCrashTests.EngineKill, 1900),
