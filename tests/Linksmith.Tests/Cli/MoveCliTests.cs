@@ -35,7 +35,7 @@ public sealed class MoveCliTests
 
         var moves = scene.Cli("moves");
         Assert.Matches(@"done\s+away\s+\S+[/\\]home[/\\]app -> \S+[/\\]away[/\\]app", moves.Out);
-        Assert.Matches(@"done\s+back\s+\S+/away/app -> \S+/home/app", moves.Out);
+        Assert.Matches(@"done\s+back\s+\S+[/\\]away[/\\]app -> \S+[/\\]home[/\\]app", moves.Out);
     }
 
     [Fact]
