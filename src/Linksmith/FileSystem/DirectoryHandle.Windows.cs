@@ -38,6 +38,13 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
 
     private const int CopyBufferSize = 1024 * 1024;
 
+    // Where Wine (wine-staging's reparse points) keeps links' reparse data; see IsWineBookkeeping.
+    private const string WineReparsePointFolder = ".REPARSE_POINT";
+
+    // Running on Wine: its ntdll exports wine_get_version, which Windows' does not.
+    private static readonly Lazy<bool> Wine = new(() =>
+        NativeLibrary.TryLoad("ntdll.dll", out var ntdll) && NativeLibrary.TryGetExport(ntdll, "wine_get_version", out _));
+
     private readonly SafeFileHandle root;
 
     private WindowsDirectoryHandle(string path, SafeFileHandle root)
@@ -603,6 +610,29 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
         base.Dispose(disposing);
     }
 
+    /// <summary>
+    /// Opens the entry at <paramref name="relativePath"/> for reading, relative to its parent's
+    /// HANDLE with <c>FILE_OPEN_REPARSE_POINT</c> (a link is opened as itself, never followed);
+    /// <paramref name="opened"/> is the status of what was opened, for the caller to check.
+    /// </summary>
+    internal SafeFileHandle OpenFileForRead(string relativePath, out FileStatus opened)
+    {
+        var handle = OpenEntry(
+            relativePath,
+            Ntdll.FILE_READ_DATA | Kernel32.FILE_READ_ATTRIBUTES | Ntdll.SYNCHRONIZE,
+            Ntdll.FILE_NON_DIRECTORY_FILE | Ntdll.FILE_SEQUENTIAL_ONLY);
+        try
+        {
+            opened = StatHandle(handle, FullPath(relativePath), followed: false);
+            return handle;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The status of an open entry (the entry itself when it was opened with FILE_OPEN_REPARSE_POINT).</summary>
     private static unsafe FileStatus StatHandle(SafeFileHandle handle, string path, bool followed)
     {
@@ -650,6 +680,15 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
 
     private static long ToLong(Kernel32.FILETIME time) => ((long)time.dwHighDateTime << 32) | time.dwLowDateTime;
 
+    /// <summary>
+    /// Whether <paramref name="name"/> is Wine's own entry rather than the user's: Wine (wine-staging's
+    /// reparse points) keeps each link's reparse data on the Linux side in a folder named
+    /// <c>.REPARSE_POINT</c> beside the link and lists it. Its innermost entries cannot even be
+    /// opened (error 87) and NTFS has no such entry, so no walk, copy or delete may see it. On
+    /// Windows a folder of that name is the user's like any other.
+    /// </summary>
+    internal static bool IsWineBookkeeping(string name) => name == WineReparsePointFolder && Wine.Value;
+
     /// <summary>The names in an open directory, read with NtQueryDirectoryFile from its start.</summary>
     private static unsafe List<string> ReadNames(SafeFileHandle directory, string path)
     {
@@ -686,6 +725,8 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
             {
                 throw new LinkSystemException(path, "the system returned a malformed directory listing", Kernel32.ERROR_INVALID_PARAMETER);
             }
+
+            names.RemoveAll(IsWineBookkeeping);
         }
     }
 
@@ -714,7 +755,16 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
         };
         if (!Kernel32.SetFileInformationByHandle(handle, Kernel32.FileBasicInfo, &info, (uint)sizeof(Kernel32.FILE_BASIC_INFO)))
         {
-            throw WindowsErrors.ToException(Marshal.GetLastPInvokeError(), path);
+            var error = Marshal.GetLastPInvokeError();
+            // Wine (wine-staging's reparse points) opens a link itself as a Unix O_PATH descriptor,
+            // whose times it cannot set (ERROR_INVALID_HANDLE); a link's times are the one thing a
+            // copy of it then lacks. Windows sets them, and any other failure is an error.
+            if (error == Kernel32.ERROR_INVALID_HANDLE && status.Kind is LinkKind.SymbolicLink or LinkKind.Junction && Wine.Value)
+            {
+                return;
+            }
+
+            throw WindowsErrors.ToException(error, path);
         }
     }
 

@@ -22,6 +22,11 @@ internal sealed class PortableDirectoryReader : IDirectoryReader
 
         foreach (var path in paths)
         {
+            if (OperatingSystem.IsWindows() && WindowsDirectoryHandle.IsWineBookkeeping(Path.GetFileName(path)))
+            {
+                continue;
+            }
+
             FileStatus status;
             try
             {

@@ -386,7 +386,7 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
         return rest < 0 ? new FileTime(seconds - 1, (uint)((rest + TimeSpan.TicksPerSecond) * 100)) : new FileTime(seconds, (uint)(rest * 100));
     }
 
-    private static FileStatus StatCore(string path, uint flags)
+    private static unsafe FileStatus StatCore(string path, uint flags)
     {
         using var handle = Kernel32.CreateFile(path, Kernel32.FILE_READ_ATTRIBUTES, flags);
         if (handle.IsInvalid)
@@ -419,6 +419,13 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
 
         var fileId = TryGetFileId(handle) ?? (((UInt128)info.nFileIndexHigh << 32) | info.nFileIndexLow);
         var size = ((long)info.nFileSizeHigh << 32) | info.nFileSizeLow;
+        // The change time as the handle layer reads it (WindowsDirectoryHandle.StatHandle), so a
+        // status taken by path and one taken through a handle agree (dedupe's hash cache compares
+        // them); the last write stands in only where FileBasicInfo is refused.
+        Kernel32.FILE_BASIC_INFO basic;
+        var changeTime = Kernel32.GetFileInformationByHandleEx(handle, Kernel32.FileBasicInfo, &basic, (uint)sizeof(Kernel32.FILE_BASIC_INFO))
+            ? WindowsFileInformation.FromFileTime(basic.ChangeTime)
+            : ToFileTime(info.ftLastWriteTime);
         return new FileStatus
         {
             Kind = kind,
@@ -430,8 +437,7 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
             Identity = new FileIdentity(info.dwVolumeSerialNumber, fileId),
             ModifiedTime = ToFileTime(info.ftLastWriteTime),
             AccessTime = ToFileTime(info.ftLastAccessTime),
-            // No change time in this structure; the last write stands in for it.
-            ChangeTime = ToFileTime(info.ftLastWriteTime),
+            ChangeTime = changeTime,
             IsComplete = true,
             TargetIsDirectory = (attributes & Kernel32.FILE_ATTRIBUTE_DIRECTORY) != 0,
         };

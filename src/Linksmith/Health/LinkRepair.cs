@@ -134,7 +134,9 @@ public static class LinkRepair
         }
 
         var fullTarget = PathMapping.IsWindowsPath(newTarget) && !OperatingSystem.IsWindows() ? newTarget : Path.GetFullPath(newTarget);
-        var text = LinkTargets.IsAbsoluteText(oldText) || PathMapping.IsWindowsPath(newTarget)
+        // A Windows-form target planned off Windows has no relative form here; on Windows every
+        // target is one, and a relative link stays relative like anywhere else.
+        var text = LinkTargets.IsAbsoluteText(oldText) || (PathMapping.IsWindowsPath(newTarget) && !OperatingSystem.IsWindows())
             ? fullTarget
             : LinkTargets.RelativeText(entry.FullPath, fullTarget) ?? fullTarget;
         var followed = LinkTargets.Follow(fullTarget);

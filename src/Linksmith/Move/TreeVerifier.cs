@@ -207,6 +207,21 @@ internal sealed class TreeVerifier
         public static OpenedFile Open(DirectoryHandle root, string relativePath, in FileStatus listed)
         {
             var path = root.FullPath(relativePath);
+            if (OperatingSystem.IsWindows() && root is WindowsDirectoryHandle windows)
+            {
+                var handle = windows.OpenFileForRead(relativePath, out var openedOnWindows);
+                try
+                {
+                    Check(openedOnWindows, listed, path);
+                    return new OpenedFile(path, null, handle);
+                }
+                catch
+                {
+                    handle.Dispose();
+                    throw;
+                }
+            }
+
             if (root is not UnixDirectoryHandle unix)
             {
                 return new OpenedFile(path, null, ((PortableDirectoryHandle)root).OpenFileForRead(relativePath));
@@ -215,23 +230,27 @@ internal sealed class TreeVerifier
             var descriptor = unix.OpenFileForRead(relativePath);
             try
             {
-                var opened = UnixDirectoryHandle.StatDescriptor(descriptor.Fd, path);
-                if (opened.Kind != LinkKind.File)
-                {
-                    throw new TreeChangedException(path, "is no longer a regular file");
-                }
-
-                if (listed.IsComplete && opened.Identity != listed.Identity)
-                {
-                    throw new TreeChangedException(path, "is not the file that was listed (it was replaced)");
-                }
-
+                Check(UnixDirectoryHandle.StatDescriptor(descriptor.Fd, path), listed, path);
                 return new OpenedFile(path, descriptor, null);
             }
             catch
             {
                 descriptor.Dispose();
                 throw;
+            }
+        }
+
+        /// <summary>What was opened must still be the regular file the walk listed.</summary>
+        private static void Check(in FileStatus opened, in FileStatus listed, string path)
+        {
+            if (opened.Kind != LinkKind.File)
+            {
+                throw new TreeChangedException(path, "is no longer a regular file");
+            }
+
+            if (listed.IsComplete && opened.Identity != listed.Identity)
+            {
+                throw new TreeChangedException(path, "is not the file that was listed (it was replaced)");
             }
         }
 

@@ -43,7 +43,7 @@ public sealed class ErrorReportingCliTests : IDisposable
     [Fact]
     public void A_link_into_a_path_too_long_for_the_system_is_an_error_not_a_crash()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("not ported yet (issue 17): the expected message is the one for Linux ENAMETOOLONG; Windows reports an overlong path with its own error (under Wine another message, not yet compared)");
         temp.File("target");
         var tooLong = string.Join('/', Enumerable.Repeat(new string('n', 250), 21));
 
@@ -56,7 +56,6 @@ public sealed class ErrorReportingCliTests : IDisposable
     [Fact]
     public void A_read_only_repository_is_reported_as_read_only_not_as_another_backup()
     {
-        Platform.RequireLinux();
         temp.File("src/a.txt");
         var repo = temp.TryMountTmpfs("repo");
         if (repo is null || Processes.Run("mount", ["-o", "remount,ro", repo]).ExitCode != 0)
@@ -76,7 +75,6 @@ public sealed class ErrorReportingCliTests : IDisposable
     [Fact]
     public void A_hard_link_the_kernel_refuses_for_protected_hardlinks_is_a_permission_error()
     {
-        Platform.RequireLinux();
         if (!Platform.IsRoot || File.ReadAllText("/proc/sys/fs/protected_hardlinks").Trim() != "1")
         {
             Assert.Skip("runs the CLI as nobody (needs root) against fs.protected_hardlinks = 1");

@@ -14,8 +14,7 @@ public sealed class HealthCliTests : IDisposable
     [Fact]
     public void Check_prints_one_line_per_dangling_link_or_loop_and_exits_1()
     {
-        Platform.RequireLinux();
-
+        Platform.SkipOnWindows("not ported yet (issue 17): the expected lines spell paths and link texts with '/' and a loop as Linux reports it");
         var result = CliRunner.Run(tree.Temp.Path, "check", "anchor");
 
         Assert.Equal(1, result.ExitCode);
@@ -34,7 +33,6 @@ public sealed class HealthCliTests : IDisposable
     [Fact]
     public void Check_of_a_healthy_tree_prints_nothing_and_exits_0()
     {
-        Platform.RequireLinux();
         using var temp = new TempDirectory();
         temp.File("file");
         File.CreateSymbolicLink(temp["link"], "file");
@@ -48,7 +46,6 @@ public sealed class HealthCliTests : IDisposable
     [Fact]
     public void Check_exits_1_for_absolute_links_only_when_asked_to_report_them()
     {
-        Platform.RequireLinux();
         using var temp = new TempDirectory();
         temp.File("file");
         File.CreateSymbolicLink(temp["absolute"], temp["file"]);
@@ -65,8 +62,7 @@ public sealed class HealthCliTests : IDisposable
     [Fact]
     public void Check_json_lists_each_problem_with_path_problem_and_target()
     {
-        Platform.RequireLinux();
-
+        Platform.SkipOnWindows("not ported yet (issue 17): the expected entries spell paths and link texts with '/' and a loop as Linux reports it");
         var result = CliRunner.Run(tree.Temp.Path, "check", "anchor", "--json");
 
         Assert.Equal(1, result.ExitCode);
@@ -97,8 +93,7 @@ public sealed class HealthCliTests : IDisposable
     [Fact]
     public void Scan_json_has_links_hard_link_groups_and_a_summary()
     {
-        Platform.RequireLinux();
-
+        Platform.SkipOnWindows("not ported yet (issue 17): the expected counts take loops and '/nonexistent' as Linux reports them");
         var result = CliRunner.Run(tree.Temp.Path, "scan", "anchor", "--json");
 
         Assert.Equal(0, result.ExitCode);
@@ -119,8 +114,7 @@ public sealed class HealthCliTests : IDisposable
     [Fact]
     public void Scan_prints_a_line_per_link_and_group_and_a_summary()
     {
-        Platform.RequireLinux();
-
+        Platform.SkipOnWindows("not ported yet (issue 17): the expected lines spell paths and link texts with '/' and count a loop as Linux reports it");
         var result = CliRunner.Run(tree.Temp.Path, "scan", "anchor");
 
         Assert.Equal(0, result.ExitCode);
@@ -133,7 +127,7 @@ public sealed class HealthCliTests : IDisposable
     [Fact]
     public void Repair_dry_run_lists_each_change_and_changes_nothing()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("not ported yet (issue 17): the expected lines take loops and '/nonexistent-linksmith/x' as Linux reports them");
         tree.Temp.File("moved/o.txt", "outer");
         var before = TreeSnapshot.Take(tree.Temp.Path);
 
@@ -152,7 +146,7 @@ public sealed class HealthCliTests : IDisposable
     [Fact]
     public void Repair_re_points_links_keeping_relative_ones_relative_and_reports_json()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("not ported yet (issue 17): the expected link texts are spelled with '/'");
         tree.Temp.File("moved/o.txt", "outer");
 
         var result = CliRunner.Run(tree.Temp.Path, "repair", "anchor", "--map", "outside=moved", "--json");
@@ -182,7 +176,7 @@ public sealed class HealthCliTests : IDisposable
     [Fact]
     public void Convert_dry_run_lists_each_change_and_changes_nothing()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("not ported yet (issue 17): the expected lines take '/nonexistent-linksmith/x' as absolute, which is drive-relative on Windows");
         var before = TreeSnapshot.Take(tree.Temp.Path);
 
         var result = CliRunner.Run(tree.Temp.Path, "convert", "anchor", "--to", "relative", "--dry-run");
@@ -201,8 +195,6 @@ public sealed class HealthCliTests : IDisposable
     [Fact]
     public void Convert_to_absolute_rewrites_the_links_and_reports_json()
     {
-        Platform.RequireLinux();
-
         var result = CliRunner.Run(tree.Temp.Path, "convert", "anchor", "--to", "absolute", "--json");
 
         Assert.Equal(0, result.ExitCode);
@@ -216,8 +208,7 @@ public sealed class HealthCliTests : IDisposable
     [Fact]
     public void Size_json_gives_exact_integers_with_allocated_bytes_equal_to_du()
     {
-        Platform.RequireLinux();
-
+        Platform.SkipOnWindows("compares with du, which Windows does not have");
         var result = CliRunner.Run(tree.Temp.Path, "size", "anchor", "outside", "--json");
 
         Assert.Equal(0, result.ExitCode);
@@ -294,8 +285,7 @@ public sealed class HealthCliTests : IDisposable
     [Fact]
     public void Size_prints_human_units_and_the_exact_byte_count()
     {
-        Platform.RequireLinux();
-
+        Platform.SkipOnWindows("compares with du, which Windows does not have");
         var result = CliRunner.Run(tree.Temp.Path, "size", "anchor");
 
         Assert.Equal(0, result.ExitCode);
@@ -307,7 +297,6 @@ public sealed class HealthCliTests : IDisposable
     [Fact]
     public void Odd_names_stay_on_one_line_in_check_and_exact_in_json()
     {
-        Platform.RequireLinux();
         var result = CliRunner.RunInBash(tree.Temp.Path, """
             mkdir odd
             ln -s nowhere "odd/$(printf 'new\nline')"

@@ -3,6 +3,8 @@ using System.Diagnostics;
 namespace Linksmith.Tests.Cli;
 
 /// <summary>Ctrl+C (SIGINT) sent to the real CLI in the middle of a long job.</summary>
+// Linux only: SIGINT. The Wine pass (.ci/wine-tests.sh) leaves out this trait.
+[Trait("Platform", "Linux")]
 public sealed class InterruptCliTests : IDisposable
 {
     private readonly TempDirectory temp = new();

@@ -8,7 +8,6 @@ public sealed class MoveCliTests
     [Fact]
     public void Move_across_file_systems_says_what_it_did_and_json_gives_the_summary()
     {
-        Platform.RequireLinux();
         using var scene = new MoveScene();
 
         var result = scene.Cli("move", "--json", "app", scene.Away);
@@ -26,7 +25,7 @@ public sealed class MoveCliTests
         Assert.Equal(scene.Source, root.GetProperty("from").GetString());
         Assert.Equal(scene.Target, root.GetProperty("to").GetString());
         Assert.Equal("done", root.GetProperty("state").GetString());
-        Assert.Equal("symlink", root.GetProperty("link").GetString());
+        Assert.Equal(OperatingSystem.IsWindows() ? "junction" : "symlink", root.GetProperty("link").GetString());
         scene.AssertSettled(moved: true);
 
         var back = scene.Cli("move", "--back", "app");
@@ -35,27 +34,26 @@ public sealed class MoveCliTests
         scene.AssertSettled(moved: false);
 
         var moves = scene.Cli("moves");
-        Assert.Matches(@"done\s+away\s+\S+/home/app -> \S+/away/app", moves.Out);
-        Assert.Matches(@"done\s+back\s+\S+/away/app -> \S+/home/app", moves.Out);
+        Assert.Matches(@"done\s+away\s+\S+[/\\]home[/\\]app -> \S+[/\\]away[/\\]app", moves.Out);
+        Assert.Matches(@"done\s+back\s+\S+[/\\]away[/\\]app -> \S+[/\\]home[/\\]app", moves.Out);
     }
 
     [Fact]
     public void Move_prints_a_human_summary_with_the_link_it_left()
     {
-        Platform.RequireLinux();
         using var scene = new MoveScene(acrossVolumes: false);
 
         var result = scene.Cli("move", "app", scene.Away);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal($"moved {scene.Source} -> {scene.Target}\nleft symlink {scene.Source} -> {scene.Target}\n", result.Out);
+        Assert.Equal($"moved {scene.Source} -> {scene.Target}\nleft {(OperatingSystem.IsWindows() ? "junction" : "symlink")} {scene.Source} -> {scene.Target}\n", result.Out);
         Assert.Equal(string.Empty, result.Error);
     }
 
     [Fact]
     public void Dry_run_prints_the_plan_and_changes_nothing()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("not ported yet (issue 17): the expected plan lines spell paths with '/' and leave a symlink");
         using var scene = new MoveScene();
 
         var result = scene.Cli("move", "--dry-run", "app", scene.Away);
@@ -74,7 +72,7 @@ public sealed class MoveCliTests
     [Fact]
     public void Refusals_exit_1_or_3_with_the_path_and_a_hint()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("not ported yet (issue 17): the expected messages spell paths with '/'");
         using var scene = new MoveScene(acrossVolumes: false);
         File.CreateSymbolicLink(scene.Home + "/link", "app");
         Directory.CreateDirectory(scene.Away + "/app");
@@ -115,7 +113,6 @@ public sealed class MoveCliTests
     [Fact]
     public void An_interrupted_move_is_announced_by_other_commands_until_resume_settles_it()
     {
-        Platform.RequireLinux();
         using var scene = new MoveScene();
         const string Warning = "linksmith: warning: a move was interrupted; run `linksmith move --resume` to finish or roll it back\n";
 

@@ -18,6 +18,8 @@ namespace Linksmith.Tests.Cli;
 /// <see cref="Moments"/> points spread from the first entry to the last, so most signals arrive
 /// while a temporary name exists or an entry is under way.
 /// </remarks>
+// Linux only: POSIX signals. The Wine pass (.ci/wine-tests.sh) leaves out this trait.
+[Trait("Platform", "Linux")]
 public sealed partial class StopSignalCliTests : IDisposable
 {
     /// <summary>Runs per job; the signals take turns, so each is sent at a third of the moments.</summary>

@@ -46,7 +46,6 @@ public sealed class UsageCliTests : IDisposable
     [Fact]
     public void A_path_starting_with_at_is_a_path_not_a_response_file()
     {
-        Platform.RequireLinux();
         temp.File("@data.txt");
 
         var result = CliRunner.Run(temp.Path, "symlink", "@data.txt", "link");

@@ -14,6 +14,8 @@ namespace Linksmith.Tests.Dedup;
 /// is replaced waits, and neither kills linksmith (the kernel signals a lease's holder) nor loses
 /// its write.
 /// </summary>
+// Linux only: read leases (F_SETLEASE) and a writer process racing dedupe. The Wine pass (.ci/wine-tests.sh) leaves out this trait.
+[Trait("Platform", "Linux")]
 public sealed partial class ConcurrentWriterTests : DedupeTestBase
 {
     private const string WriterCame = "was opened for writing while it was being replaced";

@@ -5,7 +5,6 @@ public sealed class HashCacheTests : DedupeTestBase
     [Fact]
     public void A_second_run_over_an_unchanged_tree_reads_no_file_content()
     {
-        Platform.RequireLinux();
         var big = RandomBytes(300_000, 1);
         Write("a/big", big);
         Write("b/big", big);
@@ -28,7 +27,6 @@ public sealed class HashCacheTests : DedupeTestBase
     [Fact]
     public void Candidates_read_in_small_batches_are_found_linked_and_remembered_as_in_one()
     {
-        Platform.RequireLinux();
         var pairs = new List<(string A, string B, string Other)>();
         for (var i = 0; i < 12; i++)
         {
@@ -71,7 +69,6 @@ public sealed class HashCacheTests : DedupeTestBase
     [Fact]
     public void After_apply_the_survivors_are_still_remembered()
     {
-        Platform.RequireLinux();
         Write("a", "same text");
         Write("b", "same text");
         Write("c", "diff text");
@@ -131,7 +128,6 @@ public sealed class HashCacheTests : DedupeTestBase
     [Fact]
     public void A_file_rewritten_in_place_with_its_old_mtime_is_read_again_and_not_merged()
     {
-        Platform.RequireLinux();
         var content = RandomBytes(5_000, 3);
         var a = Write("a", content);
         var b = Write("b", content);
@@ -151,7 +147,6 @@ public sealed class HashCacheTests : DedupeTestBase
     [Fact]
     public void No_cache_neither_reads_nor_writes_remembered_hashes()
     {
-        Platform.RequireLinux();
         Write("a", "same text");
         Write("b", "same text");
 
@@ -166,7 +161,6 @@ public sealed class HashCacheTests : DedupeTestBase
     [Fact]
     public void A_corrupt_state_database_is_reported_and_the_run_goes_on_without_it()
     {
-        Platform.RequireLinux();
         Write("a", "same text");
         Write("b", "same text");
         Directory.CreateDirectory(Path.GetDirectoryName(StatePath)!);

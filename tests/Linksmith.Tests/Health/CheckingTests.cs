@@ -9,8 +9,7 @@ public sealed class CheckingTests : IDisposable
     [Fact]
     public void Check_reports_each_dangling_link_and_each_loop_once_and_nothing_healthy()
     {
-        Platform.RequireLinux();
-
+        Platform.SkipOnWine("a loop of links opens as 'not found', not ERROR_CANT_RESOLVE_FILENAME (1921), so the tree's three loops are reported as dangling");
         var (problems, errors) = LinkChecker.Check(tree.Anchor);
 
         Assert.Equal(
@@ -28,8 +27,7 @@ public sealed class CheckingTests : IDisposable
     [Fact]
     public void With_absolute_check_also_reports_every_absolute_link_healthy_or_not()
     {
-        Platform.RequireLinux();
-
+        Platform.SkipOnWindows("not ported yet (issue 17): the expected paths are spelled with '/'");
         var (problems, _) = LinkChecker.Check(tree.Anchor, new CheckOptions { IncludeAbsolute = true });
 
         Assert.Equal(
@@ -41,7 +39,7 @@ public sealed class CheckingTests : IDisposable
     [Fact]
     public void A_link_through_a_loop_is_a_loop_and_a_chain_ending_nowhere_dangles_at_every_step()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWine("opening a link in a loop of links fails as 'not found', not with ERROR_CANT_RESOLVE_FILENAME (1921) as on Windows, so the loop reads as dangling");
         tree.Symlink("anchor/into-loop", "self/x");
         tree.Symlink("anchor/chain-1", "chain-2");
         tree.Symlink("anchor/chain-2", "data/missing");
@@ -56,7 +54,6 @@ public sealed class CheckingTests : IDisposable
     [Fact]
     public void A_healthy_tree_has_no_problems()
     {
-        Platform.RequireLinux();
         using var temp = new TempDirectory();
         temp.File("a/file");
         File.CreateSymbolicLink(temp["a/link"], "file");

@@ -9,7 +9,7 @@ public sealed class ConvertingTests : IDisposable
     [Fact]
     public void Converting_to_absolute_rewrites_relative_links_and_each_still_leads_to_the_same_file()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("not ported yet (issue 17): the expected map is keyed by paths spelled with '/'");
         var before = Followed();
 
         Apply(LinkConverter.Plan(tree.Anchor, LinkTextStyle.Absolute));
@@ -23,7 +23,7 @@ public sealed class ConvertingTests : IDisposable
     [Fact]
     public void Converting_to_relative_rewrites_absolute_links_and_each_still_leads_to_the_same_file()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("not ported yet (issue 17): the expected link texts are spelled with '/'");
         var before = Followed();
 
         var plan = LinkConverter.Plan(tree.Anchor, LinkTextStyle.Relative);
@@ -38,8 +38,7 @@ public sealed class ConvertingTests : IDisposable
     [Fact]
     public void A_dangling_link_is_converted_by_its_text()
     {
-        Platform.RequireLinux();
-
+        Platform.SkipOnWindows("'/nonexistent-linksmith/x' is drive-relative on Windows, so it is converted to 'Z:\\nonexistent-linksmith\\x'; the Linux expectation does not apply");
         Apply(LinkConverter.Plan(tree.Anchor, LinkTextStyle.Absolute));
 
         Assert.Equal(tree["anchor/data/missing"], tree.TargetOf("anchor/dangling-inner"));
@@ -50,7 +49,7 @@ public sealed class ConvertingTests : IDisposable
     [Fact]
     public void Dot_dot_after_a_linked_folder_is_taken_from_where_that_folder_really_is_as_the_kernel_does()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("Windows resolves '..' after a linked folder lexically, not from where the folder really is (the kernel rule this test checks is POSIX)");
         tree.Temp.File("elsewhere/deep/x", "deep x");
         tree.Temp.File("elsewhere/y", "real y");
         tree.Symlink("anchor/via", tree["elsewhere/deep"]);
@@ -66,7 +65,6 @@ public sealed class ConvertingTests : IDisposable
     [Fact]
     public void Links_to_another_volume_stay_absolute_and_are_reported()
     {
-        Platform.RequireLinux();
         if (tree.Temp.TryMountTmpfs("other-volume") is not { } mount)
         {
             Assert.Skip("needs root to mount a tmpfs as a second volume");
@@ -88,7 +86,6 @@ public sealed class ConvertingTests : IDisposable
     [Fact]
     public void Planning_a_conversion_changes_nothing_on_disk()
     {
-        Platform.RequireLinux();
         var before = TreeSnapshot.Take(tree.Temp.Path);
 
         var plan = LinkConverter.Plan(tree.Anchor, LinkTextStyle.Absolute);

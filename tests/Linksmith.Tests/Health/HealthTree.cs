@@ -34,9 +34,12 @@ public sealed class HealthTree : IDisposable
 
     public string this[string relative] => Temp[relative];
 
-    /// <summary>Every link under the anchor, by path relative to the temp directory: (target text, relative, inner, dangling, loop).</summary>
+    /// <summary>
+    /// Every link under the anchor, by path relative to the temp directory: (target text, relative,
+    /// inner, dangling, loop). Paths and texts in the system's spelling (a backslash on Windows).
+    /// </summary>
     public static readonly IReadOnlyDictionary<string, (string Target, bool Relative, bool Inner, bool Dangling, bool Loop)> Expected =
-        new Dictionary<string, (string, bool, bool, bool, bool)>
+        new Dictionary<string, (string Target, bool Relative, bool Inner, bool Dangling, bool Loop)>
         {
             ["anchor/rel-inner"] = ("data/file.txt", true, true, false, false),
             ["anchor/abs-inner"] = ("{temp}/anchor/data/file.txt", false, true, false, false),
@@ -48,12 +51,12 @@ public sealed class HealthTree : IDisposable
             ["anchor/ping"] = ("pong", true, true, true, true),
             ["anchor/pong"] = ("ping", true, true, true, true),
             ["anchor/data/sub/up"] = ("../../data", true, true, false, false),
-        };
+        }.ToDictionary(pair => TempDirectory.Native(pair.Key), pair => pair.Value with { Target = TempDirectory.Native(pair.Value.Target) });
 
     public string Symlink(string relative, string target)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Temp[relative])!);
-        File.CreateSymbolicLink(Temp[relative], target);
+        File.CreateSymbolicLink(Temp[relative], TempDirectory.Native(target));
         return Temp[relative];
     }
 

@@ -9,8 +9,7 @@ public sealed class ScanningTests : IDisposable
     [Fact]
     public void Scan_lists_every_link_with_its_target_text_relativity_inner_or_outer_and_whether_it_dangles_or_loops()
     {
-        Platform.RequireLinux();
-
+        Platform.SkipOnWine("a loop of links opens as 'not found', not ERROR_CANT_RESOLVE_FILENAME (1921), so the tree's three loops read as dangling only");
         var report = LinkScanner.Scan(tree.Anchor);
 
         var actual = report.Links.ToDictionary(
@@ -25,8 +24,6 @@ public sealed class ScanningTests : IDisposable
     [Fact]
     public void A_dangling_link_that_points_inside_the_anchor_is_inner_and_one_pointing_out_is_outer()
     {
-        Platform.RequireLinux();
-
         var report = LinkScanner.Scan(tree.Anchor);
 
         Assert.True(report.Links.Single(l => l.LinkPath == tree["anchor/dangling-inner"]).IsInner);
@@ -36,8 +33,6 @@ public sealed class ScanningTests : IDisposable
     [Fact]
     public void Hard_link_groups_list_the_names_inside_and_are_saturated_only_when_no_name_lies_outside()
     {
-        Platform.RequireLinux();
-
         var report = LinkScanner.Scan(tree.Anchor);
 
         Assert.Equal(2, report.HardLinkGroups.Count);
@@ -52,8 +47,7 @@ public sealed class ScanningTests : IDisposable
     [Fact]
     public void The_summary_counts_links_by_kind_of_target_and_state()
     {
-        Platform.RequireLinux();
-
+        Platform.SkipOnWine("a loop of links opens as 'not found', not ERROR_CANT_RESOLVE_FILENAME (1921), so the tree's three loops count as dangling only");
         var summary = LinkScanner.Scan(tree.Anchor).Summary;
 
         Assert.Equal(
@@ -78,7 +72,6 @@ public sealed class ScanningTests : IDisposable
     [Fact]
     public void An_absolute_link_to_the_anchor_reached_through_a_link_is_inner()
     {
-        Platform.RequireLinux();
         var anchorLink = tree.Symlink("via-link", tree.Anchor);
 
         var report = LinkScanner.Scan(anchorLink);

@@ -13,7 +13,6 @@ public sealed class FaultPointsTests : IDisposable
     [Fact]
     public void A_hook_runs_at_each_action_of_a_copy_on_the_jobs_own_threads_and_stops_when_disposed()
     {
-        Platform.RequireLinux();
         for (var i = 0; i < 20; i++)
         {
             temp.File($"src/d{i % 4}/f{i}.txt", "x");
@@ -68,7 +67,6 @@ public sealed class FaultPointsTests : IDisposable
     [Fact]
     public void A_kill_asked_for_at_a_misspelled_point_kills_the_process_at_once_and_says_why()
     {
-        Platform.RequireLinux();
         temp.File("src/f.txt", "x");
         var record = temp["fired"];
         var environment = new Dictionary<string, string>

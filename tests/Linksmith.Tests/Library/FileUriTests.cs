@@ -72,7 +72,7 @@ public sealed class FileUriTests : IDisposable
     [Fact]
     public void A_name_that_is_not_UTF8_on_disk_is_found_through_its_URI()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("names are UTF-16; a name whose bytes are not UTF-8 exists only on Linux");
         var name = NativePath.FromBytes([(byte)'c', (byte)'a', (byte)'f', 0xE9]);
         var target = temp.File("data.txt");
         Link.CreateSymbolicLink(temp[name], target);

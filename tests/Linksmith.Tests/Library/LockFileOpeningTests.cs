@@ -8,6 +8,8 @@ namespace Linksmith.Tests.Library;
 /// existing one reopened with O_NOFOLLOW, and a link at the name is refused without creating,
 /// opening or changing what it points to.
 /// </summary>
+// Linux only: O_CREAT|O_EXCL|O_NOFOLLOW opens (WindowsLockFileTests covers Windows). The Wine pass (.ci/wine-tests.sh) leaves out this trait.
+[Trait("Platform", "Linux")]
 public sealed class LockFileOpeningTests : IDisposable
 {
     private readonly TempDirectory temp = new();

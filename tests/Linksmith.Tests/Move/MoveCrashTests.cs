@@ -60,9 +60,9 @@ public sealed class MoveCrashTests
     /// <summary>Away: <c>move app AWAY</c>; else <c>move --back app</c> after a finished move.</summary>
     private static void KillThenResume(MoveScene scene, string faultPoint, int point, bool away)
     {
-        Platform.RequireLinux();
         using (scene)
         {
+            Platform.SkipOnWine("slow under Wine (each case starts the CLI, kills it and resumes; the pass must stay well under 10 minutes); MoveTests and MoveCliTests run the same moves whole");
             if (!away)
             {
                 // In process: the state a finished move leaves, without paying for a process start.
@@ -97,7 +97,7 @@ public sealed class LargeMoveCrashTests
     [Fact]
     public void A_large_move_killed_at_many_moments_never_loses_a_file()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWine("slow under Wine (six CLI runs over a few thousand files, each started and killed); MoveTests runs the same moves whole");
         var points = new List<(string FaultPoint, int Point)>
         {
             (MoveCrashTests.EngineKill, 700), (MoveCrashTests.EngineKill, 1900),

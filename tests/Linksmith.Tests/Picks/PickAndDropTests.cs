@@ -98,7 +98,6 @@ public sealed class PickAndDropTests : IDisposable
     [Fact]
     public void A_drop_of_symbolic_links_links_every_pick_and_forgets_them()
     {
-        Platform.RequireLinux();
         var file = temp.File("src/report.txt", "report");
         var folder = temp.Dir("src/photos");
         var destination = temp.Dir("dest");
@@ -121,7 +120,7 @@ public sealed class PickAndDropTests : IDisposable
         Assert.Equal(2, result.Dropped);
         Assert.False(result.Interrupted);
         Assert.Null(result.ForgetError);
-        Assert.Equal("../src/report.txt", Link.Inspect(temp["dest/report.txt"]).Target);
+        Assert.Equal(TempDirectory.Native("../src/report.txt"), Link.Inspect(temp["dest/report.txt"]).Target);
         Assert.Equal("report", File.ReadAllText(temp["dest/report.txt"]));
         Assert.Equal(LinkKind.SymbolicLink, Link.Inspect(temp["dest/photos"]).Kind);
         Assert.Empty(Picked());
@@ -130,7 +129,6 @@ public sealed class PickAndDropTests : IDisposable
     [Fact]
     public void A_pick_that_cannot_be_dropped_stays_picked_and_the_others_are_dropped()
     {
-        Platform.RequireLinux();
         var file = temp.File("src/data.bin", "data");
         var folder = temp.Dir("src/folder");
         var destination = temp.Dir("dest");

@@ -1,6 +1,8 @@
 namespace Linksmith.Tests.Shell;
 
 /// <summary>With --notify (what the menu entries pass), results and failures reach the user as desktop notifications.</summary>
+// Linux only: notify-send and zenity. The Wine pass (.ci/wine-tests.sh) leaves out this trait.
+[Trait("Platform", "Linux")]
 public sealed class DesktopFeedbackTests : IDisposable
 {
     private readonly DesktopSandbox sandbox = new();

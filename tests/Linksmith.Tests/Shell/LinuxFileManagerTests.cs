@@ -7,6 +7,8 @@ namespace Linksmith.Tests.Shell;
 /// would use the result: the formats validated by their real tools, and the entries run with
 /// their placeholders expanded as the file manager expands them.
 /// </summary>
+// Linux only: Linux file managers. The Wine pass (.ci/wine-tests.sh) leaves out this trait.
+[Trait("Platform", "Linux")]
 public sealed class LinuxFileManagerTests : IDisposable
 {
     private readonly DesktopSandbox sandbox = new();

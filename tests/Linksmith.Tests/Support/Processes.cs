@@ -34,6 +34,9 @@ public static class Processes
             throw new TimeoutException($"{fileName} did not finish in 120 s");
         }
 
-        return new ProcessResult(process.ExitCode, output.Result, error.Result);
+        // Lines end in "\r\n" on Windows; the tests read the lines themselves.
+        return OperatingSystem.IsWindows()
+            ? new ProcessResult(process.ExitCode, output.Result.Replace("\r\n", "\n", StringComparison.Ordinal), error.Result.Replace("\r\n", "\n", StringComparison.Ordinal))
+            : new ProcessResult(process.ExitCode, output.Result, error.Result);
     }
 }

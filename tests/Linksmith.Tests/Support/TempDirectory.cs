@@ -4,6 +4,7 @@ namespace Linksmith.Tests;
 public sealed class TempDirectory : IDisposable
 {
     private readonly List<string> mounts = [];
+    private readonly List<string> elsewhere = [];
 
     public TempDirectory()
     {
@@ -13,7 +14,20 @@ public sealed class TempDirectory : IDisposable
 
     public string Path { get; }
 
-    public string this[string relative] => System.IO.Path.Combine(Path, relative);
+    /// <summary>The full path of <paramref name="relative"/>, written with '/' and spelled with the system's separator.</summary>
+    public string this[string relative] => System.IO.Path.Combine(Path, Native(relative));
+
+    /// <summary>
+    /// The names in <paramref name="folder"/>, without Wine's own <c>.REPARSE_POINT</c> folder (where
+    /// Wine keeps links' reparse data beside them; Windows has no such entry).
+    /// </summary>
+    public static IEnumerable<string> Names(string folder) =>
+        Directory.EnumerateFileSystemEntries(folder)
+            .Select(entry => System.IO.Path.GetFileName(entry))
+            .Where(name => !(name == ".REPARSE_POINT" && Windows.WindowsHost.IsWine));
+
+    /// <summary>A relative path written with '/' in the system's spelling ('\' on Windows), as Linksmith prints paths.</summary>
+    public static string Native(string relative) => relative.Replace('/', System.IO.Path.DirectorySeparatorChar);
 
     public string File(string relative, string content = "content")
     {
@@ -116,6 +130,28 @@ public sealed class TempDirectory : IDisposable
         return target;
     }
 
+    /// <summary>
+    /// A folder on another volume than this directory's, for moves across volumes: a tmpfs mounted
+    /// at <paramref name="relative"/> on Linux (root only), on Windows a new folder under
+    /// LINKSMITH_TEST_OTHER_VOLUME (drive Y: in the Wine pass), removed on dispose; null when there is none.
+    /// </summary>
+    public string? TryOtherVolume(string relative, string size = "8m")
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            return TryMountTmpfs(relative, size);
+        }
+
+        if (Environment.GetEnvironmentVariable(Windows.WindowsHost.OtherVolumeVariable) is not { Length: > 0 } volume || !System.IO.Directory.Exists(volume))
+        {
+            return null;
+        }
+
+        var folder = System.IO.Directory.CreateDirectory(System.IO.Path.Combine(volume, "linksmith-tests-" + Guid.NewGuid().ToString("N")[..12], relative)).FullName;
+        elsewhere.Add(System.IO.Path.GetDirectoryName(folder)!);
+        return folder;
+    }
+
     public void Dispose()
     {
         foreach (var mount in mounts)
@@ -124,6 +160,18 @@ public sealed class TempDirectory : IDisposable
             if (Processes.Run("umount", [mount]).ExitCode != 0)
             {
                 Processes.Run("umount", ["-l", mount]);
+            }
+        }
+
+        foreach (var folder in elsewhere)
+        {
+            try
+            {
+                System.IO.Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left on the test volume, which the Wine pass makes fresh each run.
             }
         }
 

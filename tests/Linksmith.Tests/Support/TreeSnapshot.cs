@@ -15,6 +15,12 @@ public static class TreeSnapshot
     {
         foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
         {
+            // Wine keeps links' reparse data in this folder beside them; Windows has no such entry.
+            if (entry.Name == ".REPARSE_POINT" && Windows.WindowsHost.IsWine)
+            {
+                continue;
+            }
+
             var info = Link.Inspect(entry.FullName);
             var relative = Path.GetRelativePath(root, entry.FullName);
             var content = info.Kind == LinkKind.File ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(entry.FullName))) : string.Empty;

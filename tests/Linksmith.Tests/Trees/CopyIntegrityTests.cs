@@ -27,7 +27,7 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
     [MemberData(nameof(SpecialFiles))]
     public void Dropping_a_fifo_socket_or_device_as_a_copy_is_refused_before_anything_is_written(string kind)
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("no FIFOs, Unix sockets or device files");
         var state = temp.Dir("state");
         temp.Dir("dest");
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -51,7 +51,7 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_fifo_swapped_into_a_tree_being_copied_is_reported_and_skipped_without_hanging()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("no FIFOs (mkfifo)");
         temp.File("src/a.txt", "a");
         temp.File("src/victim.txt", "listed as a file");
         temp.File("src/z.txt", "z");
@@ -89,7 +89,6 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
     [InlineData(TreeJobKind.Backup)]
     public void A_sparse_file_stays_sparse_in_copy_mirror_and_backup(TreeJobKind kind)
     {
-        Platform.RequireLinux();
         var sources = MakeSparseFiles(temp.Dir("src"));
         var errors = new List<LinksmithException>();
 
@@ -102,7 +101,6 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_sparse_file_stays_sparse_in_a_move_across_file_systems()
     {
-        Platform.RequireLinux();
         var sources = MakeSparseFiles(temp.Dir("home/data"));
         // 64 MiB: two 1 GiB files fit only if their holes stay holes.
         var away = temp.TryMountTmpfs("away", "64m");
@@ -130,7 +128,6 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_copy_killed_in_the_middle_of_a_file_leaves_no_partial_file_under_its_real_name()
     {
-        Platform.RequireLinux();
         // Sparse, with data at its start and its middle: the kill at the first range lands half way through the file.
         var sources = MakeSparseFiles(temp.Dir("src"));
         temp.File("src/small.txt", "small");
@@ -160,7 +157,7 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
     [InlineData(TreeJobKind.Mirror)]
     public void A_file_written_to_during_both_copies_is_reported_and_not_left_looking_complete(TreeJobKind kind)
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("open (issue 17): under Wine the writer's change during the copy is not seen; not yet known whether Wine's times or the Windows copy path is at fault");
         temp.File("src/quiet.txt", "quiet");
         temp.File("src/log.txt", new string('x', 100_000));
         if (kind == TreeJobKind.Mirror)
@@ -197,7 +194,7 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_file_written_to_during_its_first_copy_only_is_copied_again_whole()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("open (issue 17): under Wine the writer's change during the copy is not seen (0 copies made again); not yet known whether Wine's times or the Windows copy path is at fault");
         temp.File("src/log.txt", "start");
         var errors = new List<LinksmithException>();
         var writes = 0;
@@ -214,7 +211,7 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_file_rewritten_during_a_backup_is_reported_kept_as_changed_and_copied_again_by_the_next_backup()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("open (issue 17): under Wine the rewrite during the backup is not reported; not yet known whether Wine's times or the Windows copy path is at fault");
         temp.File("src/log.txt", "start");
         temp.File("src/quiet.txt", "quiet");
         var errors = new List<LinksmithException>();
@@ -258,7 +255,6 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_move_of_a_file_written_to_during_its_copy_is_rolled_back()
     {
-        Platform.RequireLinux();
         var away = temp.TryMountTmpfs("away", "16m");
         if (away is null)
         {
@@ -285,7 +281,6 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_move_whose_file_changes_after_its_copy_is_refused_by_the_verification()
     {
-        Platform.RequireLinux();
         var away = temp.TryMountTmpfs("away", "16m");
         if (away is null)
         {
@@ -314,7 +309,7 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_copy_of_a_file_another_process_keeps_writing_exits_1_and_leaves_no_copy_of_it()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("open (issue 17): under Wine the other process's writes during the copy are not seen (exit 0); not yet known whether Wine's times or the Windows copy path is at fault");
         temp.File("src/quiet.txt", "quiet");
         File.WriteAllBytes(temp["src/busy.bin"], new byte[64 << 20]);
         using var stop = new CancellationTokenSource();

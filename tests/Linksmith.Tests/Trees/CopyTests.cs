@@ -12,7 +12,6 @@ public sealed class CopyTests : IDisposable
     [Fact]
     public void Smart_copy_recreates_contents_hard_link_groups_and_inner_links()
     {
-        Platform.RequireLinux();
         var tree = new FixtureTree(temp);
         var destination = temp["deeper/level/dst"];
         var errors = new List<LinksmithException>();
@@ -49,7 +48,6 @@ public sealed class CopyTests : IDisposable
     [Fact]
     public void Smart_copy_keeps_times_and_modes_of_files_directories_and_links()
     {
-        Platform.RequireLinux();
         var tree = new FixtureTree(temp);
         var destination = temp["dst"];
 
@@ -70,7 +68,6 @@ public sealed class CopyTests : IDisposable
     [Fact]
     public void Crop_leaves_outer_links_out_and_lists_them()
     {
-        Platform.RequireLinux();
         var tree = new FixtureTree(temp);
         var destination = temp["dst"];
 
@@ -86,7 +83,6 @@ public sealed class CopyTests : IDisposable
     [Fact]
     public void Unroll_copies_what_outer_links_point_to_and_breaks_loops()
     {
-        Platform.RequireLinux();
         var tree = new FixtureTree(temp);
         var destination = temp["dst"];
         var errors = new List<LinksmithException>();
@@ -105,7 +101,6 @@ public sealed class CopyTests : IDisposable
     [Fact]
     public void Copying_into_an_existing_copy_only_copies_what_changed()
     {
-        Platform.RequireLinux();
         var tree = new FixtureTree(temp);
         var destination = temp["dst"];
         Run(TreeJobKind.Copy, tree.Source, destination);
@@ -124,7 +119,6 @@ public sealed class CopyTests : IDisposable
     [Fact]
     public void A_destination_inside_the_source_or_around_it_is_refused_before_anything_changes()
     {
-        Platform.RequireLinux();
         var tree = new FixtureTree(temp);
         var before = TreeSnapshot.Take(temp.Path);
 
@@ -138,7 +132,6 @@ public sealed class CopyTests : IDisposable
     [Fact]
     public void A_dry_run_changes_nothing_and_reports_every_action()
     {
-        Platform.RequireLinux();
         var tree = new FixtureTree(temp);
         var before = TreeSnapshot.Take(temp.Path);
         var actions = new List<TreeAction>();
@@ -153,7 +146,6 @@ public sealed class CopyTests : IDisposable
     [Fact]
     public void An_unreadable_file_is_reported_and_the_rest_is_copied()
     {
-        Platform.RequireLinux();
         if (!Platform.IsRoot)
         {
             Assert.Skip("runs the CLI as the user nobody through setpriv, which needs root");

@@ -12,7 +12,6 @@ public sealed class MirrorCloneBackupTests : IDisposable
     [Fact]
     public void Mirror_deletes_what_the_source_no_longer_has_and_never_follows_a_link_out_of_the_destination()
     {
-        Platform.RequireLinux();
         var tree = new FixtureTree(temp);
         var destination = temp["dst"];
         Run(TreeJobKind.Mirror, tree.Source, destination);
@@ -35,7 +34,6 @@ public sealed class MirrorCloneBackupTests : IDisposable
     [Fact]
     public void Mirror_dry_run_lists_every_deletion_and_changes_nothing()
     {
-        Platform.RequireLinux();
         var tree = new FixtureTree(temp);
         var destination = temp["dst"];
         Run(TreeJobKind.Mirror, tree.Source, destination);
@@ -55,7 +53,6 @@ public sealed class MirrorCloneBackupTests : IDisposable
     [Fact]
     public void Mirror_replaces_an_entry_whose_kind_changed()
     {
-        Platform.RequireLinux();
         temp.File("src/thing/inside.txt");
         Run(TreeJobKind.Mirror, temp["src"], temp["dst"]);
         Directory.Delete(temp["src/thing"], recursive: true);
@@ -69,7 +66,6 @@ public sealed class MirrorCloneBackupTests : IDisposable
     [Fact]
     public void Clone_makes_every_file_a_hard_link_to_its_original()
     {
-        Platform.RequireLinux();
         var tree = new FixtureTree(temp);
         var destination = temp["clone"];
 
@@ -86,7 +82,6 @@ public sealed class MirrorCloneBackupTests : IDisposable
     [Fact]
     public void Symbolic_clone_makes_every_file_a_symlink_to_its_original()
     {
-        Platform.RequireLinux();
         var tree = new FixtureTree(temp);
         var destination = temp["clone"];
 
@@ -119,7 +114,6 @@ public sealed class MirrorCloneBackupTests : IDisposable
     [Fact]
     public void Backup_links_unchanged_files_to_the_previous_snapshot_and_copies_changed_ones()
     {
-        Platform.RequireLinux();
         var tree = new FixtureTree(temp);
         var repository = temp["repo"];
         var first = Run(TreeJobKind.Backup, tree.Source, repository).SnapshotPath!;
@@ -149,7 +143,6 @@ public sealed class MirrorCloneBackupTests : IDisposable
     [Fact]
     public void A_hard_link_group_with_a_renamed_name_is_still_linked_to_the_previous_snapshot()
     {
-        Platform.RequireLinux();
         temp.File("src/a/x", "group");
         Link.CreateHardLink(temp["src/b"], temp["src/a/x"]);
         var first = Run(TreeJobKind.Backup, temp["src"], temp["repo"]).SnapshotPath!;
@@ -166,7 +159,6 @@ public sealed class MirrorCloneBackupTests : IDisposable
     [Fact]
     public void Keep_deletes_the_oldest_snapshots_without_following_links()
     {
-        Platform.RequireLinux();
         temp.File("src/file.txt");
         var sentinel = temp.File("sentinel/keep-me.txt", "must survive");
         File.CreateSymbolicLink(temp["src/escape"], temp["sentinel"]);
@@ -186,7 +178,6 @@ public sealed class MirrorCloneBackupTests : IDisposable
     [Fact]
     public void An_interrupted_backup_leaves_no_snapshot_that_looks_complete()
     {
-        Platform.RequireLinux();
         for (var i = 0; i < 300; i++)
         {
             temp.File($"src/d{i % 10}/file{i}.txt", new string('x', 100));
