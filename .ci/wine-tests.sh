@@ -13,7 +13,7 @@
 #
 # Needs root (debootstrap, chroot, mount). Environment: LINKSMITH_WINE_CHROOT (default
 # /var/tmp/linksmith-wine-chroot), LINKSMITH_WINE_OUT (publish folder, default
-# artifacts/wine-tests), LINKSMITH_WINE_TIMEOUT (seconds, default 600), LINKSMITH_WINE_FILTER
+# artifacts/wine-tests), LINKSMITH_WINE_TIMEOUT (seconds, default 900), LINKSMITH_WINE_FILTER
 # (xunit v3 console filter options in place of the default '-trait- Platform=Linux', e.g.
 # '-trait Platform=Windows' for the platform-code tests only, or '-class Linksmith.Tests.Move.MoveTests').
 # See /work/shared/notes/wine.md and .ci/wine-reparse/README.md for the measured facts.
@@ -26,7 +26,7 @@ step() { printf 'wine-tests: [%3ds] %s\n' "$((SECONDS - started))" "$*"; }
 mode=${LINKSMITH_WINE:-reparse}
 out=${LINKSMITH_WINE_OUT:-$repo/artifacts/wine-tests}
 out=$(mkdir -p "$out" && cd "$out" && pwd)
-timeout_seconds=${LINKSMITH_WINE_TIMEOUT:-600}
+timeout_seconds=${LINKSMITH_WINE_TIMEOUT:-900}
 read -r -a filter <<<"${LINKSMITH_WINE_FILTER:--trait- Platform=Linux}"
 export WINEDEBUG=-all
 # Without this an unhandled crash starts winedbg and wine exits 0; with it, a crash exits 82.
