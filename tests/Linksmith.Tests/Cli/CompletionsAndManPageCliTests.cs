@@ -15,7 +15,7 @@ public sealed partial class CompletionsAndManPageCliTests : IDisposable
     [Theory]
     [InlineData("linksmith ha", "hardlink hardlinks")]
     [InlineData("linksmith drop --as s", "symbolic-clone symlink")]
-    [InlineData("linksmith drop --as ''", "backup clone copy hardlink junction mirror move symbolic-clone symlink")]
+    [InlineData("linksmith drop --as ''", "backup clone copy hardlink junction mirror move reflink-clone symbolic-clone symlink")]
     [InlineData("linksmith copy --outer ''", "crop splice unroll")]
     [InlineData("linksmith shell i", "install")]
     [InlineData("linksmith shell install --f", "--for")]
