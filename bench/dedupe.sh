@@ -11,6 +11,9 @@
 #        CACHE=warm|cold passed to peers.sh (cold drops the page cache before every timed run)
 #        RMLINT_RUNS=N   timed runs of rmlint, whose generated script is slow (default 1)
 #        SKIP_PEERS=1    only measurements 3 and 4 (the tree must exist)
+#        SID=DIR         a Debian sid chroot holding czkawka-cli, jdupes 1.31 and rdfind 1.8 (default
+#                        /var/tmp/linksmith-sid; made with debootstrap on first use, a few minutes)
+#        SID_PEERS=0     leave out the sid peers
 #
 # Four measurements, each under `flock /tmp/linksmith-bench.lock` (the machine is shared):
 #   1. peers.sh dedup with linksmith --no-cache    -> results/<preset>-<cache>-nocache
@@ -48,10 +51,37 @@ run_peers() { # RESULT_SUFFIX TOOL_COMMAND
   cp -r "$work/results/$preset-$cache" "$work/results/$preset-$cache-$1"
 }
 
+# The newer peers (czkawka 12, the fastest measurable one; jdupes 1.31; rdfind 1.8) are packaged
+# only in Debian sid: they run in a sid chroot, with the bench folder bind-mounted at the same
+# path so {dir} means the same tree. Each goes through peers.sh as its "tool" (same reset, same
+# verify.py), into results/<preset>-<cache>-<name>.
+sid=${SID:-/var/tmp/linksmith-sid}
+sid_setup() {
+  if [[ ! -x $sid/usr/bin/czkawka_cli ]]; then
+    [[ -d $sid/usr ]] || debootstrap --variant=minbase sid "$sid" http://deb.debian.org/debian >/dev/null
+    cp /etc/resolv.conf "$sid/etc/"
+    # The mirror can serve a sid Release file past its Valid-Until date.
+    chroot "$sid" bash -c 'apt-get -o Acquire::Check-Valid-Until=false update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Check-Valid-Until=false install -y -qq czkawka-cli jdupes rdfind >/dev/null'
+  fi
+  mkdir -p "$sid$work"
+  # --rbind: with FS=loop the data folder is a mount of its own below $work.
+  mountpoint -q "$sid$work" || mount --rbind "$work" "$sid$work"
+  mountpoint -q "$sid/proc" || mount -t proc proc "$sid/proc"
+  trap 'umount -R "$sid$work" 2>/dev/null; umount "$sid/proc" 2>/dev/null || true' EXIT
+  { chroot "$sid" czkawka_cli --version | head -1; chroot "$sid" jdupes --version | head -1; chroot "$sid" rdfind -version; } > "$work/sid-versions.txt"
+}
+
 if [[ "${SKIP_PEERS:-0}" != 1 ]]; then
   run_peers nocache "$bin dedupe --apply --no-cache {dir}"
   # rmlint's speed does not change between passes, and it is slow (2 min a run on large): once.
   peers=${peers//|rmlint_sh/} run_peers cache "$bin dedupe --apply {dir}"
+  if [[ "${SID_PEERS:-1}" != 0 ]]; then
+    sid_setup
+    peers=tool run_peers czkawka "chroot $sid czkawka_cli dup -d {dir} -m 1 -D HARD -H -N -M"
+    peers=tool run_peers jdupes131 "chroot $sid jdupes -q -rL {dir}"
+    peers=tool run_peers rdfind18 "chroot $sid rdfind -makehardlinks true -outputname /tmp/rdfind18.results.txt {dir}"
+  fi
 fi
 
 tree=$work/data/$preset/tree
@@ -84,3 +114,5 @@ for r in $cache-nocache $cache-cache; do
   echo "=== $r"
   python3 "$kit/report.py" "$work/results/$preset-$r" | grep -iE 'dedup|tool|saved|merge|split' | head -40 || true
 done
+echo "=== every peer in one table"
+python3 "$here/dedupe_table.py" "$work/results" "$preset-$cache"
