@@ -6,7 +6,7 @@
 #   bench/dedupe-reflink.sh [tiny|small|mid|large]   (default small)
 #   env: BENCH_WORK=DIR      image, trees and results (default bench/work, git-ignored)
 #        IMG_GB=N            size of the XFS image in GiB (default 4; it holds the tree twice)
-#        LINKSMITH_CLI=PATH  the binary (default: the Release build in src/, else publish AOT)
+#        LINKSMITH_CLI=PATH  the binary (default: publish the NativeAOT one, as the other benchmarks)
 #
 # Each tool gets a fresh copy of the pristine tree (cp -a --reflink=never, so nothing is shared),
 # one timed cold-cache run (page cache dropped first), then a warm rerun over its own result. After
@@ -33,8 +33,7 @@ case $preset in
 esac
 
 if [[ -z "${LINKSMITH_CLI:-}" ]]; then
-  LINKSMITH_CLI=$root/src/Linksmith.Cli/bin/Release/net10.0/Linksmith.Cli
-  [[ -x $LINKSMITH_CLI ]] || LINKSMITH_CLI=$("$root/bench/publish-aot.sh" "$work/aot")
+  LINKSMITH_CLI=$("$root/bench/publish-aot.sh" "$work/aot")
 fi
 
 mnt=$work/xfs-$preset
