@@ -119,12 +119,6 @@ internal sealed class PortableDirectoryHandle(string path) : DirectoryHandle(pat
 
     public override void CheckReflink(DirectoryHandle sourceRoot, string sourceRelativePath) => throw NoReflinksHere();
 
-    /// <summary>Block cloning (FSCTL_DUPLICATE_EXTENTS_TO_FILE on ReFS and Dev Drive) is not wired up for copies here.</summary>
-    private ReflinksNotSupportedException NoReflinksHere() => new(
-        Path,
-        "copies that share data blocks (reflinks) are not available on this platform yet",
-        "Use --reflink auto (the default) or --reflink never; ReFS and Dev Drive block cloning is planned");
-
     public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto)
     {
         if (reflink == ReflinkMode.Always)

@@ -178,6 +178,12 @@ internal abstract class DirectoryHandle : IDisposable
     /// <exception cref="ReflinksNotSupportedException">This file system has no reflinks, or the source is on another file system.</exception>
     public abstract void CheckReflink(DirectoryHandle sourceRoot, string sourceRelativePath);
 
+    /// <summary>Where copies cannot share blocks yet (Windows: block cloning on ReFS and Dev Drive is not wired up for copies).</summary>
+    private protected ReflinksNotSupportedException NoReflinksHere() => new(
+        Path,
+        "copies that share data blocks (reflinks) are not available on this platform yet",
+        "Use --reflink auto (the default) or --reflink never; ReFS and Dev Drive block cloning is planned");
+
     /// <summary>
     /// Checks a source as it was opened against the walk's view of it: a special file the walk
     /// listed as one (a FIFO, socket, device) is <see cref="NotARegularFileException"/>; a file
