@@ -70,7 +70,7 @@ internal sealed partial class TreeEngine
         previous!.Stat(name.Relative) is { Kind: LinkKind.File } old
         && old.Size == name.Entry.Status.Size && old.ModifiedTime.IsWithin(name.Entry.Status.ModifiedTime, job.ModifyWindow)
         && old.Mode == name.Entry.Status.Mode && (!DirectoryHandle.CanPreserveOwner || (old.Uid == name.Entry.Status.Uid && old.Gid == name.Entry.Status.Gid))
-        && (attributes is null || previous!.SameAttributes(name.Relative, name.SourceTop, name.Entry.RelativePath));
+        && (attributes is null || SameAttributes(previous, name.Relative, name.SourceTop, name.Entry.RelativePath));
 
     private void Finish()
     {

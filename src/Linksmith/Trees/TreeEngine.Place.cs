@@ -119,7 +119,7 @@ internal sealed partial class TreeEngine
         var existing = ExistingEntry(workPath);
         if (existing is { Kind: LinkKind.File } same && job.Kind != TreeJobKind.Backup
             && same.Size == entry.Status.Size && same.ModifiedTime.IsWithin(entry.Status.ModifiedTime, job.ModifyWindow)
-            && (attributes is null || Work.SameAttributes(workPath, sourceTop, entry.RelativePath)))
+            && (attributes is null || SameAttributes(Work, workPath, sourceTop, entry.RelativePath)))
         {
             summary.Skipped++;
             return;
@@ -147,6 +147,23 @@ internal sealed partial class TreeEngine
         var reflink = Reflink;
         var carried = attributes;
         Run(() => destination.CopyFile(workPath, sourceTop, entry.RelativePath, status, replace, keepChanged, reflink, carried), (1, status.Size, 0));
+    }
+
+    /// <summary>
+    /// For --xattrs: whether a file in the destination (or the previous snapshot) has the source
+    /// file's attributes. One that cannot be compared counts as changed: it is copied, and the
+    /// copy reports what is wrong with the source, if anything.
+    /// </summary>
+    private static bool SameAttributes(DirectoryHandle root, string relativePath, DirectoryHandle sourceTop, string sourceRelativePath)
+    {
+        try
+        {
+            return root.SameAttributes(relativePath, sourceTop, sourceRelativePath);
+        }
+        catch (LinksmithException)
+        {
+            return false;
+        }
     }
 
     /// <param name="existingRoot">The directory <paramref name="existingPath"/> is relative to (null: the work root of a dry run that made none).</param>
