@@ -5,7 +5,8 @@ namespace Linksmith.Cli;
 /// <param name="Error">Standard error: errors, hints, notices.</param>
 /// <param name="IsTerminal">Whether standard output is a terminal (a closing count that piped output leaves out).</param>
 /// <param name="ErrorIsTerminal">Whether standard error is a terminal: progress goes there, so it is shown only then.</param>
-internal sealed record CliConsole(TextWriter Out, TextWriter Error, bool IsTerminal, bool ErrorIsTerminal = false)
+/// <param name="In">Standard input (a filter file given as <c>-</c>); null reads nothing.</param>
+internal sealed record CliConsole(TextWriter Out, TextWriter Error, bool IsTerminal, bool ErrorIsTerminal = false, TextReader? In = null)
 {
     public static CliConsole FromSystem()
     {
@@ -15,6 +16,7 @@ internal sealed record CliConsole(TextWriter Out, TextWriter Error, bool IsTermi
         // small preset). On a terminal every line shows at once.
         var stdout = new StreamWriter(Console.OpenStandardOutput(), utf8) { AutoFlush = !Console.IsOutputRedirected };
         var stderr = new StreamWriter(Console.OpenStandardError(), utf8) { AutoFlush = true };
-        return new CliConsole(stdout, stderr, !Console.IsOutputRedirected, !Console.IsErrorRedirected);
+        var stdin = new StreamReader(Console.OpenStandardInput(), utf8);
+        return new CliConsole(stdout, stderr, !Console.IsOutputRedirected, !Console.IsErrorRedirected, stdin);
     }
 }

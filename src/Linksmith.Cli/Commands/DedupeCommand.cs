@@ -14,8 +14,9 @@ internal static class DedupeCommand
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Change nothing (the default); with --apply, list each name that would be linked (DUP -> KEEP)" };
         var minSize = new Option<string?>("--min-size") { Description = "Smallest file size to consider, bytes with optional K, M or G (default 1: empty files are never merged)", HelpName = "N" };
         var maxSize = new Option<string?>("--max-size") { Description = "Largest file size to consider, bytes with optional K, M or G", HelpName = "N" };
-        var exclude = new Option<string[]>("--exclude") { Description = "Leave out paths matching GLOB (a pattern with '/' matches the path under DIR, '**' spans folders; without '/' a name at any depth)", HelpName = "GLOB", AllowMultipleArgumentsPerToken = false };
-        var include = new Option<string[]>("--include") { Description = "Consider only files matching GLOB (or inside folders matching it); --exclude wins", HelpName = "GLOB", AllowMultipleArgumentsPerToken = false };
+        var filters = new FilterOptions(
+            "Consider only files matching GLOB (or inside folders matching it); --exclude wins",
+            "Leave out paths matching GLOB (a pattern with '/' matches the path under DIR, '**' spans folders; without '/' a name at any depth)");
         var reference = new Option<string[]>("--reference") { Description = "Also search DIR, but never change its files; a file there survives over its duplicates (repeatable)", HelpName = "DIR", AllowMultipleArgumentsPerToken = false };
         var reflink = new Option<bool>("--reflink") { Description = "Share the duplicates' data blocks copy-on-write instead of hard-linking them: separate files keep their inode, names, owner, mode and times (Btrfs, XFS, bcachefs)" };
         var ignoreMetadata = new Option<bool>("--ignore-metadata") { Description = "Merge files even when owner, group or permissions (Windows: read-only) differ" };
@@ -25,8 +26,14 @@ internal static class DedupeCommand
         var json = CommonOptions.Json();
         var command = new Command("dedupe", "Find identical files; with --apply replace duplicates by hard links to one survivor")
         {
-            roots, apply, dryRun, reflink, reference, minSize, maxSize, exclude, include, ignoreMetadata, cache, noCache, threads, json,
+            roots, apply, dryRun, reflink, reference, minSize, maxSize,
         };
+        filters.AddTo(command);
+        foreach (var option in new Option[] { ignoreMetadata, cache, noCache, threads, json })
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, cancellation) => Task.FromResult(Act(parse, cancellation)));
         return command;
 
@@ -53,14 +60,9 @@ internal static class DedupeCommand
                 return reporter.Usage("--threads must be 1 or more");
             }
 
-            PathFilter filter;
-            try
+            if (filters.Build(parse, reporter, console.In, "dedupe") is not { } filter)
             {
-                filter = new PathFilter(parse.GetValue(include), parse.GetValue(exclude));
-            }
-            catch (InvalidPatternException error)
-            {
-                return reporter.Usage(TreeCommands.PatternError(error, parse.GetValue(include)), "see `linksmith dedupe --help` for the pattern syntax");
+                return reporter.ExitCode;
             }
 
             var options = new DedupeOptions

@@ -270,6 +270,11 @@ internal static class MoveCommand
             progress?.Clear();
             reporter.Fail(error);
         },
+        OnWarning = warning =>
+        {
+            progress?.Clear();
+            reporter.Warn(warning);
+        },
         OnProgress = progress is null ? null : p =>
         {
             if (p.Step == MoveStepKind.Copy)

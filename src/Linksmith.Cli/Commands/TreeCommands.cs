@@ -51,10 +51,26 @@ internal static class TreeCommands
         var dryRun = CommonOptions.DryRun();
         var json = CommonOptions.Json();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "List every action (a dry run always does)" };
-        var include = new Option<string[]>("--include") { Description = "Only files matching GLOB (repeatable); a pattern with '/' matches the path from SRC, '**' spans folders", HelpName = "GLOB" };
-        var exclude = new Option<string[]>("--exclude") { Description = "Leave out what matches GLOB (repeatable; beats --include); in mirror, excluded entries in DST are left alone", HelpName = "GLOB" };
+        var filters = new FilterOptions(
+            "Only files matching GLOB (repeatable); a pattern with '/' matches the path from SRC, '**' spans folders",
+            "Leave out what matches GLOB (repeatable; beats --include); in mirror, excluded entries in DST are left alone");
         var threads = CommonOptions.WholeNumber("--threads", "Threads that copy and link while the tree is walked (default: one per processor; 0: none)");
-        var command = new Command(name, description) { source, destination, outer, include, exclude, threads, dryRun, json, verbose };
+        var modifyWindow = new Option<string?>("--modify-window")
+        {
+            Description = "Modification times at most SECONDS apart count as equal when deciding what is unchanged (as rsync's; FAT keeps 2 s)",
+            HelpName = "SECONDS",
+        };
+        var xattrs = new Option<bool>("--xattrs", "-X")
+        {
+            Description = "Also copy extended attributes: user.*, and as root trusted.*, security.* and POSIX ACLs (Linux; Windows: exit 3 for now)",
+        };
+        var command = new Command(name, description) { source, destination, outer };
+        filters.AddTo(command);
+        foreach (var option in new Option[] { threads, modifyWindow, xattrs, dryRun, json, verbose })
+        {
+            command.Options.Add(option);
+        }
+
         var symbolic = new Option<bool>("--symbolic", "-s") { Description = "Make every file a symbolic link to the original instead of a hard link" };
         var reflinkClone = new Option<bool>("--reflink") { Description = "Reflink Clone: every file a new inode sharing the original's data blocks copy-on-write (Btrfs, XFS, bcachefs); exit 3 where the file system cannot" };
         var reflink = new Option<string>("--reflink")
@@ -105,19 +121,21 @@ internal static class TreeCommands
                 return Task.FromResult(reporter.Usage("--symbolic and --reflink cannot be used together", "a clone is made of hard links (the default), symbolic links (--symbolic) or reflinks (--reflink)"));
             }
 
-            PathFilter filter;
-            try
+            if (ParseSeconds(parse.GetValue(modifyWindow)) is not { } window)
             {
-                filter = new PathFilter(parse.GetValue(include), parse.GetValue(exclude));
+                return Task.FromResult(reporter.Usage($"--modify-window: '{parse.GetValue(modifyWindow)}' is not a number of seconds 0 or more", "e.g. --modify-window 2 for a FAT file system, 1 for a NAS that keeps whole seconds"));
             }
-            catch (InvalidPatternException error)
+
+            if (filters.Build(parse, reporter, console.In, name) is not { } filter)
             {
-                return Task.FromResult(reporter.Usage(PatternError(error, parse.GetValue(include)), "see `linksmith " + name + " --help` for the glob syntax"));
+                return Task.FromResult(reporter.ExitCode);
             }
 
             var job = new TreeJob
             {
                 Filter = filter,
+                ModifyWindow = window,
+                KeepExtendedAttributes = parse.GetValue(xattrs),
                 Parallelism = parse.GetValue(threads),
                 Kind = kind != TreeJobKind.Clone ? kind
                     : parse.GetValue(symbolic) ? TreeJobKind.SymbolicClone
@@ -142,6 +160,19 @@ internal static class TreeCommands
         return command;
     }
 
+    /// <summary>The value of <c>--modify-window SECONDS</c>: zero when absent; null when it is no number, negative, or beyond a century.</summary>
+    internal static TimeSpan? ParseSeconds(string? text)
+    {
+        if (text is null)
+        {
+            return TimeSpan.Zero;
+        }
+
+        return double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds) && seconds <= 100 * 365.25 * 86400
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
+    }
+
     /// <summary>The value of <c>--reflink auto|always|never</c> (already checked against those three).</summary>
     internal static ReflinkMode ParseReflink(string? value) => value switch
     {
@@ -157,10 +188,6 @@ internal static class TreeCommands
         ReflinkMode.Never => "never",
         _ => "auto",
     };
-
-    /// <summary>"--exclude: the pattern '[' has a '[' without its ']'": which option, and what is wrong, in our own words.</summary>
-    internal static string PatternError(InvalidPatternException error, string[]? includes) =>
-        $"{(includes is not null && includes.Contains(error.Pattern, StringComparer.Ordinal) ? "--include" : "--exclude")}: the pattern '{error.Pattern}' {error.Reason}";
 
     private static int Run(Reporter reporter, TreeJob job, bool verbose)
     {
@@ -185,6 +212,11 @@ internal static class TreeCommands
             {
                 progress?.Clear();
                 reporter.Fail(error);
+            },
+            OnWarning = warning =>
+            {
+                progress?.Clear();
+                reporter.Warn(warning);
             },
             OnProgress = progress is null ? null : progress.Show,
         };

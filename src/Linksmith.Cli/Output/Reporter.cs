@@ -28,6 +28,10 @@ internal sealed class Reporter(CliConsole console, bool json)
     /// <summary>A notice on stderr (in both modes): something the user should know but that is no failure.</summary>
     public void Notice(string text) => Console.Error.WriteLine($"linksmith: {text}");
 
+    /// <summary>An extended attribute the destination could not store: a warning on stderr (in both modes); the exit code stays as it is.</summary>
+    public void Warn(AttributeWarning warning) =>
+        Console.Error.WriteLine($"linksmith: warning: {Display.Path(warning.Path)}: extended attribute {warning.Attribute} not kept: {warning.Reason}");
+
     public void Fail(LinksmithException error)
     {
         errors.Add(error);

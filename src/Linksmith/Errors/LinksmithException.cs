@@ -101,6 +101,18 @@ public sealed class ReflinksNotSupportedException(string path, string? reason = 
 {
 }
 
+/// <summary>
+/// Extended attributes, ACLs or alternate data streams cannot be carried over on this platform
+/// (<c>--xattrs</c> works on Linux; Windows' alternate data streams and ACLs are not carried yet).
+/// </summary>
+public sealed class ExtendedAttributesNotSupportedException(string path)
+    : NotPossibleHereException(
+        path,
+        "carrying extended attributes over is not possible on this platform yet (on Windows: alternate data streams and ACLs)",
+        "Leave out --xattrs; on Linux it carries user.* attributes (as root also trusted.*, security.* and POSIX ACLs)")
+{
+}
+
 /// <summary>A junction was requested with strict semantics on a platform without junctions.</summary>
 public sealed class JunctionNotSupportedException(string linkPath)
     : NotPossibleHereException(

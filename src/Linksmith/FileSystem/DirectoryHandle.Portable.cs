@@ -119,11 +119,17 @@ internal sealed class PortableDirectoryHandle(string path) : DirectoryHandle(pat
 
     public override void CheckReflink(DirectoryHandle sourceRoot, string sourceRelativePath) => throw NoReflinksHere();
 
-    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto)
+    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto, AttributeCopy? attributes = null)
     {
         if (reflink == ReflinkMode.Always)
         {
             throw NoReflinksHere();
+        }
+
+        if (attributes is not null)
+        {
+            // Alternate data streams and ACLs are not carried yet: refused before anything is written.
+            throw new ExtendedAttributesNotSupportedException(FullPath(relativePath));
         }
 
         var source = sourceRoot.FullPath(sourceRelativePath);

@@ -311,7 +311,40 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         ApplyMetadata(descriptor.Fd, status, FullPath(relativePath));
     }
 
-    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto)
+    public override void CopyAttributes(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, LinkKind kind, AttributeCopy attributes)
+    {
+        if (kind is not (LinkKind.File or LinkKind.Directory))
+        {
+            return;
+        }
+
+        var sourcePath = sourceRoot.FullPath(sourceRelativePath);
+        using var input = ((UnixDirectoryHandle)sourceRoot).OpenAttributed(sourceRelativePath, kind);
+        using var output = OpenAttributed(relativePath, kind);
+        ExtendedAttributes.Copy(input.Fd, sourcePath, output.Fd, FullPath(relativePath), attributes.OnNotStored);
+    }
+
+    public override bool SameAttributes(string relativePath, DirectoryHandle otherRoot, string otherRelativePath)
+    {
+        using var mine = OpenAttributed(relativePath, LinkKind.File);
+        using var other = ((UnixDirectoryHandle)otherRoot).OpenAttributed(otherRelativePath, LinkKind.File);
+        return ExtendedAttributes.Same(ExtendedAttributes.Read(mine.Fd, FullPath(relativePath)), ExtendedAttributes.Read(other.Fd, otherRoot.FullPath(otherRelativePath)));
+    }
+
+    /// <summary>Opens a file or directory beneath this one to read or write its extended attributes (no link followed; a FIFO does not block; it must still be of <paramref name="kind"/>).</summary>
+    private FileDescriptor OpenAttributed(string relativePath, LinkKind kind)
+    {
+        var descriptor = OpenBeneath(relativePath, kind == LinkKind.Directory ? Libc.O_RDONLY | Libc.O_DIRECTORY : Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY);
+        if (StatDescriptor(descriptor.Fd, FullPath(relativePath)).Kind != kind)
+        {
+            descriptor.Dispose();
+            throw new TreeChangedException(FullPath(relativePath), $"is no longer a {kind.Describe()}");
+        }
+
+        return descriptor;
+    }
+
+    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto, AttributeCopy? attributes = null)
     {
         var sourcePath = sourceRoot.FullPath(sourceRelativePath);
         // O_NONBLOCK: a FIFO swapped in since the walk must not hang the job; it is refused below.
@@ -327,7 +360,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
                 throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), sourcePath);
             }
 
-            var copy = CopyUnderTemporaryName(input.Fd, source, relativePath, sourcePath, keep: attempt > 1 && keepChanged, reflink);
+            var copy = CopyUnderTemporaryName(input.Fd, source, relativePath, sourcePath, keep: attempt > 1 && keepChanged, reflink, attributes);
             if (copy.Changed is not { } after)
             {
                 PlaceCopy(copy.Temporary, relativePath, replace);
@@ -410,7 +443,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     /// size, modification or change time moved meanwhile (the copy may be torn), else null and the
     /// copy has the source's owner, mode and times. Nothing is left at the temporary name if this throws.
     /// </summary>
-    private unsafe TemporaryCopy CopyUnderTemporaryName(int input, in FileStatus source, string relativePath, string sourcePath, bool keep, ReflinkMode reflink)
+    private unsafe TemporaryCopy CopyUnderTemporaryName(int input, in FileStatus source, string relativePath, string sourcePath, bool keep, ReflinkMode reflink, AttributeCopy? attributes)
     {
         var temporary = TemporaryName(relativePath);
         var temporaryPath = FullPath(temporary);
@@ -432,9 +465,12 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             var copied = FileContents.Copy(input, output, source, sourcePath, FullPath(relativePath), reflink);
             var after = StatDescriptor(input, sourcePath);
             var changed = HasChanged(source, after);
+            // Attributes between owner and mode: chown drops security.capability, and the mode
+            // must still let the owner write user.* ones (see ApplyMetadata).
+            Action? carry = attributes is null ? null : () => ExtendedAttributes.Copy(input, sourcePath, output, FullPath(relativePath), attributes.OnNotStored);
             if (!changed)
             {
-                ApplyMetadata(output, source, temporaryPath);
+                ApplyMetadata(output, source, temporaryPath, carry);
                 return new TemporaryCopy(temporary, copied, null);
             }
 
@@ -446,7 +482,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
                 // The kernel's clock is coarse (a few ms), so the copy's time could equal the
                 // source's: then one nanosecond earlier, which no later write to the source gives.
                 var kept = after with { ModifiedTime = CopyTime(output, temporaryPath, after.ModifiedTime) };
-                ApplyMetadata(output, kept, temporaryPath);
+                ApplyMetadata(output, kept, temporaryPath, carry);
             }
 
             return new TemporaryCopy(temporary, copied, after);
@@ -691,12 +727,22 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     }
 
     /// <summary>Owner before mode (chown clears set-user-ID and set-group-ID bits), then times.</summary>
-    internal static unsafe void ApplyMetadata(int fd, in FileStatus status, string path)
+    /// <param name="fd">The open file or directory.</param>
+    /// <param name="status">Owner, mode and times to give it.</param>
+    /// <param name="path">Its path, for messages.</param>
+    /// <param name="afterOwner">
+    /// Run between owner and mode: extended attributes, which must come after chown (it removes
+    /// security.capability) and before a mode without the owner's write bit (setting user.*
+    /// attributes needs write permission on the file). Setting them changes no modification time.
+    /// </param>
+    internal static unsafe void ApplyMetadata(int fd, in FileStatus status, string path, Action? afterOwner = null)
     {
         if (IsRoot && Libc.fchown(fd, status.Uid, status.Gid) != 0)
         {
             throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
         }
+
+        afterOwner?.Invoke();
 
         if (Libc.fchmod(fd, status.Mode) != 0)
         {

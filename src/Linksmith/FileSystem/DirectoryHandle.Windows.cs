@@ -329,11 +329,17 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
 
     public override void CheckReflink(DirectoryHandle sourceRoot, string sourceRelativePath) => throw NoReflinksHere();
 
-    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto)
+    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto, AttributeCopy? attributes = null)
     {
         if (reflink == ReflinkMode.Always)
         {
             throw NoReflinksHere();
+        }
+
+        if (attributes is not null)
+        {
+            // Alternate data streams and ACLs are not carried yet: refused before anything is written.
+            throw new ExtendedAttributesNotSupportedException(FullPath(relativePath));
         }
 
         var sourcePath = sourceRoot.FullPath(sourceRelativePath);

@@ -82,7 +82,7 @@ internal abstract class DirectoryHandle : IDisposable
 
     /// <summary>Copies the file at <paramref name="sourcePath"/> to a new <paramref name="destinationPath"/> (explicit paths), as <see cref="CopyFile"/> does.</summary>
     /// <returns>The bytes copied.</returns>
-    public static long CopyFileAt(string sourcePath, string destinationPath, in FileStatus listed, ReflinkMode reflink = ReflinkMode.Auto)
+    public static long CopyFileAt(string sourcePath, string destinationPath, in FileStatus listed, ReflinkMode reflink = ReflinkMode.Auto, AttributeCopy? attributes = null)
     {
         var (sourceParent, sourceName) = OpenParent(sourcePath);
         using (sourceParent)
@@ -90,7 +90,7 @@ internal abstract class DirectoryHandle : IDisposable
             var (destinationParent, destinationName) = OpenParent(destinationPath);
             using (destinationParent)
             {
-                return destinationParent.CopyFile(destinationName, sourceParent, sourceName, listed, reflink: reflink);
+                return destinationParent.CopyFile(destinationName, sourceParent, sourceName, listed, reflink: reflink, attributes: attributes);
             }
         }
     }
@@ -167,7 +167,25 @@ internal abstract class DirectoryHandle : IDisposable
     /// </remarks>
     /// <exception cref="NotARegularFileException">The source is a FIFO, socket or device (as listed).</exception>
     /// <exception cref="ChangedWhileCopyingException">The source changed during both readings.</exception>
-    public abstract long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto);
+    /// <param name="attributes">Whether the source's extended attributes are carried over too (<c>--xattrs</c>; see <see cref="CopyAttributes"/>), and where those the destination cannot store are reported; null: none are.</param>
+    public abstract long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto, AttributeCopy? attributes = null);
+
+    /// <summary>
+    /// Makes the extended attributes (and POSIX ACLs) of the file or directory at
+    /// <paramref name="relativePath"/> those of <paramref name="sourceRelativePath"/> below
+    /// <paramref name="sourceRoot"/>, both opened without following a link and read and written
+    /// through their descriptors. Symbolic links are not given any (Linux allows no <c>user.*</c>
+    /// attribute on a symlink). Attributes the destination cannot store go to
+    /// <see cref="AttributeCopy.OnNotStored"/>.
+    /// </summary>
+    /// <exception cref="ExtendedAttributesNotSupportedException">Not on Linux.</exception>
+    public virtual void CopyAttributes(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, LinkKind kind, AttributeCopy attributes) =>
+        throw new ExtendedAttributesNotSupportedException(FullPath(relativePath));
+
+    /// <summary>Whether the file at <paramref name="relativePath"/> has the same extended attributes (those <see cref="CopyAttributes"/> carries) as <paramref name="otherRelativePath"/> below <paramref name="otherRoot"/>.</summary>
+    /// <exception cref="ExtendedAttributesNotSupportedException">Not on Linux.</exception>
+    public virtual bool SameAttributes(string relativePath, DirectoryHandle otherRoot, string otherRelativePath) =>
+        throw new ExtendedAttributesNotSupportedException(FullPath(relativePath));
 
     /// <summary>
     /// Checks that the regular file at <paramref name="sourceRelativePath"/> below

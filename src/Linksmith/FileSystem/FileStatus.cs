@@ -15,6 +15,18 @@ public readonly record struct FileTime(long Seconds, uint Nanoseconds) : ICompar
         return new FileTime(Math.DivRem(ticks, TimeSpan.TicksPerSecond, out var rest) - (rest < 0 ? 1 : 0), (uint)(((rest % TimeSpan.TicksPerSecond) + TimeSpan.TicksPerSecond) % TimeSpan.TicksPerSecond * 100));
     }
 
+    /// <summary>Whether this time and <paramref name="other"/> differ by at most <paramref name="window"/> (zero: equal).</summary>
+    public bool IsWithin(FileTime other, TimeSpan window)
+    {
+        if (window <= TimeSpan.Zero)
+        {
+            return this == other;
+        }
+
+        var apart = (((Int128)Seconds - other.Seconds) * 1_000_000_000) + ((long)Nanoseconds - other.Nanoseconds);
+        return Int128.Abs(apart) <= (Int128)window.Ticks * 100;
+    }
+
     /// <inheritdoc/>
     public int CompareTo(FileTime other) => (Seconds, Nanoseconds).CompareTo((other.Seconds, other.Nanoseconds));
 

@@ -209,6 +209,9 @@ internal sealed class MoveExecutor
         }
     }
 
+    /// <summary>How a moved file keeps its extended attributes (Linux; null elsewhere, not yet on Windows).</summary>
+    private AttributeCopy? KeptAttributes => OperatingSystem.IsLinux() ? new AttributeCopy(options.OnWarning) : null;
+
     private void Copy(string source, string work, ReflinkMode reflink)
     {
         var status = PathFacts.Stat(source, followLinks: false) ?? throw new TargetNotFoundException(source);
@@ -221,7 +224,7 @@ internal sealed class MoveExecutor
             }
 
             options.OnAction?.Invoke(new TreeAction(TreeActionKind.Copy, work, source, reflink == ReflinkMode.Always ? "reflink" : null));
-            DirectoryHandle.CopyFileAt(source, work, status, reflink);
+            DirectoryHandle.CopyFileAt(source, work, status, reflink, KeptAttributes);
             summary.Copied++;
             summary.Bytes += status.Size;
             return;
@@ -236,6 +239,9 @@ internal sealed class MoveExecutor
             SourcePath = source,
             DestinationPath = work,
             Reflink = reflink,
+            // A move keeps extended attributes and ACLs, as mv does (Windows: not yet, see README).
+            KeepExtendedAttributes = OperatingSystem.IsLinux(),
+            OnWarning = options.OnWarning,
             OnAction = options.OnAction,
             OnError = error =>
             {

@@ -114,6 +114,9 @@ public sealed record MoveOptions
     /// <summary>Called for every failure; a failed move is rolled back where it can be.</summary>
     public Action<LinksmithException>? OnError { get; init; }
 
+    /// <summary>Called for each extended attribute the other volume's file system could not store (a move keeps them where it can; the move goes on).</summary>
+    public Action<AttributeWarning>? OnWarning { get; init; }
+
     /// <summary>Called now and then during the copy and the verification.</summary>
     public Action<MoveProgress>? OnProgress { get; init; }
 

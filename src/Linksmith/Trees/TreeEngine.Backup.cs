@@ -62,11 +62,15 @@ internal sealed partial class TreeEngine
         }
     }
 
-    /// <summary>Same size and modification time (and mode and owner, which a hard link would share) as in the previous snapshot.</summary>
-    private bool IsUnchanged(string relative, in FileStatus status) =>
-        previous!.Stat(relative) is { Kind: LinkKind.File } old
-        && old.Size == status.Size && old.ModifiedTime == status.ModifiedTime
-        && old.Mode == status.Mode && (!DirectoryHandle.CanPreserveOwner || (old.Uid == status.Uid && old.Gid == status.Gid));
+    /// <summary>
+    /// Same size and modification time (within --modify-window), and mode, owner (as root) and,
+    /// with --xattrs, extended attributes, which a hard link would share, as in the previous snapshot.
+    /// </summary>
+    private bool IsUnchanged(GroupName name) =>
+        previous!.Stat(name.Relative) is { Kind: LinkKind.File } old
+        && old.Size == name.Entry.Status.Size && old.ModifiedTime.IsWithin(name.Entry.Status.ModifiedTime, job.ModifyWindow)
+        && old.Mode == name.Entry.Status.Mode && (!DirectoryHandle.CanPreserveOwner || (old.Uid == name.Entry.Status.Uid && old.Gid == name.Entry.Status.Gid))
+        && (attributes is null || SameAttributes(previous, name.Relative, name.SourceTop, name.Entry.RelativePath));
 
     private void Finish()
     {

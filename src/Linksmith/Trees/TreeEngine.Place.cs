@@ -3,12 +3,12 @@ namespace Linksmith;
 /// <summary>Placing each source entry in the destination: directories, copies, hard links (clone, hard-link groups), re-pointed or spliced links, unrolled ones; directory metadata last.</summary>
 internal sealed partial class TreeEngine
 {
-    private void PlaceDirectory(TreeEntry entry, string workPath)
+    private void PlaceDirectory(TreeEntry entry, DirectoryHandle sourceTop, string workPath)
     {
         var existing = ExistingEntry(workPath);
         if (existing is { Kind: LinkKind.Directory })
         {
-            directories.Add((workPath, entry.Status));
+            directories.Add((workPath, entry.Status, sourceTop, entry.RelativePath));
             return;
         }
 
@@ -25,7 +25,7 @@ internal sealed partial class TreeEngine
 
         freshDirectories.Add(workPath);
         summary.Directories++;
-        directories.Add((workPath, entry.Status));
+        directories.Add((workPath, entry.Status, sourceTop, entry.RelativePath));
     }
 
     private void PlaceFile(TreeEntry entry, DirectoryHandle sourceTop, string workPath, string relative)
@@ -58,7 +58,7 @@ internal sealed partial class TreeEngine
             case TreeJobKind.SymbolicClone:
                 PlaceSymlink(name.Entry.FullPath, name.Work, targetIsDirectory: false);
                 break;
-            case TreeJobKind.Backup when previous is not null && IsUnchanged(name.Relative, name.Entry.Status):
+            case TreeJobKind.Backup when previous is not null && IsUnchanged(name):
                 if (!TryLinkToPrevious(name))
                 {
                     PlaceCopy(name);
@@ -80,7 +80,7 @@ internal sealed partial class TreeEngine
             var leader = names[0];
             if (job.Kind == TreeJobKind.Backup && previous is not null)
             {
-                var unchanged = names.FindIndex(n => IsUnchanged(n.Relative, n.Entry.Status));
+                var unchanged = names.FindIndex(n => IsUnchanged(n));
                 leader = unchanged >= 0 ? names[unchanged] : leader;
             }
 
@@ -117,7 +117,9 @@ internal sealed partial class TreeEngine
     {
         var (entry, sourceTop, workPath, _) = name;
         var existing = ExistingEntry(workPath);
-        if (existing is { Kind: LinkKind.File } same && same.Size == entry.Status.Size && same.ModifiedTime == entry.Status.ModifiedTime && job.Kind != TreeJobKind.Backup)
+        if (existing is { Kind: LinkKind.File } same && job.Kind != TreeJobKind.Backup
+            && same.Size == entry.Status.Size && same.ModifiedTime.IsWithin(entry.Status.ModifiedTime, job.ModifyWindow)
+            && (attributes is null || SameAttributes(Work, workPath, sourceTop, entry.RelativePath)))
         {
             summary.Skipped++;
             return;
@@ -143,7 +145,25 @@ internal sealed partial class TreeEngine
         // (see CopyFile): it is in the snapshot, and the next backup copies it again.
         var keepChanged = job.Kind == TreeJobKind.Backup;
         var reflink = Reflink;
-        Run(() => destination.CopyFile(workPath, sourceTop, entry.RelativePath, status, replace, keepChanged, reflink), (1, status.Size, 0));
+        var carried = attributes;
+        Run(() => destination.CopyFile(workPath, sourceTop, entry.RelativePath, status, replace, keepChanged, reflink, carried), (1, status.Size, 0));
+    }
+
+    /// <summary>
+    /// For --xattrs: whether a file in the destination (or the previous snapshot) has the source
+    /// file's attributes. One that cannot be compared counts as changed: it is copied, and the
+    /// copy reports what is wrong with the source, if anything.
+    /// </summary>
+    private static bool SameAttributes(DirectoryHandle root, string relativePath, DirectoryHandle sourceTop, string sourceRelativePath)
+    {
+        try
+        {
+            return root.SameAttributes(relativePath, sourceTop, sourceRelativePath);
+        }
+        catch (LinksmithException)
+        {
+            return false;
+        }
     }
 
     /// <param name="existingRoot">The directory <paramref name="existingPath"/> is relative to (null: the work root of a dry run that made none).</param>
@@ -188,7 +208,7 @@ internal sealed partial class TreeEngine
         }
         catch (HardLinkLimitException) when (IsCopying && copyFrom is not null)
         {
-            Work.CopyFile(workPath, copyFrom.SourceTop, copyFrom.Entry.RelativePath, copyFrom.Entry.Status, keepChanged: job.Kind == TreeJobKind.Backup, reflink: Reflink);
+            Work.CopyFile(workPath, copyFrom.SourceTop, copyFrom.Entry.RelativePath, copyFrom.Entry.Status, keepChanged: job.Kind == TreeJobKind.Backup, reflink: Reflink, attributes: attributes);
             lock (failLock)
             {
                 summary.Linked--;
@@ -273,7 +293,7 @@ internal sealed partial class TreeEngine
         try
         {
             var top = Keep(DirectoryHandle.Open(real));
-            PlaceDirectory(new TreeEntry(real, link.RelativePath, link.Depth, target), workPath);
+            PlaceDirectory(new TreeEntry(real, string.Empty, link.Depth, target), top, workPath);
             Walk(top, workPath, final, relativeToAnchor);
         }
         finally
@@ -364,9 +384,15 @@ internal sealed partial class TreeEngine
 
         for (var i = directories.Count - 1; i >= 0; i--)
         {
-            var (workPath, status) = directories[i];
+            var (workPath, status, sourceTop, sourceRelative) = directories[i];
             try
             {
+                // Attributes before the mode, which may take away the owner's write bit.
+                if (attributes is not null && sourceTop is not null)
+                {
+                    Work.CopyAttributes(workPath, sourceTop, sourceRelative, LinkKind.Directory, attributes);
+                }
+
                 Work.SetMetadata(workPath, status);
             }
             catch (LinksmithException error)

@@ -23,7 +23,8 @@ internal sealed partial class TreeEngine
     private readonly TreeJob job;
     private readonly TreeSummary summary = new();
     private readonly Dictionary<FileIdentity, List<GroupName>> groups = [];
-    private readonly List<(string Work, FileStatus Status)> directories = [];
+    // Directories to finish last: where, the source's status, and (for --xattrs) the source directory.
+    private readonly List<(string Work, FileStatus Status, DirectoryHandle? SourceTop, string SourceRelative)> directories = [];
     private readonly HashSet<string> freshDirectories = new(StringComparer.Ordinal);
     private readonly HashSet<string> failedDirectories = new(StringComparer.Ordinal);
     private readonly HashSet<FileIdentity> unrolling = [];
@@ -59,6 +60,9 @@ internal sealed partial class TreeEngine
     private sealed record GroupName(TreeEntry Entry, DirectoryHandle SourceTop, string Work, string Relative);
 
     private DirectoryHandle Work => work ?? throw new InvalidOperationException("the destination was not opened");
+
+    /// <summary>For --xattrs: how copies carry attributes over; null without it.</summary>
+    private AttributeCopy? attributes;
 
     private bool IsCopying => job.Kind is TreeJobKind.Copy or TreeJobKind.Mirror or TreeJobKind.Backup or TreeJobKind.ReflinkClone;
 
@@ -116,6 +120,16 @@ internal sealed partial class TreeEngine
 
     private void Prepare()
     {
+        if (job.KeepExtendedAttributes)
+        {
+            if (!OperatingSystem.IsLinux())
+            {
+                throw new ExtendedAttributesNotSupportedException(job.SourcePath);
+            }
+
+            attributes = new AttributeCopy(Warn);
+        }
+
         var status = PathFacts.Stat(sourceRoot, followLinks: true);
         if (status is null)
         {
@@ -215,7 +229,7 @@ internal sealed partial class TreeEngine
         if (existing is { Kind: LinkKind.Directory })
         {
             work = DirectoryHandle.Open(workRoot);
-            directories.Add((string.Empty, sourceStatus));
+            directories.Add((string.Empty, sourceStatus, source, string.Empty));
             return;
         }
 
@@ -240,7 +254,7 @@ internal sealed partial class TreeEngine
     {
         freshDirectories.Add(string.Empty);
         summary.Directories++;
-        directories.Add((string.Empty, sourceStatus));
+        directories.Add((string.Empty, sourceStatus, source, string.Empty));
     }
 
     /// <summary>The full path of a work path (for what the user sees).</summary>
@@ -291,7 +305,7 @@ internal sealed partial class TreeEngine
                 switch (entry.Kind)
                 {
                     case LinkKind.Directory:
-                        PlaceDirectory(entry, workPath);
+                        PlaceDirectory(entry, sourceTop, workPath);
                         if (mirror && !failedDirectories.Contains(entry.FullPath))
                         {
                             DeleteExtras(sourceTop, entry, workPath);
@@ -359,6 +373,15 @@ internal sealed partial class TreeEngine
         {
             summary.Errors++;
             job.OnError?.Invoke(error);
+        }
+    }
+
+    private void Warn(AttributeWarning warning)
+    {
+        // Workers report too.
+        lock (failLock)
+        {
+            job.OnWarning?.Invoke(warning);
         }
     }
 

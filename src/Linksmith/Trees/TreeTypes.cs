@@ -90,6 +90,26 @@ public sealed record TreeJob
     public bool DryRun { get; init; }
 
     /// <summary>
+    /// Modification times that differ by at most this much count as equal wherever the job decides
+    /// whether a file is unchanged (an incremental copy or mirror, a backup's link-or-copy), as
+    /// rsync's <c>--modify-window</c>: FAT keeps times to 2 s, some NAS to 1 s. Zero (the default): equal to the nanosecond.
+    /// </summary>
+    public TimeSpan ModifyWindow { get; init; }
+
+    /// <summary>
+    /// Carry extended attributes over (<c>--xattrs</c>): <c>user.*</c>; as root also
+    /// <c>trusted.*</c>, <c>security.*</c> and the POSIX ACLs (<c>system.posix_acl_access</c>,
+    /// <c>system.posix_acl_default</c>), onto every file and directory the job makes from a source
+    /// one (a hard link shares its file's attributes already; symbolic links get none). A file
+    /// counts as unchanged only when its attributes are equal too. Linux only: elsewhere the job
+    /// throws <see cref="ExtendedAttributesNotSupportedException"/> before it starts.
+    /// </summary>
+    public bool KeepExtendedAttributes { get; init; }
+
+    /// <summary>Called, from any thread but one call at a time, for each attribute a destination's file system could not store; the job goes on.</summary>
+    public Action<AttributeWarning>? OnWarning { get; init; }
+
+    /// <summary>
     /// For copied files (copy, mirror, backup): whether they share the source's data blocks.
     /// <see cref="ReflinkMode.Always"/> is checked before anything is copied. A Reflink Clone is always <see cref="ReflinkMode.Always"/>.
     /// </summary>

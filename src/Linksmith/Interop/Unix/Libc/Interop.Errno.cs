@@ -8,6 +8,7 @@ internal static partial class Libc
     internal const int EINTR = 4;
     internal const int EIO = 5;
     internal const int ENXIO = 6;
+    internal const int E2BIG = 7;
     internal const int EBADF = 9;
     internal const int EAGAIN = 11;
     internal const int EACCES = 13;
@@ -21,10 +22,12 @@ internal static partial class Libc
     internal const int ENOSPC = 28;
     internal const int EROFS = 30;
     internal const int EMLINK = 31;
+    internal const int ERANGE = 34;
     internal const int ENAMETOOLONG = 36;
     internal const int ENOSYS = 38;
     internal const int ENOTEMPTY = 39;
     internal const int ELOOP = 40;
+    internal const int ENODATA = 61;
     internal const int EOPNOTSUPP = 95;
     internal const int EDQUOT = 122;
 
