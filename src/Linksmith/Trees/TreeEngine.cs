@@ -60,6 +60,9 @@ internal sealed partial class TreeEngine
 
     private DirectoryHandle Work => work ?? throw new InvalidOperationException("the destination was not opened");
 
+    /// <summary>Mirror, and a clone with <see cref="TreeJob.Delete"/>: what the source does not have goes.</summary>
+    private bool DeletesExtras => job.Kind == TreeJobKind.Mirror || (job.Delete && job.Kind is TreeJobKind.Clone or TreeJobKind.SymbolicClone or TreeJobKind.ReflinkClone);
+
     private bool IsCopying => job.Kind is TreeJobKind.Copy or TreeJobKind.Mirror or TreeJobKind.Backup or TreeJobKind.ReflinkClone;
 
     /// <summary>How copied files are written: a Reflink Clone shares blocks or fails.</summary>
@@ -258,7 +261,7 @@ internal sealed partial class TreeEngine
             OnError = Fail,
             Descend = entry => !failedDirectories.Contains(entry.FullPath),
         };
-        var mirror = job.Kind == TreeJobKind.Mirror;
+        var mirror = DeletesExtras;
         foreach (var entry in TreeWalker.Walk(sourceTop, options))
         {
             job.Cancellation.ThrowIfCancellationRequested();
