@@ -117,7 +117,10 @@ internal sealed partial class TreeEngine
     {
         var (entry, sourceTop, workPath, _) = name;
         var existing = ExistingEntry(workPath);
-        if (existing is { Kind: LinkKind.File } same && same.Size == entry.Status.Size && same.ModifiedTime == entry.Status.ModifiedTime && job.Kind != TreeJobKind.Backup)
+        // A Reflink Clone's file must be a new inode: a hard link to the source there (left by a
+        // Hardlink Clone into the same DST) has the source's size and time but is not one.
+        if (existing is { Kind: LinkKind.File } same && same.Size == entry.Status.Size && same.ModifiedTime == entry.Status.ModifiedTime && job.Kind != TreeJobKind.Backup
+            && !(job.Kind == TreeJobKind.ReflinkClone && same.Identity == entry.Status.Identity))
         {
             Unchanged();
             return;

@@ -220,7 +220,11 @@ public sealed class IncrementalCloneTests : IDisposable
         var changed = ReflinkCopyTests.Write(Path.Combine(root, "src/changed.bin"), 256 << 10, seed: 1);
         ReflinkCopyTests.Write(Path.Combine(root, "src/same.bin"), 256 << 10, seed: 2);
         ReflinkCopyTests.Write(Path.Combine(root, "src/gone.bin"), 64 << 10, seed: 3);
+        var hardLinked = ReflinkCopyTests.Write(Path.Combine(root, "src/hard.bin"), 64 << 10, seed: 6);
         Assert.Equal(0, CliRunner.Run(root, "clone", "--reflink", "src", "dst").ExitCode);
+        // A hard link to the source where the Reflink Clone's own file belongs: same size and time, not a new inode.
+        File.Delete(Path.Combine(root, "dst/hard.bin"));
+        Assert.Equal(0, CliRunner.Run(root, "hardlink", Path.Combine(root, "src/hard.bin"), Path.Combine(root, "dst/hard.bin")).ExitCode);
         var sameInode = Inode(Path.Combine(root, "dst/same.bin"));
         changed = ReflinkCopyTests.Write(Path.Combine(root, "src/changed.bin"), 384 << 10, seed: 4);
         var added = ReflinkCopyTests.Write(Path.Combine(root, "src/sub/new.bin"), 128 << 10, seed: 5);
@@ -231,12 +235,13 @@ public sealed class IncrementalCloneTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Error);
         using var document = JsonDocument.Parse(result.Out);
         var summary = document.RootElement;
-        Assert.Equal((2, 1, 1, 1), (summary.GetProperty("copied").GetInt32(), summary.GetProperty("relinked").GetInt32(), summary.GetProperty("unchanged").GetInt32(), summary.GetProperty("deleted").GetInt32()));
+        Assert.Equal((3, 2, 1, 1), (summary.GetProperty("copied").GetInt32(), summary.GetProperty("relinked").GetInt32(), summary.GetProperty("unchanged").GetInt32(), summary.GetProperty("deleted").GetInt32()));
         Assert.Equal(changed, File.ReadAllBytes(Path.Combine(root, "dst/changed.bin")));
         Assert.Equal(added, File.ReadAllBytes(Path.Combine(root, "dst/sub/new.bin")));
         Assert.Equal(sameInode, Inode(Path.Combine(root, "dst/same.bin")));
         Assert.False(Path.Exists(Path.Combine(root, "dst/gone.bin")));
-        foreach (var name in new[] { "changed.bin", "sub/new.bin" })
+        Assert.Equal(hardLinked, File.ReadAllBytes(Path.Combine(root, "dst/hard.bin")));
+        foreach (var name in new[] { "changed.bin", "sub/new.bin", "hard.bin" })
         {
             var extents = ReflinkCopyTests.Extents(Path.Combine(root, "dst", name));
             Assert.Equal(extents.DataBytes, extents.SharedBytes);
