@@ -182,14 +182,16 @@ internal static class DropCommand
             var verb = kind switch
             {
                 DropKind.Mirror => "mirror",
-                DropKind.Clone or DropKind.SymbolicClone or DropKind.ReflinkClone when result.SourceIsDirectory => "clone",
+                DropKind.Clone or DropKind.SymbolicClone or DropKind.ReflinkClone when result.SourceIsDirectory || result.UpdatedExisting => "clone",
                 DropKind.Backup => "back up",
                 DropKind.Move => "move",
                 _ => "copy",
             };
             var past = verb switch { "mirror" => "mirrored", "clone" => "cloned", "back up" => "backed up", "move" => "moved", _ => "copied" };
             var into = kind == DropKind.Backup ? $"into {Display.Path(destinationPath)}{(tree.SnapshotPath is { } snapshot ? $" (snapshot {Path.GetFileName(snapshot)})" : string.Empty)}" : $"-> {Display.Path(destinationPath)}";
-            var counts = $"{tree.Copied:N0} copied, {tree.Linked:N0} hard-linked, {tree.Symlinked:N0} symlinked, {tree.Skipped:N0} unchanged, {HumanSize.Format(tree.Bytes)}";
+            var relinked = tree.Relinked > 0 ? $", {tree.Relinked:N0} relinked" : string.Empty;
+            var deleted = tree.Deleted > 0 ? $", {tree.Deleted:N0} deleted" : string.Empty;
+            var counts = $"{tree.Copied:N0} copied, {tree.Linked:N0} hard-linked, {tree.Symlinked:N0} symlinked{relinked}, {tree.Skipped:N0} unchanged{deleted}, {HumanSize.Format(tree.Bytes)}";
             var linkLeft = kind == DropKind.Move ? " (a link stays at the old place)" : string.Empty;
             reporter.Line($"{(dryRun ? "would " + verb : past)} {Display.Path(result.SourcePath)} {into}{linkLeft}{(result.UpdatedExisting ? " (updating what is there)" : string.Empty)}: {counts}");
         }
@@ -236,6 +238,8 @@ internal static class DropCommand
             writer.WriteNumber("linked", summary.Linked + results.Count(r => r.Link is { Type: LinkType.HardLink }));
             writer.WriteNumber("symlinked", summary.Symlinked + results.Count(r => r.Link is { Type: not LinkType.HardLink }));
             writer.WriteNumber("skipped", summary.Skipped);
+            writer.WriteNumber("relinked", summary.Relinked);
+            writer.WriteNumber("unchanged", summary.Unchanged);
             writer.WriteNumber("deleted", summary.Deleted);
             writer.WriteNumber("bytes", summary.Bytes);
             writer.WriteErrors(reporter.Errors);

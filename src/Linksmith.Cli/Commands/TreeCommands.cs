@@ -23,7 +23,8 @@ internal static class TreeCommands
     public static Command Clone(CliConsole console) => Create(
         console,
         "clone",
-        "Hardlink Clone: directories re-created, every file a hard link to the original (--symbolic: a symlink, may cross volumes; --reflink: a new file sharing the original's blocks)",
+        "Hardlink Clone: directories re-created, every file a hard link to the original (--symbolic: a symlink, may cross volumes; --reflink: a new file sharing the original's blocks). "
+            + "Into an existing DST it updates the clone: new files linked, names that are not the current link of SRC's file re-linked (a real file with other contents there is replaced), unchanged ones left alone; --delete also removes what SRC no longer has",
         TreeJobKind.Clone,
         "DST");
 
@@ -39,7 +40,12 @@ internal static class TreeCommands
         var source = new Argument<string>("SRC") { Description = "The source tree (the anchor)" };
         var destination = new Argument<string>(destinationName)
         {
-            Description = kind == TreeJobKind.Backup ? "The folder that holds the snapshots (created if missing)" : "The root of the result (created if missing; merged into if it exists)",
+            Description = kind switch
+            {
+                TreeJobKind.Backup => "The folder that holds the snapshots (created if missing)",
+                TreeJobKind.Clone => "The root of the clone (created if missing; updated if it exists; must be a directory)",
+                _ => "The root of the result (created if missing; merged into if it exists)",
+            },
         };
         var outer = new Option<string>("--outer")
         {
@@ -72,6 +78,10 @@ internal static class TreeCommands
         }
 
         var symbolic = new Option<bool>("--symbolic", "-s") { Description = "Make every file a symbolic link to the original instead of a hard link" };
+        var delete = new Option<bool>("--delete")
+        {
+            Description = "Updating an existing clone: also delete from DST what SRC no longer has (links in DST removed as links, never followed; excluded entries left alone)",
+        };
         var reflinkClone = new Option<bool>("--reflink") { Description = "Reflink Clone: every file a new inode sharing the original's data blocks copy-on-write (Btrfs, XFS, bcachefs); exit 3 where the file system cannot" };
         var reflink = new Option<string>("--reflink")
         {
@@ -86,6 +96,7 @@ internal static class TreeCommands
         {
             command.Options.Add(symbolic);
             command.Options.Add(reflinkClone);
+            command.Options.Add(delete);
         }
         else
         {
@@ -121,6 +132,13 @@ internal static class TreeCommands
                 return Task.FromResult(reporter.Usage("--symbolic and --reflink cannot be used together", "a clone is made of hard links (the default), symbolic links (--symbolic) or reflinks (--reflink)"));
             }
 
+            if (kind == TreeJobKind.Clone && NotADirectory(parse.GetValue(destination)!) is { } what)
+            {
+                return Task.FromResult(reporter.Usage(
+                    $"{Display.Path(parse.GetValue(destination)!)}: is a {what}, not a directory: a clone's DST is the root folder of the clone",
+                    "give a folder that does not exist yet (it is created) or an existing clone to update"));
+            }
+
             if (ParseSeconds(parse.GetValue(modifyWindow)) is not { } window)
             {
                 return Task.FromResult(reporter.Usage($"--modify-window: '{parse.GetValue(modifyWindow)}' is not a number of seconds 0 or more", "e.g. --modify-window 2 for a FAT file system, 1 for a NAS that keeps whole seconds"));
@@ -151,6 +169,7 @@ internal static class TreeCommands
                     _ => OuterLinkPolicy.Splice,
                 },
                 DryRun = parse.GetValue(dryRun),
+                Delete = kind == TreeJobKind.Clone && parse.GetValue(delete),
                 Retention = policy,
                 PreviousSnapshot = kind == TreeJobKind.Backup ? parse.GetValue(previous) : null,
                 Cancellation = cancellation,
@@ -171,6 +190,22 @@ internal static class TreeCommands
         return double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds) && seconds <= 100 * 365.25 * 86400
             ? TimeSpan.FromSeconds(seconds)
             : null;
+    }
+
+    /// <summary>
+    /// What a clone's DST is when it is neither missing nor a directory (a link to a directory
+    /// counts as one: an explicit argument is followed once); null when it will do.
+    /// </summary>
+    private static string? NotADirectory(string destination)
+    {
+        var info = Link.Inspect(Path.GetFullPath(destination));
+        return info.Kind switch
+        {
+            LinkKind.Missing or LinkKind.Directory => null,
+            LinkKind.SymbolicLink or LinkKind.Junction when info.TargetIsDirectory && !info.IsDangling => null,
+            LinkKind.SymbolicLink when info.IsDangling => "dangling symbolic link",
+            var other => other.Describe(),
+        };
     }
 
     /// <summary>The value of <c>--reflink auto|always|never</c> (already checked against those three).</summary>
@@ -205,7 +240,7 @@ internal static class TreeCommands
                 else if (job.DryRun || verbose)
                 {
                     progress?.Clear();
-                    reporter.Line(Describe(action, job.DryRun));
+                    reporter.Line(Describe(action, job.DryRun, job.Kind is TreeJobKind.Clone or TreeJobKind.SymbolicClone or TreeJobKind.ReflinkClone));
                 }
             },
             OnError = error =>
@@ -287,10 +322,25 @@ internal static class TreeCommands
         return parts.Count == 0 ? " before it had copied, linked or deleted anything" : " after " + string.Join(", ", parts);
     }
 
-    private static string Describe(TreeAction action, bool dryRun)
+    private static string Describe(TreeAction action, bool dryRun, bool clone)
     {
         var prefix = dryRun ? "would " : string.Empty;
         var path = Display.Path(action.Path);
+        if (clone && action.Replaces is { } replaced)
+        {
+            // Updating a clone: a name that was not the current link or copy is made anew, renamed over it.
+            var what = action.Kind switch
+            {
+                TreeActionKind.HardLink => "hard-link",
+                TreeActionKind.Symlink => "symlink",
+                TreeActionKind.Copy when action.Detail == "reflink" => "reflink",
+                _ => "copy",
+            };
+            var arrow = action.Kind == TreeActionKind.HardLink ? "=>" : "->";
+            var from = action.Kind == TreeActionKind.Symlink ? action.Source! : Display.Path(action.Source!);
+            return $"{prefix}relink ({what}) {path} {arrow} {from}, replacing the {replaced.Describe()} there";
+        }
+
         return action.Kind switch
         {
             TreeActionKind.CreateDirectory => $"{prefix}create directory {path}",
@@ -321,6 +371,12 @@ internal static class TreeCommands
         reporter.Line($"symlinked   {summary.Symlinked,10:N0} links");
         reporter.Line($"directories {summary.Directories,10:N0} created");
         reporter.Line($"skipped     {summary.Skipped,10:N0} (unchanged or left out)");
+        if (job.Kind is TreeJobKind.Clone or TreeJobKind.SymbolicClone or TreeJobKind.ReflinkClone)
+        {
+            reporter.Line($"relinked    {summary.Relinked,10:N0} (names that were not the current link, made anew; counted above too)");
+            reporter.Line($"unchanged   {summary.Unchanged,10:N0}");
+        }
+
         reporter.Line($"deleted     {summary.Deleted,10:N0}");
         reporter.Line($"errors      {summary.Errors,10:N0}");
         foreach (var pruned in summary.Pruned)
@@ -343,6 +399,8 @@ internal static class TreeCommands
             writer.WriteNumber("symlinked", summary.Symlinked);
             writer.WriteNumber("directories", summary.Directories);
             writer.WriteNumber("skipped", summary.Skipped);
+            writer.WriteNumber("relinked", summary.Relinked);
+            writer.WriteNumber("unchanged", summary.Unchanged);
             writer.WriteNumber("deleted", summary.Deleted);
             writer.WriteNumber("bytes", summary.Bytes);
             if (job.Kind is TreeJobKind.Copy or TreeJobKind.Mirror or TreeJobKind.Backup or TreeJobKind.ReflinkClone)
@@ -391,6 +449,11 @@ internal static class TreeCommands
                     writer.WritePath("path", action.Path);
                     writer.WritePath("source", action.Source);
                     writer.WriteString("detail", action.Detail);
+                    if (action.Replaces is { } replaced)
+                    {
+                        writer.WriteString("replaces", replaced.ToJsonName());
+                    }
+
                     writer.WriteEndObject();
                 }
 

@@ -6,9 +6,11 @@ namespace Linksmith;
 /// </summary>
 /// <remarks>
 /// Each item lands at <c>DEST_DIR/NAME</c>. A name that is taken gets a suffix (see
-/// <see cref="DropNames"/>) instead of failing, with two exceptions whose point is to update what
-/// is there: a mirror brings an existing <c>DEST_DIR/NAME</c> up to date, and a backup adds a
-/// snapshot to the repository <c>DEST_DIR/NAME</c>. An item that fails is reported and the others
+/// <see cref="DropNames"/>) instead of failing, with exceptions whose point is to update what
+/// is there: a mirror brings an existing <c>DEST_DIR/NAME</c> up to date, a clone of a folder
+/// (hard-link, symbolic or reflink) updates the clone there as <c>clone SRC DST</c> does, and a
+/// backup adds a snapshot to the repository <c>DEST_DIR/NAME</c>. A file dropped as a hard-link or
+/// symbolic clone onto the name that already is that link is reported unchanged. An item that fails is reported and the others
 /// are still dropped.
 /// </remarks>
 public static class DropOperations
@@ -80,6 +82,12 @@ public static class DropOperations
                 return Carry(job, result with { DestinationPath = natural, UpdatedExisting = true }, fullSource, info);
             }
 
+            if (!isDirectory && !reserved.Contains(natural) && IsAlreadyFileClone(job.Kind, natural, fullSource))
+            {
+                reserved.Add(natural);
+                return result with { DestinationPath = natural, UpdatedExisting = true, Tree = new TreeSummary { Skipped = 1, Unchanged = 1, Files = 1 } };
+            }
+
             for (var race = 0; ; race++)
             {
                 var chosen = DropNames.Choose(destination, name, isDirectory, reserved);
@@ -115,11 +123,15 @@ public static class DropOperations
 
     /// <summary>
     /// Mirror and backup update an existing <c>DEST_DIR/NAME</c> of the same kind: that is what
-    /// they are for. Never the item itself (dropped into its own folder), which gets a new name.
+    /// they are for; so do the clones of a folder (an existing folder there is the clone to
+    /// update, as with <c>clone SRC DST</c>). Never the item itself (dropped into its own folder),
+    /// which gets a new name.
     /// </summary>
     private static bool ShouldUpdate(DropKind kind, string natural, string fullSource, bool isDirectory, HashSet<string> reserved)
     {
-        if (kind is not (DropKind.Mirror or DropKind.Backup) || reserved.Contains(natural))
+        var updates = kind is DropKind.Mirror or DropKind.Backup
+            || (isDirectory && kind is DropKind.Clone or DropKind.SymbolicClone or DropKind.ReflinkClone);
+        if (!updates || reserved.Contains(natural))
         {
             return false;
         }
@@ -133,6 +145,31 @@ public static class DropOperations
 
         var sourceStatus = PathFacts.Stat(fullSource, followLinks: true);
         return sourceStatus is not { } original || original.Identity != found.Identity;
+    }
+
+    /// <summary>
+    /// A file dropped as a hard-link clone onto a name that is already a hard link to it, or as a
+    /// symbolic clone onto a name that is already a symbolic link naming it: nothing to do. Any
+    /// other file there keeps its name, and the clone gets a suffixed one.
+    /// </summary>
+    private static bool IsAlreadyFileClone(DropKind kind, string natural, string fullSource)
+    {
+        if (PathFacts.IsSamePath(natural, fullSource))
+        {
+            return false;
+        }
+
+        switch (kind)
+        {
+            case DropKind.Clone:
+                return PathFacts.Stat(natural, followLinks: false) is { Kind: LinkKind.File } existing
+                    && PathFacts.Stat(fullSource, followLinks: true) is { } original && original.Identity == existing.Identity;
+            case DropKind.SymbolicClone:
+                var info = Link.Inspect(natural);
+                return info.Kind == LinkKind.SymbolicLink && info.Target == fullSource;
+            default:
+                return false;
+        }
     }
 
     private static DropItemResult Carry(DropJob job, DropItemResult result, string fullSource, LinkInfo info)

@@ -143,6 +143,8 @@ public static class PickAndDrop
         total.Symlinked += item.Symlinked;
         total.Directories += item.Directories;
         total.Skipped += item.Skipped;
+        total.Relinked += item.Relinked;
+        total.Unchanged += item.Unchanged;
         total.Deleted += item.Deleted;
         total.Bytes += item.Bytes;
         total.Files += item.Files;

@@ -117,16 +117,20 @@ internal sealed partial class TreeEngine
     {
         var (entry, sourceTop, workPath, _) = name;
         var existing = ExistingEntry(workPath);
+        // A Reflink Clone's file must be a new inode: a hard link to the source there (left by a
+        // Hardlink Clone into the same DST) has the source's size and time but is not one.
         if (existing is { Kind: LinkKind.File } same && job.Kind != TreeJobKind.Backup
             && same.Size == entry.Status.Size && same.ModifiedTime.IsWithin(entry.Status.ModifiedTime, job.ModifyWindow)
+            && !(job.Kind == TreeJobKind.ReflinkClone && same.Identity == entry.Status.Identity)
             && (attributes is null || SameAttributes(Work, workPath, sourceTop, entry.RelativePath)))
         {
-            summary.Skipped++;
+            Unchanged();
             return;
         }
 
-        Act(new TreeAction(TreeActionKind.Copy, FullWork(workPath), entry.FullPath, Reflink == ReflinkMode.Always ? "reflink" : null));
+        Act(new TreeAction(TreeActionKind.Copy, FullWork(workPath), entry.FullPath, Reflink == ReflinkMode.Always ? "reflink" : null, existing?.Kind));
         summary.Copied++;
+        summary.Relinked += existing is null ? 0 : 1;
         summary.Bytes += entry.Status.Size;
         if (job.DryRun)
         {
@@ -178,12 +182,13 @@ internal sealed partial class TreeEngine
         var existing = ExistingEntry(workPath);
         if (existing is { Kind: LinkKind.File } present && existingRoot?.Stat(existingPath) is { } target && target.Identity == present.Identity)
         {
-            summary.Skipped++;
+            Unchanged();
             return;
         }
 
-        Act(new TreeAction(TreeActionKind.HardLink, FullWork(workPath), existingRoot?.FullPath(existingPath) ?? FullWork(existingPath), reason));
+        Act(new TreeAction(TreeActionKind.HardLink, FullWork(workPath), existingRoot?.FullPath(existingPath) ?? FullWork(existingPath), reason, existing?.Kind));
         summary.Linked++;
+        summary.Relinked += existing is null ? 0 : 1;
         if (job.DryRun || existingRoot is null)
         {
             return;
@@ -318,12 +323,13 @@ internal sealed partial class TreeEngine
         var existing = ExistingEntry(workPath);
         if (existing is { Kind: LinkKind.SymbolicLink } && Work.ReadLink(workPath) == targetText)
         {
-            summary.Skipped++;
+            Unchanged();
             return;
         }
 
-        Act(new TreeAction(TreeActionKind.Symlink, FullWork(workPath), targetText));
+        Act(new TreeAction(TreeActionKind.Symlink, FullWork(workPath), targetText, Replaces: existing?.Kind));
         summary.Symlinked++;
+        summary.Relinked += existing is null ? 0 : 1;
         if (job.DryRun)
         {
             return;
@@ -348,7 +354,12 @@ internal sealed partial class TreeEngine
         }
     }
 
-    /// <summary>Makes room where an entry of another kind stands; only a mirror deletes, a copy reports.</summary>
+    /// <summary>
+    /// Makes room where an entry of another kind stands: a file, link or other non-directory is
+    /// replaced by a rename over it; a directory in the way of a file, or a non-directory in the
+    /// way of a directory, is deleted only by a mirror or a clone with --delete (a link as a
+    /// link), and reported by the other jobs.
+    /// </summary>
     private void ClearForReplacement(string workPath, FileStatus existing, LinkKind wanted)
     {
         var replaceableInPlace = existing.Kind != LinkKind.Directory && wanted != LinkKind.Directory;
@@ -357,7 +368,7 @@ internal sealed partial class TreeEngine
             return;
         }
 
-        if (job.Kind != TreeJobKind.Mirror)
+        if (!DeletesExtras)
         {
             throw new LinkNameExistsException(FullWork(workPath), existing.Kind);
         }
@@ -367,6 +378,13 @@ internal sealed partial class TreeEngine
 
     private FileStatus? ExistingEntry(string workPath) =>
         freshDirectories.Contains(Path.GetDirectoryName(workPath) ?? string.Empty) || (workPath.Length == 0 && freshDirectories.Contains(string.Empty)) ? null : Work.Stat(workPath);
+
+    /// <summary>An entry of an existing destination that is already the current link or copy.</summary>
+    private void Unchanged()
+    {
+        summary.Skipped++;
+        summary.Unchanged++;
+    }
 
     private void Skip(string workPath, string sourcePath, string why)
     {

@@ -64,6 +64,9 @@ internal sealed partial class TreeEngine
     /// <summary>For --xattrs: how copies carry attributes over; null without it.</summary>
     private AttributeCopy? attributes;
 
+    /// <summary>Mirror, and a clone with <see cref="TreeJob.Delete"/>: what the source does not have goes.</summary>
+    private bool DeletesExtras => job.Kind == TreeJobKind.Mirror || (job.Delete && job.Kind is TreeJobKind.Clone or TreeJobKind.SymbolicClone or TreeJobKind.ReflinkClone);
+
     private bool IsCopying => job.Kind is TreeJobKind.Copy or TreeJobKind.Mirror or TreeJobKind.Backup or TreeJobKind.ReflinkClone;
 
     /// <summary>How copied files are written: a Reflink Clone shares blocks or fails.</summary>
@@ -272,7 +275,7 @@ internal sealed partial class TreeEngine
             OnError = Fail,
             Descend = entry => !failedDirectories.Contains(entry.FullPath),
         };
-        var mirror = job.Kind == TreeJobKind.Mirror;
+        var mirror = DeletesExtras;
         foreach (var entry in TreeWalker.Walk(sourceTop, options))
         {
             job.Cancellation.ThrowIfCancellationRequested();

@@ -66,7 +66,12 @@ public enum TreeActionKind
 /// <param name="Path">The path in the destination (for a delete: what is deleted).</param>
 /// <param name="Source">Where it comes from: the source file, the link target text, or null.</param>
 /// <param name="Detail">Why, for skips; the kind of thing, for deletes.</param>
-public sealed record TreeAction(TreeActionKind Kind, string Path, string? Source = null, string? Detail = null);
+/// <param name="Replaces">
+/// For a copy, hard link or symbolic link made where the destination already had an entry that was
+/// not the current copy or link of the source's (another inode, another link text, other contents):
+/// what kind of entry it replaces, atomically (made under a temporary name, then renamed over it). Null for a new name.
+/// </param>
+public sealed record TreeAction(TreeActionKind Kind, string Path, string? Source = null, string? Detail = null, LinkKind? Replaces = null);
 
 /// <summary>A tree job, fully described.</summary>
 public sealed record TreeJob
@@ -108,6 +113,13 @@ public sealed record TreeJob
 
     /// <summary>Called, from any thread but one call at a time, for each attribute a destination's file system could not store; the job goes on.</summary>
     public Action<AttributeWarning>? OnWarning { get; init; }
+
+    /// <summary>
+    /// For a clone (hard-link, symbolic or reflink) into an existing destination: also delete what
+    /// the source no longer has, as a mirror always does (links in the destination are removed as
+    /// links, never followed; excluded entries are left alone). Ignored by the other kinds.
+    /// </summary>
+    public bool Delete { get; init; }
 
     /// <summary>
     /// For copied files (copy, mirror, backup): whether they share the source's data blocks.
@@ -167,6 +179,17 @@ public sealed class TreeSummary
 
     /// <summary>Entries left alone: unchanged in an incremental run, or cropped.</summary>
     public long Skipped { get; set; }
+
+    /// <summary>
+    /// Entries of an existing destination that were replaced because they were not the current
+    /// link or copy of the source's file (another inode for a hard link, another text for a
+    /// symbolic link, another size or modification time for a copy); also counted in
+    /// <see cref="Copied"/>, <see cref="Linked"/> or <see cref="Symlinked"/>.
+    /// </summary>
+    public long Relinked { get; set; }
+
+    /// <summary>Entries of an existing destination that were already right and were left alone; also counted in <see cref="Skipped"/>.</summary>
+    public long Unchanged { get; set; }
 
     /// <summary>Entries deleted from the destination.</summary>
     public long Deleted { get; set; }
