@@ -60,6 +60,7 @@ def wait_for(what, probe, timeout=30.0, interval=0.2):
         except Exception as error:  # the tree changes under us: a vanished object is a retry
             last_error = error
         time.sleep(interval)
+        forget_tree()
     raise Failure(f"timed out after {timeout:.0f} s waiting for {what}" + (f" (last error: {last_error})" if last_error else ""))
 
 
@@ -156,7 +157,8 @@ class Nautilus:
         return accessible is not None and visible(accessible)
 
     def row(self, app, name):
-        return pyatspi.findDescendant(app, lambda a: a.getRoleName() == "label" and a.name == name and a.parent is not None and a.parent.parent is not None and a.parent.parent.getRoleName() == "table cell")
+        # GTK 4.8's column view: table row > table cell > filler named after the file (> … > label)
+        return pyatspi.findDescendant(app, lambda a: a.getRoleName() == "filler" and a.name == name and a.parent is not None and a.parent.getRoleName() == "table cell")
 
     def menu(self, app):
         return pyatspi.findDescendant(app, lambda a: a.getRoleName() == "menu" and a.name == "GtkPopoverMenu" and visible(a))
@@ -170,6 +172,14 @@ fm = {"thunar": Thunar, "nautilus": Nautilus}[FM]()
 def application():
     desktop = pyatspi.Registry.getDesktop(0)
     return next((app for app in desktop if app is not None and app.name == fm.app_name), None)
+
+
+def forget_tree():
+    """libatspi caches what it has read of the tree, and GTK 4.8 does not always announce what
+    it adds (Nautilus's rows fill after the window is up): after a miss, read it afresh."""
+    app = application()
+    if app is not None:
+        app.clear_cache()
 
 
 def start_file_manager():
@@ -211,6 +221,7 @@ def open_menu(name):
     Atspi.generate_mouse_event(x, y, "b1c")
     time.sleep(0.3)  # a second click at once would be a double click, which opens the item
     Atspi.generate_mouse_event(x, y, "b3c")
+    forget_tree()
     return wait_for(f"the context menu of {name}", lambda: fm.menu(application()), timeout=15)
 
 
