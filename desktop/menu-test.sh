@@ -145,7 +145,10 @@ failed=()
 for fm in "${fm_list[@]}"; do
   t0=$SECONDS
   echo "== $fm"
-  if timeout 300 "$python" "$repo/desktop/menu-driver.py" "$fm" "$tmp/work" "$shots" "$tmp/notifications.log" "$linksmith"; then
+  # In the background and waited for, so that Ctrl-C or a TERM reaches the trap at once.
+  timeout 300 "$python" "$repo/desktop/menu-driver.py" "$fm" "$tmp/work" "$shots" "$tmp/notifications.log" "$linksmith" &
+  pids+=($!)
+  if wait "${pids[-1]}"; then
     echo "menu-test: $fm passed in $((SECONDS - t0)) s"
   else
     echo "menu-test: $fm FAILED after $((SECONDS - t0)) s (its log: $tmp/work/$fm.log; run with --keep to keep it)" >&2
