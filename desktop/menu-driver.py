@@ -218,11 +218,20 @@ def open_menu(name):
     row = wait_for(f"the row {name}", lambda: fm.row(application(), name))
     extents = row.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
     x, y = extents.x + min(extents.width // 2, 20), extents.y + extents.height // 2
-    Atspi.generate_mouse_event(x, y, "b1c")
-    time.sleep(0.3)  # a second click at once would be a double click, which opens the item
-    Atspi.generate_mouse_event(x, y, "b3c")
-    forget_tree()
-    return wait_for(f"the context menu of {name}", lambda: fm.menu(application()), timeout=15)
+    # A click that lands while the last menu is still closing is swallowed by it, and a
+    # loaded machine can take long to build a menu: up to three right-clicks, 20 s each.
+    for attempt in range(1, 4):
+        Atspi.generate_mouse_event(x, y, "b1c")
+        time.sleep(0.3)  # a second click at once would be a double click, which opens the item
+        Atspi.generate_mouse_event(x, y, "b3c")
+        forget_tree()
+        try:
+            return wait_for(f"the context menu of {name}", lambda: fm.menu(application()), timeout=20)
+        except Failure:
+            if attempt == 3:
+                raise
+            log(f"no menu after right-click {attempt} on {name}; clicking again")
+            Atspi.generate_keyboard_event(0xFF1B, None, Atspi.KeySynthType.SYM)  # Escape
 
 
 def item_in(menu, name):

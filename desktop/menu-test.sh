@@ -146,7 +146,7 @@ for fm in "${fm_list[@]}"; do
   t0=$SECONDS
   echo "== $fm"
   # In the background and waited for, so that Ctrl-C or a TERM reaches the trap at once.
-  timeout 300 "$python" "$repo/desktop/menu-driver.py" "$fm" "$tmp/work" "$shots" "$tmp/notifications.log" "$linksmith" &
+  timeout 600 "$python" "$repo/desktop/menu-driver.py" "$fm" "$tmp/work" "$shots" "$tmp/notifications.log" "$linksmith" &
   pids+=($!)
   if wait "${pids[-1]}"; then
     echo "menu-test: $fm passed in $((SECONDS - t0)) s"
