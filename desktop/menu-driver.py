@@ -57,6 +57,8 @@ def wait_for(what, probe, timeout=30.0, interval=0.2):
             value = probe()
             if value:
                 return value
+        except Failure:
+            raise
         except Exception as error:  # the tree changes under us: a vanished object is a retry
             last_error = error
         time.sleep(interval)
@@ -188,7 +190,15 @@ def start_file_manager():
     output = open(os.path.join(WORK, f"{FM}.log"), "a", encoding="utf-8")
     process = subprocess.Popen(words, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     processes.append(process)
-    app = wait_for(f"{FM} in the accessibility tree", application, timeout=60)
+
+    def up():
+        app = application()
+        if app is None and process.poll() is not None:
+            with open(os.path.join(WORK, f"{FM}.log"), encoding="utf-8", errors="replace") as output_log:
+                raise Failure(f"{FM} exited with {process.returncode} at start: {output_log.read().strip()[-400:]}")
+        return app
+
+    app = wait_for(f"{FM} in the accessibility tree", up, timeout=60)
     wait_for(f"{FM} to list notes.txt", lambda: fm.row(application(), "notes.txt"), timeout=60)
     log(f"{FM} is up")
     return app

@@ -5,13 +5,13 @@
 # the notifications, then `shell uninstall` and checks the live menus again. Screenshots of the
 # open menus land in docs/images/ (with --screenshots). See README, "Right-click".
 #
-#   desktop/menu-test.sh [--install-packages] [--fm thunar,nautilus] [--linksmith CMD]
+#   desktop/menu-test.sh [--install-packages] [--fm thunar,nautilus] [--linksmith PROGRAM]
 #                        [--screenshots DIR] [--keep]
 #
 #   --install-packages  apt-get install what it needs (below) first; without it, nothing is
 #                       installed and a missing tool stops the test with its package's name.
 #   --fm LIST           the file managers to drive, comma-separated (default: thunar,nautilus).
-#   --linksmith CMD     the linksmith to test (default: build src/Linksmith.Cli in Release and run
+#   --linksmith PROGRAM the linksmith to test (default: build src/Linksmith.Cli in Release and run
 #                       its apphost, bin/Release/net10.0/Linksmith.Cli).
 #   --screenshots DIR   where FM-file-menu.png, FM-drop-as-menu.png, FM-after-uninstall.png go
 #                       (default: a folder in the temporary directory, which is removed).
@@ -115,12 +115,12 @@ wait_for() { # SECONDS WHAT COMMAND...: poll COMMAND every 0.1 s
   done
 }
 
-display=:$((90 + RANDOM % 400))
-while [[ -e /tmp/.X11-unix/X${display#:} ]]; do display=:$((90 + RANDOM % 400)); done
-export DISPLAY=$display
-Xvfb "$DISPLAY" -screen 0 1024x700x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
+# -displayfd: Xvfb picks a free display and writes its number once it accepts connections (the
+# socket file alone appears earlier: a client started then gets "cannot open display").
+Xvfb -displayfd 5 -screen 0 1024x700x24 -nolisten tcp 5>"$tmp/display" >"$tmp/xvfb.log" 2>&1 &
 pids+=($!)
-wait_for 20 "Xvfb on $DISPLAY" test -S "/tmp/.X11-unix/X${DISPLAY#:}"
+wait_for 20 "Xvfb to accept connections" grep -q '^[0-9][0-9]*$' "$tmp/display"
+export DISPLAY=:$(<"$tmp/display")
 
 export DBUS_SESSION_BUS_ADDRESS=unix:path=$XDG_RUNTIME_DIR/bus
 dbus-daemon --session --nofork --nopidfile --address="$DBUS_SESSION_BUS_ADDRESS" >"$tmp/dbus.log" 2>&1 &
