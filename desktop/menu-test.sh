@@ -115,9 +115,10 @@ wait_for() { # SECONDS WHAT COMMAND...: poll COMMAND every 0.1 s
   done
 }
 
-# -displayfd: Xvfb picks a free display and writes its number once it accepts connections (the
-# socket file alone appears earlier: a client started then gets "cannot open display").
-Xvfb -displayfd 5 -screen 0 1024x700x24 -nolisten tcp 5>"$tmp/display" >"$tmp/xvfb.log" 2>&1 &
+# -displayfd: Xvfb picks a free display and writes its number once it accepts connections.
+# -noreset: by default an X server resets when its last client leaves, and at-spi-bus-launcher
+# connects only briefly; a file manager that connects during that reset gets "cannot open display".
+Xvfb -displayfd 5 -noreset -screen 0 1024x700x24 -nolisten tcp 5>"$tmp/display" >"$tmp/xvfb.log" 2>&1 &
 pids+=($!)
 wait_for 20 "Xvfb to accept connections" grep -q '^[0-9][0-9]*$' "$tmp/display"
 export DISPLAY=:$(<"$tmp/display")
