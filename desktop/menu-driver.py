@@ -5,7 +5,7 @@ Run by menu-test.sh inside its Xvfb + D-Bus + AT-SPI session, never by hand:
 
     menu-driver.py FM WORKDIR SHOTDIR NOTIFY_LOG LINKSMITH
 
-FM is thunar or nautilus. The steps, each bounded by a timeout (a failure exits 1 naming the step):
+FM is thunar, nautilus or nemo. The steps, each bounded by a timeout (a failure exits 1 naming the step):
   1. `LINKSMITH shell install --for FM`, then start FM on a fresh folder WORKDIR/FM holding
      notes.txt, photos/a.jpg and the folders drop-symlink, drop-hardlink, drop-copy;
   2. right-click notes.txt and photos (a real button-3 click at the row's position, taken from the
@@ -166,20 +166,48 @@ class Nautilus:
         return pyatspi.findDescendant(app, lambda a: a.getRoleName() == "menu" and a.name == "GtkPopoverMenu" and visible(a))
 
 
-fm = {"thunar": Thunar, "nautilus": Nautilus}[FM]()
+class Nemo(Thunar):
+    app_name = "nemo"
+    # Nemo actions sit on the top level of its GTK 3 menu: "Drop As Symbolic Link", … (an
+    # action file cannot make a submenu). Its list view is a GtkTreeView, like Thunar's.
+    file_path = ["Pick Link Source"]
+    drop_path = []
+
+    def drop_entry(self, label):
+        return [f"Drop As {label}"]
+
+    def usable(self, item):
+        # Nemo keeps the menu for the folder background (which has its own "Drop As …", for the
+        # folder shown) in the tree beside the open one: only an entry on the screen will do.
+        return item.getState().contains(pyatspi.STATE_SHOWING)
+
+    def start(self):
+        run(["gsettings", "set", "org.nemo.preferences", "default-folder-viewer", "list-view"])
+        run(["gsettings", "set", "org.nemo.window-state", "geometry", "1024x700+0+0"])
+        return ["nemo", "--no-desktop", FOLDER]
+
+    def quit(self):
+        run(["nemo", "-q"], check=False)
+
+
+fm = {"thunar": Thunar, "nautilus": Nautilus, "nemo": Nemo}[FM]()
 
 
 # ---- the steps ----------------------------------------------------------------------------------
 
-def application():
+def application(required=True):
     desktop = pyatspi.Registry.getDesktop(0)
-    return next((app for app in desktop if app is not None and app.name == fm.app_name), None)
+    app = next((app for app in desktop if app is not None and app.name == fm.app_name), None)
+    if app is None and required and processes:
+        state = "still running" if processes[-1].poll() is None else f"exited with {processes[-1].returncode}"
+        raise Failure(f"{FM} left the accessibility tree ({state}; its log: {os.path.join(WORK, FM + '.log')})")
+    return app
 
 
 def forget_tree():
     """libatspi caches what it has read of the tree, and GTK 4.8 does not always announce what
     it adds (Nautilus's rows fill after the window is up): after a miss, read it afresh."""
-    app = application()
+    app = application(required=False)
     if app is not None:
         app.clear_cache()
 
@@ -192,7 +220,7 @@ def start_file_manager():
     processes.append(process)
 
     def up():
-        app = application()
+        app = application(required=False)
         if app is None and process.poll() is not None:
             with open(os.path.join(WORK, f"{FM}.log"), encoding="utf-8", errors="replace") as output_log:
                 raise Failure(f"{FM} exited with {process.returncode} at start: {output_log.read().strip()[-400:]}")
@@ -213,7 +241,7 @@ def stop_file_manager():
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
     processes.clear()
-    wait_for(f"{FM} to leave the accessibility tree", lambda: application() is None, timeout=20)
+    wait_for(f"{FM} to leave the accessibility tree", lambda: application(required=False) is None, timeout=20)
 
 
 def close_menu():
@@ -245,7 +273,7 @@ def open_menu(name):
 
 
 def item_in(menu, name):
-    return pyatspi.findDescendant(menu, lambda a: a.getRoleName() in ("menu item", "menu") and a.name == name)
+    return pyatspi.findDescendant(menu, lambda a: a.getRoleName() in ("menu item", "menu") and a.name == name and getattr(fm, "usable", lambda _: True)(a))
 
 
 def activate(path, screenshot_name=None):
@@ -290,7 +318,7 @@ def pick(name):
 def drop(folder, label, check, screenshot_name=None):
     count = len(notifications())
     open_menu(folder)
-    activate(fm.drop_path + [label], screenshot_name=screenshot_name)
+    activate(fm.drop_entry(label) if hasattr(fm, "drop_entry") else fm.drop_path + [label], screenshot_name=screenshot_name)
     notified(count, f"Drop As ▸ {label} on {folder}")
     wait_for(f"the result of Drop As ▸ {label} in {folder}", check, timeout=30)
     log(f"on disk: Drop As ▸ {label} into {folder} made what it should")
@@ -323,8 +351,8 @@ def linksmith_entries_in_menu(name):
     """Opens NAME's menu and lists the Linksmith entries it shows (Thunar: top level and Drop As;
     Nautilus: the Scripts ▸ Linksmith submenu, only there if the scripts are)."""
     menu = open_menu(name)
-    found = menu_names(menu) & {"Pick Link Source", "Delete (never through links)", "Drop As", "Linksmith", "Symbolic Link", "Hard Link", "Smart Copy"}
-    return found
+    ours = {"Pick Link Source", "Delete (never through links)", "Drop As", "Linksmith", "Symbolic Link", "Hard Link", "Smart Copy"}
+    return {name for name in menu_names(menu) if name in ours or name.startswith("Drop As ")}
 
 
 def main():

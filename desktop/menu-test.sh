@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# The right-click menus inside the real file managers: Thunar and Nautilus run under Xvfb with a
-# D-Bus session and AT-SPI; desktop/menu-driver.py right-clicks their rows, activates "Pick Link
+# The right-click menus inside the real file managers: Thunar, Nautilus (and Nemo) run under Xvfb
+# with a D-Bus session and AT-SPI; desktop/menu-driver.py right-clicks their rows, activates "Pick Link
 # Source" and "Drop As ▸ Symbolic Link / Hard Link / Smart Copy", checks the results on disk and
 # the notifications, then `shell uninstall` and checks the live menus again. Screenshots of the
 # open menus land in docs/images/ (with --screenshots). See README, "Right-click".
 #
-#   desktop/menu-test.sh [--install-packages] [--fm thunar,nautilus] [--linksmith PROGRAM]
+#   desktop/menu-test.sh [--install-packages] [--fm thunar,nautilus,nemo] [--linksmith PROGRAM]
 #                        [--screenshots DIR] [--keep]
 #
 #   --install-packages  apt-get install what it needs (below) first; without it, nothing is
 #                       installed and a missing tool stops the test with its package's name.
-#   --fm LIST           the file managers to drive, comma-separated (default: thunar,nautilus).
+#   --fm LIST           the file managers to drive, comma-separated (default: thunar,nautilus;
+#                       nemo is driven on request: see README for how often it passed).
 #   --linksmith PROGRAM the linksmith to test (default: build src/Linksmith.Cli in Release and run
 #                       its apphost, bin/Release/net10.0/Linksmith.Cli).
 #   --screenshots DIR   where FM-file-menu.png, FM-drop-as-menu.png, FM-after-uninstall.png go
@@ -18,8 +19,9 @@
 #   --keep              keep the temporary directory (HOME, the work folders, the logs).
 #
 # Debian 12 packages (--install-packages, with --no-install-recommends): xvfb xauth dbus-x11
-# at-spi2-core python3-pyatspi libnotify-bin imagemagick thunar nautilus. Everything runs with
-# HOME in a temporary directory, so the user's own menus and settings are never touched.
+# at-spi2-core python3-pyatspi libnotify-bin imagemagick thunar nautilus, and nemo for --fm nemo.
+# Everything runs with HOME in a temporary directory: the user's own menus and settings are
+# never touched.
 # Exit 0: every step passed; 1: a step failed (the message names it; a screenshot
 # FM-failure.png is taken); 2: usage; 3: a tool is missing.
 set -euo pipefail
@@ -41,6 +43,7 @@ while (($#)); do
 done
 
 packages=(xvfb xauth dbus-x11 at-spi2-core python3-pyatspi libnotify-bin imagemagick thunar nautilus)
+[[ ,$fms, == *,nemo,* ]] && packages+=(nemo)
 if $install_packages; then
   t0=$SECONDS
   apt-get update -qq
@@ -58,8 +61,8 @@ done
 IFS=, read -r -a fm_list <<<"$fms"
 for fm in "${fm_list[@]}"; do
   case $fm in
-    thunar|nautilus) command -v "$fm" >/dev/null 2>&1 || missing+=("$fm") ;;
-    *) echo "menu-test: --fm $fm: only thunar and nautilus are driven" >&2; exit 2 ;;
+    thunar|nautilus|nemo) command -v "$fm" >/dev/null 2>&1 || missing+=("$fm") ;;
+    *) echo "menu-test: --fm $fm: only thunar, nautilus and nemo are driven" >&2; exit 2 ;;
   esac
 done
 if ((${#missing[@]})); then
