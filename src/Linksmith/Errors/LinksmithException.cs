@@ -254,3 +254,9 @@ public sealed class DeleteRefusedException(string path, string reason)
     : LinksmithException(path, $"{reason}; refusing to delete it", "Name the folders inside it that you mean to delete")
 {
 }
+
+/// <summary>A manifest line that cannot be read.</summary>
+public sealed class ManifestFormatException(string path, int line, string problem)
+    : LinksmithException(path, $"line {line} of the snapshot manifest {problem}", "The manifest is damaged: `linksmith snapshots verify` cannot use it; the snapshot's files are not affected")
+{
+}

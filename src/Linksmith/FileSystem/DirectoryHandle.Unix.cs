@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Linksmith.Interop;
+using Microsoft.Win32.SafeHandles;
 
 namespace Linksmith;
 
@@ -311,7 +313,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         ApplyMetadata(descriptor.Fd, status, FullPath(relativePath));
     }
 
-    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto)
+    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto, IncrementalHash? contentHash = null)
     {
         var sourcePath = sourceRoot.FullPath(sourceRelativePath);
         // O_NONBLOCK: a FIFO swapped in since the walk must not hang the job; it is refused below.
@@ -327,7 +329,12 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
                 throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), sourcePath);
             }
 
-            var copy = CopyUnderTemporaryName(input.Fd, source, relativePath, sourcePath, keep: attempt > 1 && keepChanged, reflink);
+            if (attempt > 1)
+            {
+                contentHash?.GetHashAndReset();
+            }
+
+            var copy = CopyUnderTemporaryName(input.Fd, source, relativePath, sourcePath, keep: attempt > 1 && keepChanged, reflink, contentHash);
             if (copy.Changed is not { } after)
             {
                 PlaceCopy(copy.Temporary, relativePath, replace);
@@ -410,7 +417,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     /// size, modification or change time moved meanwhile (the copy may be torn), else null and the
     /// copy has the source's owner, mode and times. Nothing is left at the temporary name if this throws.
     /// </summary>
-    private unsafe TemporaryCopy CopyUnderTemporaryName(int input, in FileStatus source, string relativePath, string sourcePath, bool keep, ReflinkMode reflink)
+    private unsafe TemporaryCopy CopyUnderTemporaryName(int input, in FileStatus source, string relativePath, string sourcePath, bool keep, ReflinkMode reflink, IncrementalHash? contentHash)
     {
         var temporary = TemporaryName(relativePath);
         var temporaryPath = FullPath(temporary);
@@ -429,7 +436,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         using var outputDescriptor = new FileDescriptor(output);
         try
         {
-            var copied = FileContents.Copy(input, output, source, sourcePath, FullPath(relativePath), reflink);
+            var copied = FileContents.Copy(input, output, source, sourcePath, FullPath(relativePath), reflink, contentHash);
             var after = StatDescriptor(input, sourcePath);
             var changed = HasChanged(source, after);
             if (!changed)
@@ -665,6 +672,20 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     /// </summary>
     internal FileDescriptor OpenFileForRead(string relativePath) =>
         OpenBeneath(relativePath, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY);
+
+    public override SafeFileHandle OpenForReading(string relativePath) =>
+        ToSafeFileHandle(OpenBeneath(relativePath, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY));
+
+    public override SafeFileHandle OpenForWriting(string relativePath) =>
+        ToSafeFileHandle(OpenBeneath(relativePath, Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY));
+
+    /// <summary>The descriptor handed over to a <see cref="SafeFileHandle"/> (RandomAccess, FileStream), which closes it from then on.</summary>
+    private static SafeFileHandle ToSafeFileHandle(FileDescriptor descriptor)
+    {
+        var handle = new SafeFileHandle(descriptor.DangerousGetHandle(), ownsHandle: true);
+        descriptor.SetHandleAsInvalid();
+        return handle;
+    }
 
     /// <summary>Makes what was written to the file system that holds this directory durable (syncfs).</summary>
     internal void SyncFileSystem()

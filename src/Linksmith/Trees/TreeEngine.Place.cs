@@ -94,6 +94,10 @@ internal sealed partial class TreeEngine
                 continue;
             }
 
+            // Workers are done by now: the leader was placed on this thread, so the manifest's
+            // last entry is its own, and every other name has the same contents.
+            var leaderEntry = manifest?.Last is { } last && last.RelativePath == leader.Work ? last : (ManifestEntry?)null;
+
             foreach (var name in names)
             {
                 if (ReferenceEquals(name, leader))
@@ -104,6 +108,10 @@ internal sealed partial class TreeEngine
                 try
                 {
                     PlaceHardLink(work, leader.Work, name.Work, name.Entry, reason: "hard-link group", expected: null, copyFrom: name);
+                    if (leaderEntry is { } shared)
+                    {
+                        manifest!.Add(shared with { RelativePath = name.Work });
+                    }
                 }
                 catch (LinksmithException error)
                 {
@@ -143,6 +151,12 @@ internal sealed partial class TreeEngine
         // (see CopyFile): it is in the snapshot, and the next backup copies it again.
         var keepChanged = job.Kind == TreeJobKind.Backup;
         var reflink = Reflink;
+        if (manifest is not null)
+        {
+            Run(() => CopyAndRecord(destination, workPath, sourceTop, entry.RelativePath, status, replace, keepChanged, reflink), (1, status.Size, 0));
+            return;
+        }
+
         Run(() => destination.CopyFile(workPath, sourceTop, entry.RelativePath, status, replace, keepChanged, reflink), (1, status.Size, 0));
     }
 
