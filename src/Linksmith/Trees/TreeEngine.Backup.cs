@@ -151,9 +151,67 @@ internal sealed partial class TreeEngine
 
     /// <summary>Same size and modification time (and mode and owner, which a hard link would share) as in the previous snapshot.</summary>
     private bool IsUnchanged(string relative, in FileStatus status) =>
-        previous!.Stat(relative) is { Kind: LinkKind.File } old
-        && old.Size == status.Size && old.ModifiedTime == status.ModifiedTime
+        previous!.Stat(relative) is { Kind: LinkKind.File } old && SameMetadata(old, status);
+
+    private static bool SameMetadata(in FileStatus old, in FileStatus status) =>
+        old.Size == status.Size && old.ModifiedTime == status.ModifiedTime
         && old.Mode == status.Mode && (!DirectoryHandle.CanPreserveOwner || (old.Uid == status.Uid && old.Gid == status.Gid));
+
+    /// <summary>
+    /// Rename-aware linking: a file new by its path whose size and modification time some files of
+    /// the previous snapshot share (its manifest says which) is hashed, once, and linked to the one
+    /// whose hash, mode and owner are equal too; nothing of it is written. False when none is (the
+    /// file is then copied, which reads it a second time: only files that share size and time with
+    /// another file but not its contents pay that).
+    /// </summary>
+    /// <remarks>On the walk's thread: the decision must be made before the walk goes on, as for every other name.</remarks>
+    private bool TryLinkRenamed(GroupName name, IReadOnlyList<ManifestEntry> candidates)
+    {
+        var status = name.Entry.Status;
+        ContentHash hash;
+        try
+        {
+            (hash, var bytes) = SnapshotManifest.HashFile(name.SourceTop, name.Entry.RelativePath, HashBuffer);
+            if (bytes != status.Size)
+            {
+                return false;
+            }
+        }
+        catch (LinksmithException)
+        {
+            // Gone or unreadable since it was listed: the copy reports it.
+            return false;
+        }
+
+        foreach (var candidate in candidates)
+        {
+            if (candidate.Hash != hash || candidate.RelativePath == name.Relative
+                || previous!.Stat(candidate.RelativePath) is not { Kind: LinkKind.File } old || !SameMetadata(old, status))
+            {
+                continue;
+            }
+
+            Act(new TreeAction(TreeActionKind.HardLink, FullWork(name.Work), previous.FullPath(candidate.RelativePath), "renamed since the previous snapshot (same contents)"));
+            if (!job.DryRun)
+            {
+                try
+                {
+                    Work.HardLink(name.Work, previous, candidate.RelativePath);
+                }
+                catch (HardLinkLimitException)
+                {
+                    continue;
+                }
+            }
+
+            summary.Linked++;
+            summary.Renamed++;
+            manifest?.Add(new ManifestEntry(name.Work, status.Size, status.ModifiedTime, hash));
+            return true;
+        }
+
+        return false;
+    }
 
     private void Finish()
     {

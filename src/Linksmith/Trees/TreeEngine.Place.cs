@@ -65,6 +65,13 @@ internal sealed partial class TreeEngine
                 }
 
                 break;
+            case TreeJobKind.Backup when previousManifest?.Candidates(name.Entry.Status.Size, name.Entry.Status.ModifiedTime) is { Count: > 0 } candidates:
+                if (!TryLinkRenamed(name, candidates))
+                {
+                    PlaceCopy(name);
+                }
+
+                break;
             default:
                 PlaceCopy(name);
                 break;
