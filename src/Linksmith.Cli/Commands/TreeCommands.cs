@@ -162,7 +162,7 @@ internal static class TreeCommands
     internal static string PatternError(InvalidPatternException error, string[]? includes) =>
         $"{(includes is not null && includes.Contains(error.Pattern, StringComparer.Ordinal) ? "--include" : "--exclude")}: the pattern '{error.Pattern}' {error.Reason}";
 
-    private static int Run(Reporter reporter, TreeJob job, bool verbose)
+    internal static int Run(Reporter reporter, TreeJob job, bool verbose)
     {
         var actions = new List<TreeAction>();
         using var progress = job.DryRun ? null : ProgressLine.Start(reporter.Console);
