@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Linksmith.Cli.Shell;
 
 namespace Linksmith.Cli.Commands;
 
@@ -82,92 +83,125 @@ internal static class SnapshotsCommand
         var repository = Repository();
         var names = new Argument<string[]>("SNAPSHOT") { Description = "The snapshots to verify (default: every complete one)", Arity = ArgumentArity.ZeroOrMore };
         var json = CommonOptions.Json();
-        var command = new Command("verify", "Re-read every file of the snapshots and compare it with the manifest: corrupt (contents differ), missing, changed (metadata); exit 1 if any") { repository, names, json };
+        var notify = CommonOptions.Notify();
+        var command = new Command("verify", "Re-read every file of the snapshots and compare it with the manifest: corrupt (contents differ), missing, changed (metadata); exit 1 if any") { repository, names, json, notify };
         command.SetAction((parse, cancellation) =>
         {
-            var reporter = new Reporter(console, parse.GetValue(json));
-            IReadOnlyList<SnapshotVerification> results;
-            try
-            {
-                results = Snapshots.Verify(parse.GetValue(repository)!, parse.GetValue(names), reporter.Fail, cancellation);
-            }
-            catch (LinksmithException error)
-            {
-                reporter.Fail(error);
-                return Task.FromResult(reporter.ExitCode);
-            }
-            catch (OperationCanceledException)
-            {
-                reporter.Notice("interrupted; nothing was changed");
-                return Task.FromResult(ExitCodes.Interrupted);
-            }
-
-            var exitCode = results.All(r => r.IsIntact) ? reporter.ExitCode : ExitCodes.Worst(reporter.ExitCode, ExitCodes.Failed);
-            if (reporter.Json)
-            {
-                JsonOutput.Write(console.Out, writer =>
-                {
-                    writer.WriteStartObject();
-                    writer.WriteObjects("snapshots", results, static (w, r) =>
-                    {
-                        w.WriteString("name", r.Name);
-                        w.WritePath("path", r.Path);
-                        w.WriteBoolean("manifest", r.HasManifest);
-                        w.WriteBoolean("intact", r.IsIntact);
-                        w.WriteNumber("files", r.Files);
-                        w.WriteNumber("bytesRead", r.BytesRead);
-                        w.WriteObjects("corrupt", r.Corrupt, WriteProblem);
-                        w.WriteStartArray("missing");
-                        foreach (var path in r.Missing)
-                        {
-                            w.WritePathValue(path);
-                        }
-
-                        w.WriteEndArray();
-                        w.WriteObjects("changed", r.Changed, WriteProblem);
-                    });
-                    writer.WriteErrors(reporter.Errors);
-                    writer.WriteEndObject();
-                });
-                return Task.FromResult(exitCode);
-            }
-
-            foreach (var r in results)
-            {
-                if (!r.HasManifest)
-                {
-                    reporter.Line($"{r.Name}  no manifest; cannot verify (made by a linksmith that wrote none; the next backup's snapshot will have one)");
-                    continue;
-                }
-
-                var problems = r.Corrupt.Count + r.Missing.Count + r.Changed.Count;
-                reporter.Line(problems == 0
-                    ? $"{r.Name}  ok: {r.Files:N0} files as recorded ({HumanSize.Format(r.BytesRead)} read)"
-                    : $"{r.Name}  {Display.Count(problems, "problem")} in {r.Files:N0} files:");
-                foreach (var p in r.Corrupt)
-                {
-                    reporter.Line($"  corrupt  {Display.Path(p.Path)}: {p.What}");
-                }
-
-                foreach (var path in r.Missing)
-                {
-                    reporter.Line($"  missing  {Display.Path(path)}");
-                }
-
-                foreach (var p in r.Changed)
-                {
-                    reporter.Line($"  changed  {Display.Path(p.Path)}: {p.What}");
-                }
-            }
-
-            if (results.Count == 0 && reporter.ExitCode == ExitCodes.Success)
-            {
-                reporter.Line($"no snapshots in {Display.Path(parse.GetValue(repository)!)}");
-            }
-
-            return Task.FromResult(exitCode);
+            var feedback = parse.GetValue(notify) ? new DesktopFeedback() : null;
+            var reporter = new Reporter(feedback?.Wrap(console) ?? console, parse.GetValue(json));
+            var (code, message) = RunVerify(reporter, parse.GetValue(repository)!, parse.GetValue(names) ?? [], feedback is not null, cancellation);
+            return Task.FromResult(feedback?.Finish(code, message) ?? code);
         });
         return command;
+    }
+
+    /// <summary>
+    /// A verify from a file manager that has run this long gets a progress window (only with
+    /// --notify); tests set LINKSMITH_TEST_PROGRESS_DELAY_MS, as for drop and delete.
+    /// </summary>
+    private static TimeSpan ProgressDelay =>
+        int.TryParse(Environment.GetEnvironmentVariable("LINKSMITH_TEST_PROGRESS_DELAY_MS"), out var milliseconds) ? TimeSpan.FromMilliseconds(milliseconds) : TimeSpan.FromSeconds(1);
+
+    private static (int Code, string? Notification) RunVerify(Reporter reporter, string repositoryArgument, string[] names, bool notify, CancellationToken cancellation)
+    {
+        // A file manager may pass the folder shown as a file:// URI (Nautilus with nothing selected).
+        if (!FileUri.TryGetLocalPath(repositoryArgument, out var repositoryPath))
+        {
+            reporter.Fail(new NotALocalRepositoryException(repositoryArgument));
+            return (reporter.ExitCode, null);
+        }
+
+        IReadOnlyList<SnapshotVerification> results;
+        try
+        {
+            using var window = notify ? DesktopFeedback.StartProgress($"Verifying the snapshots in {Display.Path(repositoryPath)}…", ProgressDelay) : null;
+            results = Snapshots.Verify(repositoryPath, names, reporter.Fail, cancellation);
+        }
+        catch (LinksmithException error)
+        {
+            reporter.Fail(error);
+            return (reporter.ExitCode, null);
+        }
+        catch (OperationCanceledException)
+        {
+            reporter.Notice("interrupted; nothing was changed");
+            return (ExitCodes.Interrupted, null);
+        }
+
+        var exitCode = results.All(r => r.IsIntact) ? reporter.ExitCode : ExitCodes.Worst(reporter.ExitCode, ExitCodes.Failed);
+        var notIntact = results.Where(r => !r.IsIntact).ToList();
+        if (notify && notIntact.Count > 0)
+        {
+            // What the failure notification shows (it shows standard error).
+            reporter.Notice(
+                $"{Display.Count(notIntact.Count, "snapshot")} of {results.Count:N0} not as recorded: {notIntact.Sum(r => r.Corrupt.Count):N0} corrupt, {notIntact.Sum(r => r.Missing.Count):N0} missing, {notIntact.Sum(r => r.Changed.Count):N0} changed, {notIntact.Count(r => !r.HasManifest):N0} without a manifest; "
+                + $"run `linksmith snapshots verify {repositoryPath}` for the files");
+        }
+
+        var success = results.Count == 0 ? $"No snapshots in {Display.Path(repositoryPath)}" : $"{Display.Count(results.Count, "snapshot")} verified: every file as recorded";
+        if (reporter.Json)
+        {
+            JsonOutput.Write(reporter.Console.Out, writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteObjects("snapshots", results, static (w, r) =>
+                {
+                    w.WriteString("name", r.Name);
+                    w.WritePath("path", r.Path);
+                    w.WriteBoolean("manifest", r.HasManifest);
+                    w.WriteBoolean("intact", r.IsIntact);
+                    w.WriteNumber("files", r.Files);
+                    w.WriteNumber("bytesRead", r.BytesRead);
+                    w.WriteObjects("corrupt", r.Corrupt, WriteProblem);
+                    w.WriteStartArray("missing");
+                    foreach (var path in r.Missing)
+                    {
+                        w.WritePathValue(path);
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteObjects("changed", r.Changed, WriteProblem);
+                });
+                writer.WriteErrors(reporter.Errors);
+                writer.WriteEndObject();
+            });
+            return (exitCode, success);
+        }
+
+        foreach (var r in results)
+        {
+            if (!r.HasManifest)
+            {
+                reporter.Line($"{r.Name}  no manifest; cannot verify (made by a linksmith that wrote none; the next backup's snapshot will have one)");
+                continue;
+            }
+
+            var problems = r.Corrupt.Count + r.Missing.Count + r.Changed.Count;
+            reporter.Line(problems == 0
+                ? $"{r.Name}  ok: {r.Files:N0} files as recorded ({HumanSize.Format(r.BytesRead)} read)"
+                : $"{r.Name}  {Display.Count(problems, "problem")} in {r.Files:N0} files:");
+            foreach (var p in r.Corrupt)
+            {
+                reporter.Line($"  corrupt  {Display.Path(p.Path)}: {p.What}");
+            }
+
+            foreach (var path in r.Missing)
+            {
+                reporter.Line($"  missing  {Display.Path(path)}");
+            }
+
+            foreach (var p in r.Changed)
+            {
+                reporter.Line($"  changed  {Display.Path(p.Path)}: {p.What}");
+            }
+        }
+
+        if (results.Count == 0 && reporter.ExitCode == ExitCodes.Success)
+        {
+            reporter.Line($"no snapshots in {Display.Path(repositoryPath)}");
+        }
+
+        return (exitCode, success);
     }
 
     private static void WriteProblem(System.Text.Json.Utf8JsonWriter writer, SnapshotProblem problem)
@@ -375,5 +409,10 @@ internal static class SnapshotsCommand
             return Task.FromResult(reporter.ExitCode);
         });
         return command;
+    }
+
+    private sealed class NotALocalRepositoryException(string uri)
+        : LinksmithException(uri, "is not a folder on this computer", "Verify the snapshots where they are stored, with a local path")
+    {
     }
 }
