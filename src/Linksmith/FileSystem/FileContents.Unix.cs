@@ -38,7 +38,9 @@ internal static class FileContents
     /// When given, every byte of the copy is added to it, read once: a byte copy goes through
     /// read/write (not copy_file_range, whose bytes never reach this process) and hashes each buffer
     /// between the read and the write, holes as the zeros they read as; a reflink reads nothing,
-    /// so the source is read once after it to hash it (measured in bench/README.md).
+    /// so the source is read once after it to hash it. The price of seeing the bytes, measured on
+    /// ext4 with a warm cache (128 files of 4 MiB, 2 cores): a backup's copies take 1.4–1.6 s where
+    /// <c>copy</c> with copy_file_range takes 0.75–0.9 s.
     /// </param>
     public static long Copy(int input, int output, in FileStatus source, string sourcePath, string destination, ReflinkMode reflink = ReflinkMode.Auto, IncrementalHash? contentHash = null)
     {
