@@ -93,13 +93,6 @@ print(f"{linked} {total}")
 PY
 }
 printf '%-22s %16s %16s %20s\n' tool summary_bytes df_bytes renames_linked | tee "$results/bytes.txt"
-sh -c "$reset"; before=$(used)
-summary=$("$ls_bin" backup "$tree_b" "$repo" --json)
-after=$(used)
-snapshot=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['snapshot'])" "$summary")
-echo "$summary" > "$results/backup-summary.json"
-read -r linked total < <(renames_linked "$snapshot")
-printf '%-22s %16s %16s %20s\n' linksmith "$(python3 -c "import json,sys; s=json.loads(sys.argv[1]); print(s['bytes'], '(renamed', s['renamed'], end=')')" "$summary")" $((after - before)) "$linked/$total" | tee -a "$results/bytes.txt"
 for peer in rsync_aH_link_dest cp_al_then_rsync; do
   sh -c "$reset"; before=$(used)
   case $peer in
@@ -111,6 +104,14 @@ for peer in rsync_aH_link_dest cp_al_then_rsync; do
   printf '%-22s %16s %16s %20s\n' "$peer" - $((after - before)) "$linked/$total" | tee -a "$results/bytes.txt"
 done
 rm -rf "$out"
+# linksmith last: its snapshot stays for the verify below.
+sh -c "$reset"; before=$(used)
+summary=$("$ls_bin" backup "$tree_b" "$repo" --json)
+after=$(used)
+snapshot=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['snapshot'])" "$summary")
+echo "$summary" > "$results/backup-summary.json"
+read -r linked total < <(renames_linked "$snapshot")
+printf '%-22s %16s %16s %20s\n' linksmith "$(python3 -c "import json,sys; s=json.loads(sys.argv[1]); print(s['bytes'], '(renamed', s['renamed'], end=')')" "$summary")" $((after - before)) "$linked/$total" | tee -a "$results/bytes.txt"
 
 echo "== verify one snapshot: linksmith snapshots verify vs sha256sum -c ($runs runs)"
 # The same files as the manifest lists, in sha256sum's format (names with a backslash, tab or

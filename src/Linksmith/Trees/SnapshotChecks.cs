@@ -104,7 +104,16 @@ public static partial class Snapshots
                     continue;
                 }
 
-                result.Add(VerifyOne(repository, name, known, buffer, cancellation));
+                try
+                {
+                    result.Add(VerifyOne(repository, name, known, buffer, cancellation));
+                }
+                catch (ManifestFormatException error)
+                {
+                    // A damaged manifest: this snapshot cannot be verified; the others still are.
+                    onError?.Invoke(error);
+                    result.Add(new SnapshotVerification { Name = name, Path = repository.FullPath(name), HasManifest = false });
+                }
             }
 
             return result;

@@ -140,8 +140,16 @@ internal static class SnapshotManifest
     internal static string Escape(string relativePath)
     {
         var builder = new StringBuilder(relativePath.Length + 8);
-        foreach (var c in relativePath)
+        for (var i = 0; i < relativePath.Length; i++)
         {
+            var c = relativePath[i];
+            if (char.IsHighSurrogate(c) && i + 1 < relativePath.Length && char.IsLowSurrogate(relativePath[i + 1]))
+            {
+                // A character beyond U+FFFF (📁): its low half may lie in the escaped-byte range.
+                builder.Append(c).Append(relativePath[++i]);
+                continue;
+            }
+
             switch (c)
             {
                 case '\\' when OperatingSystem.IsWindows():

@@ -36,10 +36,18 @@ internal sealed partial class TreeEngine
                 ? Keep(DirectoryHandle.Open(chosen))
                 : throw new TargetNotFoundException(chosen);
             var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(chosen));
-            if (Path.GetDirectoryName(full) is { } holder)
+            try
             {
-                using var chosenRepository = DirectoryHandle.Open(holder);
-                previousManifest = ManifestIndex.Load(chosenRepository, Path.GetFileName(full));
+                if (Path.GetDirectoryName(full) is { } holder)
+                {
+                    using var chosenRepository = DirectoryHandle.Open(holder);
+                    previousManifest = ManifestIndex.Load(chosenRepository, Path.GetFileName(full));
+                }
+            }
+            catch (Exception error) when (error is LinksmithException or UnauthorizedAccessException or IOException)
+            {
+                // --prev's folder cannot be listed: no manifest to carry hashes over from; they are computed.
+                previousManifest = null;
             }
         }
         else if (repository is not null && Snapshots.Newest(repository) is { } newest)

@@ -100,7 +100,7 @@ public sealed class ManifestTests : IDisposable
     public void Names_with_tabs_newlines_backslashes_and_bytes_that_are_not_utf8_fit_on_one_line()
     {
         Platform.RequireLinux();
-        string[] names = ["tab\there", "new\nline", "back\\slash", "bad\uDCFFbyte", "ünïcödé"];
+        string[] names = ["tab\there", "new\nline", "back\\slash", "bad\uDCFFbyte", "ünïcödé", "📁stuff", "\uD83D\uDCC1\uDCC1"];
         foreach (var name in names)
         {
             Assert.Equal(name, SnapshotManifest.Unescape(SnapshotManifest.Escape(name)));
@@ -109,10 +109,15 @@ public sealed class ManifestTests : IDisposable
         }
 
         Assert.Equal(@"bad\xffbyte", SnapshotManifest.Escape("bad\uDCFFbyte"));
+        Assert.Equal("📁stuff", SnapshotManifest.Escape("📁stuff"));
+        Assert.Equal(@"📁\xc1", SnapshotManifest.Escape("\uD83D\uDCC1\uDCC1"));
         Assert.Equal("dir/new\\nline", SnapshotManifest.Escape("dir/new\nline"));
         temp.File("src/new\nline", "x");
+        temp.File("src/📁stuff", "emoji");
         var snapshot = Backup();
         Assert.Contains("new\\nline", Lines(snapshot).Keys);
+        Assert.Contains("📁stuff", Lines(snapshot).Keys);
+        Assert.Equal(0, CliRunner.Run(temp.Path, "snapshots", "verify", "repo").ExitCode);
     }
 
     [Fact]

@@ -93,6 +93,21 @@ public sealed class VerifyDiffRestoreTests : IDisposable
     }
 
     [Fact]
+    public void A_damaged_manifest_is_reported_and_the_other_snapshots_are_still_verified()
+    {
+        temp.File("src/a.txt", "alpha");
+        var first = Backup();
+        Backup();
+        File.AppendAllText(first + ".linksmith-snapshot", "not a manifest line\n");
+
+        var result = CliRunner.Run(temp.Path, "snapshots", "verify", "repo");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"linksmith: error: {first}.linksmith-snapshot: line 3 of the snapshot manifest", result.Error, StringComparison.Ordinal);
+        Assert.Contains("ok: 1 files as recorded", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Diff_reports_added_removed_changed_and_renamed_files_and_exits_0()
     {
         temp.File("src/keep.txt", "same");
