@@ -224,7 +224,7 @@ internal static class TreeCommands
         _ => "auto",
     };
 
-    private static int Run(Reporter reporter, TreeJob job, bool verbose)
+    internal static int Run(Reporter reporter, TreeJob job, bool verbose)
     {
         var actions = new List<TreeAction>();
         using var progress = job.DryRun ? null : ProgressLine.Start(reporter.Console);
@@ -368,6 +368,11 @@ internal static class TreeCommands
 
         reporter.Line($"copied      {summary.Copied,10:N0} files ({HumanSize.Format(summary.Bytes)})");
         reporter.Line($"linked      {summary.Linked,10:N0} hard links");
+        if (job.Kind == TreeJobKind.Backup)
+        {
+            reporter.Line($"renamed     {summary.Renamed,10:N0} of them to a renamed or moved file (nothing copied)");
+        }
+
         reporter.Line($"symlinked   {summary.Symlinked,10:N0} links");
         reporter.Line($"directories {summary.Directories,10:N0} created");
         reporter.Line($"skipped     {summary.Skipped,10:N0} (unchanged or left out)");
@@ -396,6 +401,11 @@ internal static class TreeCommands
             writer.WriteBoolean("dryRun", job.DryRun);
             writer.WriteNumber("copied", summary.Copied);
             writer.WriteNumber("linked", summary.Linked);
+            if (job.Kind == TreeJobKind.Backup)
+            {
+                writer.WriteNumber("renamed", summary.Renamed);
+            }
+
             writer.WriteNumber("symlinked", summary.Symlinked);
             writer.WriteNumber("directories", summary.Directories);
             writer.WriteNumber("skipped", summary.Skipped);

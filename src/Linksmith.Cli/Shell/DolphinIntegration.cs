@@ -6,7 +6,7 @@ namespace Linksmith.Cli.Shell;
 /// Dolphin (KDE Plasma 6): service menus in <c>~/.local/share/kio/servicemenus/</c>, which
 /// KIO runs only when the file is executable. One for "Pick Link Source" and "Delete (never
 /// through links)" on every file and folder, one with a "Drop As" submenu on folders (Dolphin also offers it on the background of
-/// the folder shown, for that folder).
+/// the folder shown, for that folder), one with "Verify snapshots" on folders (a backup repository).
 /// </summary>
 internal sealed class DolphinIntegration : FileManagerIntegration
 {
@@ -92,10 +92,26 @@ internal sealed class DolphinIntegration : FileManagerIntegration
             drop.Append("Exec=").Append(exec).Append(" drop --notify --as ").Append(entry.Kind).Append(" -- %f\n");
         }
 
+        var verify = new StringBuilder();
+        verify.Append("# ").Append(MenuEntries.Marker).Append('\n');
+        verify.Append("[Desktop Entry]\n");
+        verify.Append("Type=Service\n");
+        verify.Append("Name=Linksmith ").Append(MenuEntries.VerifyLabel).Append('\n');
+        verify.Append("MimeType=inode/directory;\n");
+        verify.Append("Actions=verify;\n");
+        verify.Append("X-KDE-Priority=TopLevel\n");
+        verify.Append("X-KDE-Protocols=file\n");
+        verify.Append('\n');
+        verify.Append("[Desktop Action verify]\n");
+        verify.Append("Name=").Append(MenuEntries.VerifyLabel).Append('\n');
+        verify.Append("Icon=").Append(MenuEntries.VerifyIcon).Append('\n');
+        verify.Append("Exec=").Append(exec).Append(" snapshots verify --notify -- %f\n");
+
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [Path.Combine(Folder, Prefix + "pick.desktop")] = pick.ToString(),
             [Path.Combine(Folder, Prefix + "drop.desktop")] = drop.ToString(),
+            [Path.Combine(Folder, Prefix + "verify.desktop")] = verify.ToString(),
         };
     }
 

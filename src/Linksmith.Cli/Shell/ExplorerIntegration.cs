@@ -6,8 +6,8 @@ namespace Linksmith.Cli.Shell;
 /// <summary>
 /// Windows Explorer: static verbs under <c>HKCU\Software\Classes</c> (no elevation, this user
 /// only) — "Pick Link Source" and "Delete (never through links)" on files (<c>*</c>) and folders
-/// (<c>Directory</c>), and a cascading "Drop As" menu on folders and on the folder background
-/// (<c>Directory\Background</c>).
+/// (<c>Directory</c>), and a cascading "Drop As" menu and "Verify snapshots" on folders and on
+/// the folder background (<c>Directory\Background</c>).
 /// </summary>
 /// <remarks>
 /// The cascade is the <c>SubCommands</c> form: an empty <c>SubCommands</c> value and the entries
@@ -28,6 +28,8 @@ internal sealed class ExplorerIntegration(string classesKeyPath = ExplorerIntegr
 
     public const string DropVerb = "Linksmith.DropAs";
 
+    public const string VerifyVerb = "Linksmith.VerifySnapshots";
+
     public override string Name => "explorer";
 
     public override string Location => $@"HKEY_CURRENT_USER\{classesKeyPath}";
@@ -46,6 +48,9 @@ internal sealed class ExplorerIntegration(string classesKeyPath = ExplorerIntegr
         // %1 is the selected folder; on the background %V is the folder shown.
         ($@"Directory\shell\{DropVerb}", DropVerb, "%1"),
         ($@"Directory\Background\shell\{DropVerb}", DropVerb, "%V"),
+        // A backup repository: the selected folder, or the folder shown.
+        ($@"Directory\shell\{VerifyVerb}", VerifyVerb, "%1"),
+        ($@"Directory\Background\shell\{VerifyVerb}", VerifyVerb, "%V"),
     ];
 
     public override bool IsPresent() => OperatingSystem.IsWindows();
@@ -122,6 +127,14 @@ internal sealed class ExplorerIntegration(string classesKeyPath = ExplorerIntegr
             verb.SetValue("MultiSelectModel", "Player");
             using var itemCommand = verb.CreateSubKey("command");
             itemCommand.SetValue(string.Empty, $"{command.ForWindows()} {subcommand} --notify -- \"{placeholder}\"");
+            return;
+        }
+
+        if (verbName == VerifyVerb)
+        {
+            verb.SetValue("MUIVerb", MenuEntries.VerifyLabel);
+            using var verifyCommand = verb.CreateSubKey("command");
+            verifyCommand.SetValue(string.Empty, $"{command.ForWindows()} snapshots verify --notify -- \"{placeholder}\"");
             return;
         }
 

@@ -25,6 +25,15 @@ internal static class MenuEntries
 
     public const string DropMenuLabel = "Drop As";
 
+    /// <summary>On a folder (a backup repository) and on the folder shown: <c>linksmith snapshots verify</c>.</summary>
+    public const string VerifyLabel = "Verify snapshots";
+
+    /// <summary>The tooltip or description of the verify entry.</summary>
+    public const string VerifyComment = "Re-read every file of the backup snapshots in this folder and compare it with their manifests (Linksmith)";
+
+    /// <summary>The verify entry's icon: a freedesktop name every icon theme has.</summary>
+    public const string VerifyIcon = "edit-find";
+
     /// <summary>A freedesktop Icon Naming Specification name, present in every icon theme.</summary>
     public const string Icon = "insert-link";
 

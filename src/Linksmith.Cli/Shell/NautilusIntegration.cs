@@ -3,7 +3,7 @@ namespace Linksmith.Cli.Shell;
 /// <summary>
 /// GNOME Files (Nautilus): executable scripts in <c>~/.local/share/nautilus/scripts/</c>, shown
 /// under Scripts ▸ Linksmith ▸ Pick Link Source, Scripts ▸ Linksmith ▸ Delete (never through
-/// links) and Scripts ▸ Linksmith ▸ Drop As ▸ ….
+/// links), Scripts ▸ Linksmith ▸ Verify snapshots and Scripts ▸ Linksmith ▸ Drop As ▸ ….
 /// </summary>
 /// <remarks>
 /// Nautilus runs a script with the selection in NAUTILUS_SCRIPT_SELECTED_FILE_PATHS (one path per
@@ -26,6 +26,8 @@ internal sealed class NautilusIntegration : FileManagerIntegration
 
     private static string DeleteScript => Path.Combine(Folder, MenuEntries.DeleteLabel);
 
+    private static string VerifyScript => Path.Combine(Folder, MenuEntries.VerifyLabel);
+
     public override bool IsPresent() => IsOnPath("nautilus");
 
     public override void Install(ShellCommandLine command, ShellChanges changes)
@@ -33,6 +35,7 @@ internal sealed class NautilusIntegration : FileManagerIntegration
         Uninstall(new ShellChanges(changes.DryRun), onlyStale: true);
         changes.WriteFile(PickScript, PickScriptText(command), executable: true);
         changes.WriteFile(DeleteScript, DeleteScriptText(command), executable: true);
+        changes.WriteFile(VerifyScript, VerifyScriptText(command), executable: true);
         foreach (var entry in MenuEntries.LinuxDropKinds)
         {
             changes.WriteFile(Path.Combine(DropFolder, entry.Label), DropScriptText(command, entry.Kind), executable: true);
@@ -45,7 +48,7 @@ internal sealed class NautilusIntegration : FileManagerIntegration
 
     private static void Uninstall(ShellChanges changes, bool onlyStale)
     {
-        var current = new HashSet<string>(MenuEntries.LinuxDropKinds.Select(entry => Path.Combine(DropFolder, entry.Label))) { PickScript, DeleteScript };
+        var current = new HashSet<string>(MenuEntries.LinuxDropKinds.Select(entry => Path.Combine(DropFolder, entry.Label))) { PickScript, DeleteScript, VerifyScript };
         foreach (var script in OurScripts())
         {
             if (!onlyStale || !current.Contains(script))
@@ -121,6 +124,21 @@ internal sealed class NautilusIntegration : FileManagerIntegration
         '
         set -f
         exec {{command.ForPosixShell()}} delete --notify -- $NAUTILUS_SCRIPT_SELECTED_URIS
+
+        """;
+
+    internal static string VerifyScriptText(ShellCommandLine command) => $$"""
+        #!/bin/sh
+        # {{MenuEntries.Marker}}
+        # Verify the snapshots in the selected folder (the backup repository); with nothing
+        # selected, in the folder shown, whose file:// URI linksmith decodes itself.
+        first=$(printf '%s\n' "$NAUTILUS_SCRIPT_SELECTED_FILE_PATHS" | head -n 1)
+        if [ -z "$first" ]; then
+          repository=$NAUTILUS_SCRIPT_CURRENT_URI
+        else
+          repository=$first
+        fi
+        exec {{command.ForPosixShell()}} snapshots verify --notify -- "$repository"
 
         """;
 

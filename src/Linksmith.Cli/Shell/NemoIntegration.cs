@@ -71,6 +71,8 @@ internal sealed class NemoIntegration : FileManagerIntegration
                 icon: MenuEntries.DeleteIcon,
                 quote: "double"),
         };
+        files[Path.Combine(Folder, Prefix + "verify" + Extension)] = Action(MenuEntries.VerifyLabel, MenuEntries.VerifyComment, $"{command.ForPosixShell()} snapshots verify --notify -- %F", selection: "s", extensions: "dir;", icon: MenuEntries.VerifyIcon);
+        files[Path.Combine(Folder, Prefix + "verify-here" + Extension)] = Action(MenuEntries.VerifyLabel, MenuEntries.VerifyComment, $"{command.ForPosixShell()} snapshots verify --notify -- %P", selection: "none", extensions: "any;", icon: MenuEntries.VerifyIcon);
         foreach (var entry in MenuEntries.LinuxDropKinds)
         {
             var label = $"{MenuEntries.DropMenuLabel} {entry.Label}";

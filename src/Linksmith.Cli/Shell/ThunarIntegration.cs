@@ -37,6 +37,7 @@ internal sealed class ThunarIntegration : FileManagerIntegration
         RemoveOurs(actions);
         actions.Add(Action("pick", MenuEntries.PickLabel, string.Empty, $"{command.ForPosixShell()} pick --notify -- %F", "Remember the selected items as link sources, to drop them later (Linksmith)", allFiles: true));
         actions.Add(Action("delete", MenuEntries.DeleteLabel, string.Empty, $"{command.ForPosixShell()} delete --notify -- %F", MenuEntries.DeleteComment, allFiles: true, icon: MenuEntries.DeleteIcon));
+        actions.Add(Action("verify", MenuEntries.VerifyLabel, string.Empty, $"{command.ForPosixShell()} snapshots verify --notify -- %f", MenuEntries.VerifyComment, allFiles: false, icon: MenuEntries.VerifyIcon));
         foreach (var entry in MenuEntries.LinuxDropKinds)
         {
             actions.Add(Action("drop-" + entry.Kind, entry.Label, MenuEntries.DropMenuLabel, $"{command.ForPosixShell()} drop --notify --as {entry.Kind} -- %f", $"Drop the picked link sources here as {entry.Label} (Linksmith)", allFiles: false));

@@ -266,3 +266,21 @@ public sealed class DeleteRefusedException(string path, string reason)
     : LinksmithException(path, $"{reason}; refusing to delete it", "Name the folders inside it that you mean to delete")
 {
 }
+
+/// <summary>A manifest line that cannot be read.</summary>
+public sealed class ManifestFormatException(string path, int line, string problem)
+    : LinksmithException(path, $"line {line} of the snapshot manifest {problem}", "The manifest is damaged: `linksmith snapshots verify` cannot use it; the snapshot's files are not affected")
+{
+}
+
+/// <summary>A snapshot named on the command line is not a complete snapshot in the repository.</summary>
+public sealed class SnapshotNotFoundException(string path)
+    : LinksmithException(path, "is not a snapshot in this repository", "Run `linksmith snapshots list REPO` for the names (YYYY-MM-DD_HHMMSS)")
+{
+}
+
+/// <summary><c>snapshots restore</c> was asked to write into the repository itself.</summary>
+public sealed class RestoreIntoRepositoryException(string destinationPath, string repositoryPath)
+    : LinksmithException(destinationPath, $"lies inside the repository '{repositoryPath}'; a restore never writes into it", "Choose a destination outside the repository")
+{
+}

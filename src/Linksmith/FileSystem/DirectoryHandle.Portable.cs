@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Linksmith;
 
 /// <summary>
@@ -119,7 +121,7 @@ internal sealed class PortableDirectoryHandle(string path) : DirectoryHandle(pat
 
     public override void CheckReflink(DirectoryHandle sourceRoot, string sourceRelativePath) => throw NoReflinksHere();
 
-    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto, AttributeCopy? attributes = null)
+    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto, AttributeCopy? attributes = null, IncrementalHash? contentHash = null)
     {
         if (reflink == ReflinkMode.Always)
         {
@@ -165,6 +167,13 @@ internal sealed class PortableDirectoryHandle(string path) : DirectoryHandle(pat
                     throw new ChangedWhileCopyingException(source, "its size or modification time moved", kept: false);
                 }
 
+                if (contentHash is not null)
+                {
+                    // File.Copy never shows the bytes it moves: the copy is read once to hash it.
+                    contentHash.GetHashAndReset();
+                    Guard(temporary, () => HashInto(temporary, contentHash));
+                }
+
                 Guard(destination, () =>
                 {
                     // A kept torn copy (backup) keeps the time File.Copy gave it, not the source's.
@@ -193,6 +202,17 @@ internal sealed class PortableDirectoryHandle(string path) : DirectoryHandle(pat
 
                 throw;
             }
+        }
+    }
+
+    private static void HashInto(string path, IncrementalHash contentHash)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        var buffer = new byte[1 << 20];
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            contentHash.AppendData(buffer, 0, read);
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Linksmith.Interop;
+using Microsoft.Win32.SafeHandles;
 
 namespace Linksmith;
 
@@ -344,7 +346,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         return descriptor;
     }
 
-    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto, AttributeCopy? attributes = null)
+    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto, AttributeCopy? attributes = null, IncrementalHash? contentHash = null)
     {
         var sourcePath = sourceRoot.FullPath(sourceRelativePath);
         // O_NONBLOCK: a FIFO swapped in since the walk must not hang the job; it is refused below.
@@ -360,7 +362,12 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
                 throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), sourcePath);
             }
 
-            var copy = CopyUnderTemporaryName(input.Fd, source, relativePath, sourcePath, keep: attempt > 1 && keepChanged, reflink, attributes);
+            if (attempt > 1)
+            {
+                contentHash?.GetHashAndReset();
+            }
+
+            var copy = CopyUnderTemporaryName(input.Fd, source, relativePath, sourcePath, keep: attempt > 1 && keepChanged, reflink, attributes, contentHash);
             if (copy.Changed is not { } after)
             {
                 PlaceCopy(copy.Temporary, relativePath, replace);
@@ -443,7 +450,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     /// size, modification or change time moved meanwhile (the copy may be torn), else null and the
     /// copy has the source's owner, mode and times. Nothing is left at the temporary name if this throws.
     /// </summary>
-    private unsafe TemporaryCopy CopyUnderTemporaryName(int input, in FileStatus source, string relativePath, string sourcePath, bool keep, ReflinkMode reflink, AttributeCopy? attributes)
+    private unsafe TemporaryCopy CopyUnderTemporaryName(int input, in FileStatus source, string relativePath, string sourcePath, bool keep, ReflinkMode reflink, AttributeCopy? attributes, IncrementalHash? contentHash)
     {
         var temporary = TemporaryName(relativePath);
         var temporaryPath = FullPath(temporary);
@@ -462,7 +469,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         using var outputDescriptor = new FileDescriptor(output);
         try
         {
-            var copied = FileContents.Copy(input, output, source, sourcePath, FullPath(relativePath), reflink);
+            var copied = FileContents.Copy(input, output, source, sourcePath, FullPath(relativePath), reflink, contentHash);
             var after = StatDescriptor(input, sourcePath);
             var changed = HasChanged(source, after);
             // Attributes between owner and mode: chown drops security.capability, and the mode
@@ -701,6 +708,20 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     /// </summary>
     internal FileDescriptor OpenFileForRead(string relativePath) =>
         OpenBeneath(relativePath, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY);
+
+    public override SafeFileHandle OpenForReading(string relativePath) =>
+        ToSafeFileHandle(OpenBeneath(relativePath, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY));
+
+    public override SafeFileHandle OpenForWriting(string relativePath) =>
+        ToSafeFileHandle(OpenBeneath(relativePath, Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY));
+
+    /// <summary>The descriptor handed over to a <see cref="SafeFileHandle"/> (RandomAccess, FileStream), which closes it from then on.</summary>
+    private static SafeFileHandle ToSafeFileHandle(FileDescriptor descriptor)
+    {
+        var handle = new SafeFileHandle(descriptor.DangerousGetHandle(), ownsHandle: true);
+        descriptor.SetHandleAsInvalid();
+        return handle;
+    }
 
     /// <summary>Makes what was written to the file system that holds this directory durable (syncfs).</summary>
     internal void SyncFileSystem()

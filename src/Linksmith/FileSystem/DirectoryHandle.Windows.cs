@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
+using System.Security.Cryptography;
 using Linksmith.Interop;
 using Microsoft.Win32.SafeHandles;
 
@@ -329,7 +330,7 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
 
     public override void CheckReflink(DirectoryHandle sourceRoot, string sourceRelativePath) => throw NoReflinksHere();
 
-    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto, AttributeCopy? attributes = null)
+    public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto, AttributeCopy? attributes = null, IncrementalHash? contentHash = null)
     {
         if (reflink == ReflinkMode.Always)
         {
@@ -379,7 +380,12 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
 
                     try
                     {
-                        copied = CopyContents(input, output, sourcePath, FullPath(relativePath));
+                        if (attempt > 1)
+                        {
+                            contentHash?.GetHashAndReset();
+                        }
+
+                        copied = CopyContents(input, output, sourcePath, FullPath(relativePath), contentHash);
                         after = StatHandle(input, sourcePath, followed: false);
                         var changed = HasChanged(source, after);
                         if (changed && !keep)
@@ -768,7 +774,7 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
         }
     }
 
-    private static long CopyContents(SafeFileHandle input, SafeFileHandle output, string sourcePath, string destination)
+    private static long CopyContents(SafeFileHandle input, SafeFileHandle output, string sourcePath, string destination, IncrementalHash? contentHash)
     {
         var buffer = new byte[CopyBufferSize];
         long offset = 0;
@@ -798,6 +804,7 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
                 throw SystemErrors.Translate(error, destination);
             }
 
+            contentHash?.AppendData(buffer, 0, read);
             offset += read;
         }
     }
@@ -992,6 +999,9 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
             ? new ParentLease(root, owned: false)
             : new ParentLease(OpenDirectories(components, components.Length - 1, string.Join('\\', components, 0, components.Length - 1)), owned: true);
     }
+
+    public override SafeFileHandle OpenForReading(string relativePath) =>
+        OpenEntry(relativePath, Ntdll.FILE_READ_DATA | Kernel32.FILE_READ_ATTRIBUTES | Ntdll.SYNCHRONIZE, Ntdll.FILE_NON_DIRECTORY_FILE | Ntdll.FILE_SEQUENTIAL_ONLY);
 
     /// <summary>Opens the entry at <paramref name="relativePath"/> itself (a link as a link) with <paramref name="access"/>.</summary>
     private SafeFileHandle OpenEntry(string relativePath, uint access, uint options)

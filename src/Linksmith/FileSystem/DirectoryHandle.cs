@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
+
 namespace Linksmith;
 
 /// <summary>
@@ -156,6 +159,12 @@ internal abstract class DirectoryHandle : IDisposable
     /// <param name="replace">Whether an entry at <paramref name="relativePath"/> (not a directory) is replaced atomically; else the name must be free when the copy is renamed into place (<see cref="LinkNameExistsException"/>).</param>
     /// <param name="keepChanged">A file that changed while it was copied, both times it was tried: keep the copy without the source's modification time (a backup), rather than discard it.</param>
     /// <param name="reflink">Whether the copy shares the source's data blocks (see <see cref="ReflinkMode"/>); <see cref="ReflinkMode.Always"/> throws <see cref="ReflinksNotSupportedException"/> where it cannot, leaving nothing behind.</param>
+    /// <param name="contentHash">
+    /// When given, receives the bytes of the copy for a SHA-256 (a backup's manifest), read once:
+    /// they are hashed as they pass between read and write (so not with copy_file_range, which
+    /// never shows them); a reflink reads nothing, so then the source is read once to hash it.
+    /// Reset at a second attempt, so it ends holding the bytes of the copy that was placed.
+    /// </param>
     /// <returns>The bytes copied.</returns>
     /// <remarks>
     /// The copy is written under a temporary name beside <paramref name="relativePath"/> (see
@@ -168,7 +177,7 @@ internal abstract class DirectoryHandle : IDisposable
     /// <exception cref="NotARegularFileException">The source is a FIFO, socket or device (as listed).</exception>
     /// <exception cref="ChangedWhileCopyingException">The source changed during both readings.</exception>
     /// <param name="attributes">Whether the source's extended attributes are carried over too (<c>--xattrs</c>; see <see cref="CopyAttributes"/>), and where those the destination cannot store are reported; null: none are.</param>
-    public abstract long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto, AttributeCopy? attributes = null);
+    public abstract long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto, AttributeCopy? attributes = null, IncrementalHash? contentHash = null);
 
     /// <summary>
     /// Makes the extended attributes (and POSIX ACLs) of the file or directory at
@@ -331,6 +340,43 @@ internal abstract class DirectoryHandle : IDisposable
         catch (Exception error) when (error is IOException or UnauthorizedAccessException && error is not LinksmithException)
         {
             throw Stat(relativePath) is { } taken ? new LinkNameExistsException(full, taken.Kind) : SystemErrors.Translate(error, full);
+        }
+    }
+
+    /// <summary>
+    /// Opens the regular file at <paramref name="relativePath"/> for reading (a snapshot's file to
+    /// verify, a source to hash). Linux and Windows open it beneath this directory without
+    /// following a link on the way; elsewhere by path (see <see cref="IsRaceFree"/>).
+    /// </summary>
+    public virtual SafeFileHandle OpenForReading(string relativePath)
+    {
+        var full = FullPath(relativePath);
+        return GuardOpen(full, () => File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan));
+    }
+
+    /// <summary>
+    /// Opens the regular file at <paramref name="relativePath"/> (made by <see cref="CreateFile"/>)
+    /// for writing from its start; Linux without following a link on the way, elsewhere by path.
+    /// </summary>
+    public virtual SafeFileHandle OpenForWriting(string relativePath)
+    {
+        var full = FullPath(relativePath);
+        return GuardOpen(full, () => File.OpenHandle(full, FileMode.Open, FileAccess.Write, FileShare.None));
+    }
+
+    private static T GuardOpen<T>(string path, Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (FileNotFoundException)
+        {
+            throw new TargetNotFoundException(path);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException && error is not LinksmithException)
+        {
+            throw SystemErrors.Translate(error, path);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Linksmith.Interop;
 
 namespace Linksmith;
@@ -13,6 +14,8 @@ internal static class FileContents
 {
     private const int CopyChunk = 1 << 30;
     private const int BufferSize = 1 << 20;
+
+    private static readonly byte[] Zeros = new byte[1 << 16];
 
     // Once copy_file_range is known not to work here (old kernel, seccomp), stop asking.
     private static volatile bool copyFileRangeUnavailable;
@@ -31,7 +34,15 @@ internal static class FileContents
     /// copy where the file system refuses. Always: FICLONE or <see cref="ReflinksNotSupportedException"/>.
     /// Never: read/write only (copy_file_range may share blocks on XFS and Btrfs).
     /// </param>
-    public static long Copy(int input, int output, in FileStatus source, string sourcePath, string destination, ReflinkMode reflink = ReflinkMode.Auto)
+    /// <param name="contentHash">
+    /// When given, every byte of the copy is added to it, read once: a byte copy goes through
+    /// read/write (not copy_file_range, whose bytes never reach this process) and hashes each buffer
+    /// between the read and the write, holes as the zeros they read as; a reflink reads nothing,
+    /// so the source is read once after it to hash it. The price of seeing the bytes, measured on
+    /// ext4 with a warm cache (128 files of 4 MiB, 2 cores): a backup's copies take 1.4–1.6 s where
+    /// <c>copy</c> with copy_file_range takes 0.75–0.9 s.
+    /// </param>
+    public static long Copy(int input, int output, in FileStatus source, string sourcePath, string destination, ReflinkMode reflink = ReflinkMode.Auto, IncrementalHash? contentHash = null)
     {
         if (reflink != ReflinkMode.Never)
         {
@@ -39,6 +50,11 @@ internal static class FileContents
             if (errno == 0)
             {
                 FaultPoints.Hit(FaultPoints.CopyData, sourcePath, destination);
+                if (contentHash is not null)
+                {
+                    HashAll(input, contentHash, sourcePath);
+                }
+
                 return source.Size;
             }
 
@@ -48,13 +64,66 @@ internal static class FileContents
             }
         }
 
-        var kernelCopy = reflink != ReflinkMode.Never;
+        var kernelCopy = reflink != ReflinkMode.Never && contentHash is null;
         // Fewer blocks than bytes: the file has holes (or is compressed or stored inline, which
         // costs two lseek calls for nothing). A file without holes takes the usual path: no extra
         // system call for it.
         return source.AllocatedBytes < source.Size
-            ? CopySparse(input, output, source.Size, sourcePath, destination, kernelCopy)
-            : CopyDense(input, output, source.Size, sourcePath, destination, kernelCopy);
+            ? CopySparse(input, output, source.Size, sourcePath, destination, kernelCopy, contentHash)
+            : CopyDense(input, output, source.Size, sourcePath, destination, kernelCopy, contentHash);
+    }
+
+    /// <summary>Adds the whole file open at <paramref name="input"/> to <paramref name="contentHash"/>, read from its start with pread.</summary>
+    public static unsafe long HashAll(int input, IncrementalHash contentHash, string sourcePath)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        long offset = 0;
+        try
+        {
+            fixed (byte* b = buffer)
+            {
+                while (true)
+                {
+                    var read = Libc.pread(input, b, buffer.Length, offset);
+                    if (read == 0)
+                    {
+                        return offset;
+                    }
+
+                    if (read < 0)
+                    {
+                        var errno = Marshal.GetLastPInvokeError();
+                        if (errno == Libc.EINTR)
+                        {
+                            continue;
+                        }
+
+                        throw UnixErrors.ToException(errno, sourcePath);
+                    }
+
+                    contentHash.AppendData(buffer, 0, (int)read);
+                    offset += read;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Adds <paramref name="count"/> zero bytes (a hole, as it reads) to <paramref name="contentHash"/>.</summary>
+    private static void HashZeros(IncrementalHash? contentHash, long count)
+    {
+        if (contentHash is null || count <= 0)
+        {
+            return;
+        }
+
+        for (; count > 0; count -= Zeros.Length)
+        {
+            contentHash.AppendData(Zeros, 0, (int)Math.Min(count, Zeros.Length));
+        }
     }
 
     /// <summary>
@@ -92,7 +161,7 @@ internal static class FileContents
         _ => UnixErrors.ToException(errno, sourcePath),
     };
 
-    private static unsafe long CopyDense(int input, int output, long expectedSize, string sourcePath, string destination, bool kernelCopy)
+    private static unsafe long CopyDense(int input, int output, long expectedSize, string sourcePath, string destination, bool kernelCopy, IncrementalHash? contentHash)
     {
         long total = 0;
         while (kernelCopy && !copyFileRangeUnavailable)
@@ -134,14 +203,14 @@ internal static class FileContents
 
         // Up to the size fstat read, as above: a file another program keeps appending to would
         // otherwise be read for as long as it grows. Size 0 (procfs) means "read to the end".
-        return total + ReadWrite(input, output, expectedSize > 0 ? expectedSize - total : long.MaxValue, sourcePath, destination);
+        return total + ReadWrite(input, output, expectedSize > 0 ? expectedSize - total : long.MaxValue, sourcePath, destination, contentHash);
     }
 
     /// <summary>
     /// The data ranges (SEEK_DATA / SEEK_HOLE) copied at their offsets, then the new file's size set
     /// with ftruncate, so the holes between them and at the end stay unallocated, as <c>cp</c> keeps them.
     /// </summary>
-    private static long CopySparse(int input, int output, long size, string sourcePath, string destination, bool kernelCopy)
+    private static long CopySparse(int input, int output, long size, string sourcePath, string destination, bool kernelCopy, IncrementalHash? contentHash)
     {
         long total = 0;
         var offset = 0L;
@@ -172,9 +241,12 @@ internal static class FileContents
             }
 
             var end = Math.Min(hole, size);
-            total += CopyRange(input, output, data, end - data, sourcePath, destination, kernelCopy);
+            HashZeros(contentHash, data - offset);
+            total += CopyRange(input, output, data, end - data, sourcePath, destination, kernelCopy, contentHash);
             offset = end;
         }
+
+        HashZeros(contentHash, size - offset);
 
         // The length of the holes at the end; a file that shrank meanwhile is caught by the fstat after the copy.
         if (Libc.ftruncate(output, size) != 0)
@@ -185,7 +257,7 @@ internal static class FileContents
         return total;
     }
 
-    private static unsafe long CopyRange(int input, int output, long start, long length, string sourcePath, string destination, bool kernelCopy)
+    private static unsafe long CopyRange(int input, int output, long start, long length, string sourcePath, string destination, bool kernelCopy, IncrementalHash? contentHash)
     {
         long inOffset = start, outOffset = start;
         while (kernelCopy && !copyFileRangeUnavailable && inOffset < start + length)
@@ -240,6 +312,7 @@ internal static class FileContents
                         throw UnixErrors.ToException(errno, sourcePath);
                     }
 
+                    contentHash?.AppendData(buffer, 0, (int)read);
                     for (nint written = 0; written < read;)
                     {
                         var n = Libc.pwrite(output, b + written, read - written, outOffset + written);
@@ -294,7 +367,7 @@ internal static class FileContents
         }
     }
 
-    private static unsafe long ReadWrite(int input, int output, long limit, string sourcePath, string destination)
+    private static unsafe long ReadWrite(int input, int output, long limit, string sourcePath, string destination, IncrementalHash? contentHash)
     {
         long total = 0;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -321,6 +394,7 @@ internal static class FileContents
                         throw UnixErrors.ToException(errno, sourcePath);
                     }
 
+                    contentHash?.AppendData(buffer, 0, (int)read);
                     for (nint written = 0; written < read;)
                     {
                         var n = Libc.write(output, b + written, read - written);

@@ -8,7 +8,8 @@ namespace Linksmith;
 /// <param name="Files">Regular files in it (every name counted).</param>
 /// <param name="Bytes">Their sizes, each name counted.</param>
 /// <param name="ExclusiveBytes">Sizes of the files whose every name lies in this snapshot: what removing it would free.</param>
-public sealed record SnapshotInfo(string Name, string Path, DateTime Time, bool Complete, long Files, long Bytes, long ExclusiveBytes);
+/// <param name="HasManifest">Whether it has a manifest (snapshots made before manifests existed have none, and cannot be verified).</param>
+public sealed record SnapshotInfo(string Name, string Path, DateTime Time, bool Complete, long Files, long Bytes, long ExclusiveBytes, bool HasManifest = false);
 
 /// <summary>Reading what a repository holds.</summary>
 public static partial class Snapshots
@@ -65,7 +66,7 @@ public static partial class Snapshots
             }
 
             exclusive += namesInside.Values.Where(f => f.Seen >= f.LinkCount).Sum(f => f.Size);
-            result.Add(new SnapshotInfo(name, repository.FullPath(name), TimeOf(stem), name == stem, files, bytes, exclusive));
+            result.Add(new SnapshotInfo(name, repository.FullPath(name), TimeOf(stem), name == stem, files, bytes, exclusive, name == stem && SnapshotManifest.Exists(repository, name)));
         }
 
         return result;

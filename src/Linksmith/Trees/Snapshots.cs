@@ -132,6 +132,7 @@ public static partial class Snapshots
             {
                 var doomed = PartialPrefix + name;
                 repository.Rename(name, doomed, replace: false);
+                SnapshotManifest.Remove(repository, name);
                 FaultPoints.Hit(FaultPoints.SnapshotPrune, path);
                 var tally = repository.DeleteTree(doomed, onError);
                 result.Entries += tally.Entries;

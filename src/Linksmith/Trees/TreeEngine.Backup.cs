@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Linksmith;
 
 /// <summary>The backup policy: a snapshot made beside the previous one in REPO, unchanged files linked to it, the snapshot named only when complete, old ones pruned.</summary>
@@ -17,6 +19,11 @@ internal sealed partial class TreeEngine
                 Act(new TreeAction(TreeActionKind.Delete, repository.FullPath(stale), Detail: "unfinished snapshot of an interrupted backup"));
                 repository.DeleteTree(stale, Fail);
             }
+
+            foreach (var orphan in SnapshotManifest.Orphans(repository))
+            {
+                repository.Remove(orphan, LinkKind.File);
+            }
         }
         else if (PathFacts.Stat(repositoryPath, followLinks: true) is { Kind: LinkKind.Directory })
         {
@@ -28,16 +35,35 @@ internal sealed partial class TreeEngine
             previous = PathFacts.Stat(chosen, followLinks: true) is { Kind: LinkKind.Directory }
                 ? Keep(DirectoryHandle.Open(chosen))
                 : throw new TargetNotFoundException(chosen);
+            var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(chosen));
+            try
+            {
+                if (Path.GetDirectoryName(full) is { } holder)
+                {
+                    using var chosenRepository = DirectoryHandle.Open(holder);
+                    previousManifest = ManifestIndex.Load(chosenRepository, Path.GetFileName(full));
+                }
+            }
+            catch (Exception error) when (error is LinksmithException or UnauthorizedAccessException or IOException)
+            {
+                // --prev's folder cannot be listed: no manifest to carry hashes over from; they are computed.
+                previousManifest = null;
+            }
         }
         else if (repository is not null && Snapshots.Newest(repository) is { } newest)
         {
             previous = Keep(repository.OpenDirectory(newest));
+            previousManifest = ManifestIndex.Load(repository, newest);
         }
 
         var name = repository is null ? Snapshots.NewName(DateTime.UtcNow) : Snapshots.NewName(repository, DateTime.UtcNow);
         finalRoot = Path.Join(repositoryPath, name);
         workRoot = Path.Join(repositoryPath, Snapshots.PartialPrefix + name);
         summary.SnapshotPath = finalRoot;
+        if (!job.DryRun)
+        {
+            manifest = ManifestWriter.Start(repository!, name);
+        }
     }
 
     private bool TryLinkToPrevious(GroupName name)
@@ -53,6 +79,7 @@ internal sealed partial class TreeEngine
         {
             Work.HardLink(name.Work, previous, name.Relative);
             summary.Linked++;
+            RecordLinked(name);
             return true;
         }
         catch (HardLinkLimitException)
@@ -61,6 +88,74 @@ internal sealed partial class TreeEngine
             return false;
         }
     }
+
+    /// <summary>
+    /// A file linked to the previous snapshot: its hash is carried over from the previous manifest,
+    /// read from nowhere; a previous snapshot without one (made by an older linksmith) costs one
+    /// read of the linked file, on a worker.
+    /// </summary>
+    private void RecordLinked(GroupName name)
+    {
+        if (manifest is null)
+        {
+            return;
+        }
+
+        var status = name.Entry.Status;
+        if (previousManifest?.Find(name.Relative) is { } known && known.Size == status.Size && known.ModifiedTime == status.ModifiedTime)
+        {
+            manifest.Add(known with { RelativePath = name.Work });
+            return;
+        }
+
+        Run(() => RecordByReading(name.Work, status), (0, 0, 0));
+    }
+
+    /// <summary>Hashes a file already in the snapshot (linked, so not read on the way) and records it.</summary>
+    private void RecordByReading(string workPath, FileStatus status)
+    {
+        var (hash, _) = SnapshotManifest.HashFile(Work, workPath, HashBuffer);
+        manifest!.Add(new ManifestEntry(workPath, status.Size, status.ModifiedTime, hash));
+    }
+
+    /// <summary>Copies a file into the snapshot, hashing its bytes on the way, and records it (also when a file that kept changing was kept).</summary>
+    private void CopyAndRecord(DirectoryHandle destination, string workPath, DirectoryHandle sourceTop, string sourceRelativePath, FileStatus status, bool replace, bool keepChanged, ReflinkMode reflink, AttributeCopy? carried)
+    {
+        var sha256 = ThreadHash;
+        sha256.GetHashAndReset();
+        try
+        {
+            destination.CopyFile(workPath, sourceTop, sourceRelativePath, status, replace, keepChanged, reflink, carried, sha256);
+        }
+        catch (ChangedWhileCopyingException error) when (error.Kept)
+        {
+            Record(destination, workPath, sha256);
+            throw;
+        }
+
+        Record(destination, workPath, sha256);
+    }
+
+    /// <summary>The snapshot's file as placed (its own size and time), with the hash of the bytes written.</summary>
+    private void Record(DirectoryHandle destination, string workPath, IncrementalHash sha256)
+    {
+        var hash = SnapshotManifest.Finish(sha256);
+        if (destination.Stat(workPath) is { Kind: LinkKind.File } placed)
+        {
+            manifest!.Add(new ManifestEntry(workPath, placed.Size, placed.ModifiedTime, hash));
+        }
+    }
+
+    // One SHA-256 state and one read buffer per thread (the walk's and each copy worker's).
+    [ThreadStatic]
+    private static IncrementalHash? threadHash;
+
+    [ThreadStatic]
+    private static byte[]? hashBuffer;
+
+    private static IncrementalHash ThreadHash => threadHash ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    private static byte[] HashBuffer => hashBuffer ??= GC.AllocateUninitializedArray<byte>(1 << 20);
 
     /// <summary>
     /// Same size and modification time (within --modify-window), and mode, owner (as root) and,
@@ -72,6 +167,66 @@ internal sealed partial class TreeEngine
         && old.Mode == name.Entry.Status.Mode && (!DirectoryHandle.CanPreserveOwner || (old.Uid == name.Entry.Status.Uid && old.Gid == name.Entry.Status.Gid))
         && (attributes is null || SameAttributes(previous, name.Relative, name.SourceTop, name.Entry.RelativePath));
 
+    private static bool SameMetadata(in FileStatus old, in FileStatus status) =>
+        old.Size == status.Size && old.ModifiedTime == status.ModifiedTime
+        && old.Mode == status.Mode && (!DirectoryHandle.CanPreserveOwner || (old.Uid == status.Uid && old.Gid == status.Gid));
+
+    /// <summary>
+    /// Rename-aware linking: a file new by its path whose size and modification time some files of
+    /// the previous snapshot share (its manifest says which) is hashed, once, and linked to the one
+    /// whose hash, mode and owner are equal too; nothing of it is written. False when none is (the
+    /// file is then copied, which reads it a second time: only files that share size and time with
+    /// another file but not its contents pay that).
+    /// </summary>
+    /// <remarks>On the walk's thread: the decision must be made before the walk goes on, as for every other name.</remarks>
+    private bool TryLinkRenamed(GroupName name, IReadOnlyList<ManifestEntry> candidates)
+    {
+        var status = name.Entry.Status;
+        ContentHash hash;
+        try
+        {
+            (hash, var bytes) = SnapshotManifest.HashFile(name.SourceTop, name.Entry.RelativePath, HashBuffer);
+            if (bytes != status.Size)
+            {
+                return false;
+            }
+        }
+        catch (LinksmithException)
+        {
+            // Gone or unreadable since it was listed: the copy reports it.
+            return false;
+        }
+
+        foreach (var candidate in candidates)
+        {
+            if (candidate.Hash != hash || candidate.RelativePath == name.Relative
+                || previous!.Stat(candidate.RelativePath) is not { Kind: LinkKind.File } old || !SameMetadata(old, status))
+            {
+                continue;
+            }
+
+            Act(new TreeAction(TreeActionKind.HardLink, FullWork(name.Work), previous.FullPath(candidate.RelativePath), "renamed since the previous snapshot (same contents)"));
+            if (!job.DryRun)
+            {
+                try
+                {
+                    Work.HardLink(name.Work, previous, candidate.RelativePath);
+                }
+                catch (HardLinkLimitException)
+                {
+                    continue;
+                }
+            }
+
+            summary.Linked++;
+            summary.Renamed++;
+            manifest?.Add(new ManifestEntry(name.Work, status.Size, status.ModifiedTime, hash));
+            return true;
+        }
+
+        return false;
+    }
+
     private void Finish()
     {
         if (job.Kind != TreeJobKind.Backup)
@@ -81,6 +236,10 @@ internal sealed partial class TreeEngine
 
         if (!job.DryRun)
         {
+            // The manifest first: a complete snapshot always has its manifest. A kill between the
+            // two renames leaves a .partial- snapshot and an orphan manifest; the next backup
+            // removes both.
+            manifest!.Commit();
             // Only a complete snapshot gets a name that looks like one.
             repository!.Rename(Path.GetFileName(workRoot), Path.GetFileName(finalRoot), replace: false);
         }

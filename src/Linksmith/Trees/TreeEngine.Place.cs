@@ -65,6 +65,13 @@ internal sealed partial class TreeEngine
                 }
 
                 break;
+            case TreeJobKind.Backup when previousManifest?.Candidates(name.Entry.Status.Size, name.Entry.Status.ModifiedTime) is { Count: > 0 } candidates:
+                if (!TryLinkRenamed(name, candidates))
+                {
+                    PlaceCopy(name);
+                }
+
+                break;
             default:
                 PlaceCopy(name);
                 break;
@@ -94,6 +101,10 @@ internal sealed partial class TreeEngine
                 continue;
             }
 
+            // Workers are done by now: the leader was placed on this thread, so the manifest's
+            // last entry is its own, and every other name has the same contents.
+            var leaderEntry = manifest?.Last is { } last && last.RelativePath == leader.Work ? last : (ManifestEntry?)null;
+
             foreach (var name in names)
             {
                 if (ReferenceEquals(name, leader))
@@ -104,6 +115,10 @@ internal sealed partial class TreeEngine
                 try
                 {
                     PlaceHardLink(work, leader.Work, name.Work, name.Entry, reason: "hard-link group", expected: null, copyFrom: name);
+                    if (leaderEntry is { } shared)
+                    {
+                        manifest!.Add(shared with { RelativePath = name.Work });
+                    }
                 }
                 catch (LinksmithException error)
                 {
@@ -150,6 +165,12 @@ internal sealed partial class TreeEngine
         var keepChanged = job.Kind == TreeJobKind.Backup;
         var reflink = Reflink;
         var carried = attributes;
+        if (manifest is not null)
+        {
+            Run(() => CopyAndRecord(destination, workPath, sourceTop, entry.RelativePath, status, replace, keepChanged, reflink, carried), (1, status.Size, 0));
+            return;
+        }
+
         Run(() => destination.CopyFile(workPath, sourceTop, entry.RelativePath, status, replace, keepChanged, reflink, carried), (1, status.Size, 0));
     }
 

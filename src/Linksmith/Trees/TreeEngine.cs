@@ -42,6 +42,9 @@ internal sealed partial class TreeEngine
     private string finalRoot;
     private DirectoryHandle? repository;
     private DirectoryHandle? previous;
+    // A backup's manifest (null in a dry run and for other jobs), and the previous snapshot's, indexed.
+    private ManifestWriter? manifest;
+    private ManifestIndex? previousManifest;
     private IDisposable? repositoryLock;
     private WorkQueue? workers;
     // What was counted for operations the workers dropped once the job was cancelled (under failLock).
@@ -115,6 +118,7 @@ internal sealed partial class TreeEngine
 
     private void Close()
     {
+        manifest?.Dispose();
         repositoryLock?.Dispose();
         work?.Dispose();
         repository?.Dispose();

@@ -171,6 +171,13 @@ public sealed class TreeSummary
     /// <summary>Hard links made.</summary>
     public long Linked { get; set; }
 
+    /// <summary>
+    /// For a backup: files new by their path linked to a file of the previous snapshot with the
+    /// same size, modification time, mode, owner and contents (renamed or moved since); counted in
+    /// <see cref="Linked"/> too, and no byte of theirs is in <see cref="Bytes"/>.
+    /// </summary>
+    public long Renamed { get; set; }
+
     /// <summary>Symbolic links and junctions made.</summary>
     public long Symlinked { get; set; }
 

@@ -71,7 +71,7 @@ public sealed class ExplorerIntegrationTests : IDisposable
             Assert.Equal($"\"C:\\Program Files\\Linksmith\\linksmith.exe\" drop --notify --as junction -- \"{placeholder}\"", junctionCommand.GetValue(string.Empty));
         }
 
-        Assert.Equal(6, explorer.InstalledEntries().Count);
+        Assert.Equal(8, explorer.InstalledEntries().Count);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class ExplorerIntegrationTests : IDisposable
         explorer.Uninstall(changes);
 
         Assert.Empty(explorer.InstalledEntries());
-        Assert.Equal(6, changes.Done.Count);
+        Assert.Equal(8, changes.Done.Count);
         using var classes = Registry.CurrentUser.OpenSubKey(isolatedClasses)!;
         Assert.Null(classes.OpenSubKey(@"*\shell\Linksmith.Pick"));
         Assert.Null(classes.OpenSubKey(@"*\shell\Linksmith.Delete"));
@@ -112,11 +112,11 @@ public sealed class ExplorerIntegrationTests : IDisposable
             classes.DeleteSubKeyTree(@"Directory\shell\Linksmith.Delete");
         }
 
-        Assert.Equal(4, explorer.InstalledEntries().Count);
+        Assert.Equal(6, explorer.InstalledEntries().Count);
 
         explorer.Install(Command, new ShellChanges(dryRun: false));
 
-        Assert.Equal(6, explorer.InstalledEntries().Count);
+        Assert.Equal(8, explorer.InstalledEntries().Count);
         using var reread = Registry.CurrentUser.OpenSubKey(isolatedClasses)!;
         using var command = reread.OpenSubKey(@"*\shell\Linksmith.Delete\command")!;
         Assert.Equal("\"C:\\Program Files\\Linksmith\\linksmith.exe\" delete --notify -- \"%1\"", command.GetValue(string.Empty));

@@ -297,7 +297,13 @@ public sealed class LinuxFileManagerTests : IDisposable
                     && !line.Contains("groups extending the format should start with \"X-\"", StringComparison.Ordinal)
                     && !line.Contains("does not have a .desktop extension", StringComparison.Ordinal));
             Assert.Empty(errors);
-            Assert.Equal(Path.GetFileName(action) == "linksmith-delete.nemo_action" ? "edit-delete" : "insert-link", FileManagerExpansion.KeyFileValue(action, "Nemo Action", "Icon-Name"));
+            var icon = Path.GetFileName(action) switch
+            {
+                "linksmith-delete.nemo_action" => "edit-delete",
+                "linksmith-verify.nemo_action" or "linksmith-verify-here.nemo_action" => "edit-find",
+                _ => "insert-link",
+            };
+            Assert.Equal(icon, FileManagerExpansion.KeyFileValue(action, "Nemo Action", "Icon-Name"));
         }
 
         var pickExec = FileManagerExpansion.KeyFileValue(Path.Combine(NemoActions, "linksmith-pick.nemo_action"), "Nemo Action", "Exec");
