@@ -106,11 +106,13 @@ printf 'tool\trun\tseconds\tfiles/s\tfreed_bytes\tshared_extent_bytes\tcontent_o
 
 measure() { # NAME RUN COMMAND
   local name=$1 run=$2 cmd=$3 before after t0 t1 secs ok
-  [[ $run == cold ]] && { sync; echo 3 > /proc/sys/vm/drop_caches; }
   before=$(used)
-  t0=$(date +%s.%N)
-  flock "$lock" bash -c "$cmd" > "$work/reflink-$name-$run.log" 2>&1 || echo "  ($name exited $?; see $work/reflink-$name-$run.log)"
-  t1=$(date +%s.%N)
+  # The clock starts once the bench lock is held (and, cold, the cache dropped), so a wait for
+  # another job's benchmark is not counted.
+  local drop=:; [[ $run == cold ]] && drop='sync; echo 3 > /proc/sys/vm/drop_caches'
+  flock "$lock" bash -c "$drop; t0=\$(date +%s.%N); $cmd; rc=\$?; echo \"\$t0 \$(date +%s.%N)\" > $work/reflink-$name-$run.time; exit \$rc" \
+    > "$work/reflink-$name-$run.log" 2>&1 || echo "  ($name exited $?; see $work/reflink-$name-$run.log)"
+  read -r t0 t1 < "$work/reflink-$name-$run.time"
   after=$(used)
   secs=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
   ok=$(diff -r --no-dereference -q "$pristine" "$tree" > "$work/reflink-$name-$run.diff" 2>&1 && echo yes || echo NO)
