@@ -7,7 +7,7 @@
 #   env: BENCH_WORK=DIR      image, trees and results (default bench/work, git-ignored)
 #        IMG_GB=N            size of the XFS image in GiB (default 4)
 #        RUNS=N              timed runs per tool, interleaved (default 3); the median is reported
-#        LINKSMITH_CLI=PATH  the binary (default: the Release build in src/, else publish AOT)
+#        LINKSMITH_CLI=PATH  the binary (default: publish the NativeAOT one, as the other benchmarks)
 #
 # Every run starts with no DST (removed and synced outside the timing) and a warm page cache (one
 # untimed warm-up run of each tool first). After the last run of each tool its result is checked:
@@ -20,41 +20,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 preset=${1:-small}
 work=${BENCH_WORK:-$here/work}
-kit=${BENCH_KIT:-$root/../shared/bench}
-[[ -f $kit/gen_tree.py ]] || kit=/work/shared/bench
-lock=/tmp/linksmith-bench.lock
+# Preset, image, pristine tree and binary: bench/xfs-image.sh.
+. "$here/xfs-image.sh"
 runs=${RUNS:-3}
-[[ $(id -u) == 0 ]] || { echo "needs root (loop mount)" >&2; exit 3; }
-mkdir -p "$work"
-
-case $preset in
-  tiny)  gen=(--files 2000 --dirs 100 --total-size 100M) ;;
-  small) gen=(--files 20000 --dirs 1000 --total-size 1G) ;;
-  mid)   gen=(--files 60000 --dirs 3000 --total-size 2G) ;;
-  large) gen=(--files 200000 --dirs 10000 --total-size 4G) ;;
-  *) echo "unknown preset $preset" >&2; exit 2 ;;
-esac
-
-if [[ -z "${LINKSMITH_CLI:-}" ]]; then
-  LINKSMITH_CLI=$root/src/Linksmith.Cli/bin/Release/net10.0/Linksmith.Cli
-  [[ -x $LINKSMITH_CLI ]] || LINKSMITH_CLI=$("$root/bench/publish-aot.sh" "$work/aot")
-fi
-
-mnt=$work/xfs-clone-$preset
-img=$work/.xfs-clone-$preset.img
-if ! mountpoint -q "$mnt"; then
-  mkdir -p "$mnt"
-  rm -f "$img"
-  truncate -s "${IMG_GB:-4}G" "$img"
-  mkfs.xfs -q -m reflink=1 "$img"
-  mount -o loop "$img" "$mnt"
-fi
-pristine=$mnt/pristine
+xfs_image "xfs-clone-$preset"
 dst=$mnt/dst
-if [[ ! -f $pristine.manifest.json ]]; then
-  python3 "$kit/gen_tree.py" --out "$pristine" "${gen[@]}" --dup-fraction 0.2 --seed 1 --force >/dev/null
-fi
-files=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['regular_file_paths'])" "$pristine.manifest.json")
 
 # KIND (reflink|hardlink) SRC DST: "files=N wrong=N shared_bytes=N data_bytes=N"; wrong counts
 # files that are not what the kind promises (another inode's size/mtime, or a shared inode where a

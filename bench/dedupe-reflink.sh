@@ -18,40 +18,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 preset=${1:-small}
 work=${BENCH_WORK:-$here/work}
-kit=${BENCH_KIT:-$root/../shared/bench}
-[[ -f $kit/gen_tree.py ]] || kit=/work/shared/bench
-lock=/tmp/linksmith-bench.lock
-[[ $(id -u) == 0 ]] || { echo "needs root (loop mount)" >&2; exit 3; }
-mkdir -p "$work"
-
-case $preset in
-  tiny)  gen=(--files 2000 --dirs 100 --total-size 100M) ;;
-  small) gen=(--files 20000 --dirs 1000 --total-size 1G) ;;
-  mid)   gen=(--files 60000 --dirs 3000 --total-size 2G) ;;
-  large) gen=(--files 200000 --dirs 10000 --total-size 4G) ;;
-  *) echo "unknown preset $preset" >&2; exit 2 ;;
-esac
-
-if [[ -z "${LINKSMITH_CLI:-}" ]]; then
-  LINKSMITH_CLI=$("$root/bench/publish-aot.sh" "$work/aot")
-fi
-
-mnt=$work/xfs-$preset
-img=$work/.xfs-$preset.img
-if ! mountpoint -q "$mnt"; then
-  mkdir -p "$mnt"
-  rm -f "$img"
-  truncate -s "${IMG_GB:-4}G" "$img"
-  mkfs.xfs -q -m reflink=1 "$img"
-  mount -o loop "$img" "$mnt"
-fi
-pristine=$mnt/pristine
+# Preset, image, pristine tree and binary: bench/xfs-image.sh.
+. "$here/xfs-image.sh"
+xfs_image "xfs-$preset"
 tree=$mnt/tree
-if [[ ! -f $pristine.manifest.json ]]; then
-  python3 "$kit/gen_tree.py" --out "$pristine" "${gen[@]}" --dup-fraction 0.2 --seed 1 --force >/dev/null
-fi
 expected=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['dedup_content_only']['savings_bytes'])" "$pristine.manifest.json")
-files=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['regular_file_paths'])" "$pristine.manifest.json")
 
 # Bytes in extents FIEMAP flags shared, each inode once, clipped to the file size.
 shared_bytes() {
