@@ -251,7 +251,7 @@ public sealed partial class BadInputSweepTests(ITestOutputHelper output) : IDisp
         File.CreateSymbolicLink(temp[$"c{c.Index}/src/gone"], "nowhere");
         temp.File($"c{c.Index}/afile", "x");
 
-        var asNobody = (c.Input?.Needs & Need.Nobody) != 0;
+        var asNobody = ((c.Input?.Needs ?? Need.Nothing) & Need.Nobody) != 0;
         var user = asNobody ? Nobody + " " : string.Empty;
         var cli = string.Join(' ', CliRunner.CommandLine.Select(Quote));
         var script = $"""
