@@ -170,6 +170,7 @@ internal static class MoveCommand
             JsonOutput.Write(reporter.Console.Out, writer =>
             {
                 WriteResult(writer, result, options.DryRun);
+                writer.WriteWarnings(reporter.Warnings);
                 writer.WriteErrors(reporter.Errors);
                 writer.WriteEndObject();
             });
@@ -230,6 +231,7 @@ internal static class MoveCommand
                 }
 
                 writer.WriteEndArray();
+                writer.WriteWarnings(reporter.Warnings);
                 writer.WriteErrors(reporter.Errors);
                 writer.WriteEndObject();
             });

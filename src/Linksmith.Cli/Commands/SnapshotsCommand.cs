@@ -292,12 +292,22 @@ internal static class SnapshotsCommand
     private static Command Restore(CliConsole console)
     {
         var repository = Repository();
-        var what = new Argument<string>("SNAPSHOT[/PATH]") { Description = "The snapshot to restore, or a folder in it" };
-        var destination = new Argument<string>("DEST") { Description = "Where the files go (created if missing; merged into if it exists); never inside REPO" };
+        var what = new Argument<string>("SNAPSHOT[/PATH]") { Description = "The snapshot to restore, or a folder, file or symbolic link in it" };
+        var destination = new Argument<string>("DEST")
+        {
+            Description = "Where the files go (created if missing; merged into if it exists); a single file or link goes into DEST under its own name; never inside REPO",
+        };
         var dryRun = CommonOptions.DryRun();
         var json = CommonOptions.Json();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "List every action (a dry run always does)" };
-        var command = new Command("restore", "Smart Copy out of a snapshot into DEST: hard-link groups kept, inner links re-pointed; never into REPO") { repository, what, destination, dryRun, json, verbose };
+        var xattrs = new Option<bool>("--xattrs", "-X")
+        {
+            Description = "Also restore extended attributes: user.*, and as root trusted.*, security.* and POSIX ACLs (those `backup --xattrs` kept; Linux; Windows: exit 3 for now)",
+        };
+        var command = new Command("restore", "Smart Copy out of a snapshot into DEST: hard-link groups kept, inner links re-pointed; one file or link restored into DEST; never into REPO")
+        {
+            repository, what, destination, xattrs, dryRun, json, verbose,
+        };
         command.SetAction((parse, cancellation) =>
         {
             var reporter = new Reporter(console, parse.GetValue(json));
@@ -316,7 +326,7 @@ internal static class SnapshotsCommand
                 return Task.FromResult(reporter.ExitCode);
             }
 
-            return Task.FromResult(TreeCommands.Run(reporter, job with { DryRun = parse.GetValue(dryRun), Cancellation = cancellation }, parse.GetValue(verbose)));
+            return Task.FromResult(TreeCommands.Run(reporter, job with { DryRun = parse.GetValue(dryRun), KeepExtendedAttributes = parse.GetValue(xattrs), Cancellation = cancellation }, parse.GetValue(verbose)));
         });
         return command;
     }

@@ -233,6 +233,12 @@ internal static class TreeCommands
         {
             OnAction = action =>
             {
+                if (action is { Kind: TreeActionKind.Skip, Detail: TreeAction.SpecialFileSkipped })
+                {
+                    progress?.Clear();
+                    reporter.Warn(action.Source ?? action.Path, TreeAction.SpecialFileSkipped);
+                }
+
                 if (reporter.Json && job.DryRun)
                 {
                     actions.Add(action);
@@ -470,6 +476,7 @@ internal static class TreeCommands
                 writer.WriteEndArray();
             }
 
+            writer.WriteWarnings(reporter.Warnings);
             writer.WriteErrors(reporter.Errors);
             writer.WriteEndObject();
         });

@@ -132,6 +132,17 @@ internal static class JsonOutput
         writer.WriteEndArray();
     }
 
+    /// <summary>
+    /// <c>"warnings": [{path, message}]</c>: what the <c>linksmith: warning:</c> lines on stderr
+    /// said (an attribute a destination could not store, a special file not copied), in order.
+    /// </summary>
+    public static void WriteWarnings(this Utf8JsonWriter writer, IReadOnlyList<ReportedWarning> warnings) =>
+        writer.WriteObjects("warnings", warnings, static (w, warning) =>
+        {
+            w.WritePath("path", warning.Path);
+            w.WriteString("message", warning.Message);
+        });
+
     /// <summary>A write-only stream that decodes UTF-8 into a <see cref="TextWriter"/> (a character split between two writes is kept until its rest comes).</summary>
     private sealed class TextWriterStream(TextWriter output) : Stream
     {

@@ -7,6 +7,8 @@ namespace Linksmith.Cli;
 internal sealed class Reporter(CliConsole console, bool json)
 {
     private readonly List<LinksmithException> errors = [];
+    private readonly List<ReportedWarning> warnings = [];
+    private readonly Lock warningLock = new();
 
     public CliConsole Console { get; } = console;
 
@@ -28,9 +30,27 @@ internal sealed class Reporter(CliConsole console, bool json)
     /// <summary>A notice on stderr (in both modes): something the user should know but that is no failure.</summary>
     public void Notice(string text) => Console.Error.WriteLine($"linksmith: {text}");
 
-    /// <summary>An extended attribute the destination could not store: a warning on stderr (in both modes); the exit code stays as it is.</summary>
+    /// <summary>The warnings given so far, in order: what <c>--json</c> lists as <c>warnings</c>.</summary>
+    public IReadOnlyList<ReportedWarning> Warnings => warnings;
+
+    /// <summary>An extended attribute the destination could not store: a warning; the exit code stays as it is.</summary>
     public void Warn(AttributeWarning warning) =>
-        Console.Error.WriteLine($"linksmith: warning: {Display.Path(warning.Path)}: extended attribute {warning.Attribute} not kept: {warning.Reason}");
+        Warn(warning.Path, $"extended attribute {warning.Attribute} not kept: {warning.Reason}");
+
+    /// <summary>
+    /// Something about <paramref name="path"/> the user should know that is no failure (the job
+    /// went on; the exit code stays as it is): a <c>linksmith: warning:</c> line on stderr in both
+    /// modes, and an entry of the JSON document's <c>warnings</c>.
+    /// </summary>
+    public void Warn(string path, string message)
+    {
+        // A tree job warns from its walk (a special file) and from its copying threads (attributes).
+        lock (warningLock)
+        {
+            warnings.Add(new ReportedWarning(path, message));
+            Console.Error.WriteLine($"linksmith: warning: {Display.Path(path)}: {message}");
+        }
+    }
 
     public void Fail(LinksmithException error)
     {
@@ -57,3 +77,6 @@ internal sealed class Reporter(CliConsole console, bool json)
         return ExitCode;
     }
 }
+
+/// <summary>One warning a command gave: the path it is about, and what the user should know.</summary>
+internal sealed record ReportedWarning(string Path, string Message);

@@ -317,7 +317,8 @@ public static partial class Snapshots
     /// <summary>
     /// The copy job of <c>snapshots restore</c>: a Smart Copy of the snapshot (or of the folder
     /// <c>PATH</c> in it) into <paramref name="destinationPath"/>, hard-link groups kept and inner
-    /// links re-pointed into the result.
+    /// links re-pointed into the result. A <c>PATH</c> that is a file or symbolic link goes into
+    /// <paramref name="destinationPath"/> under its own name (<see cref="TreeJob.SourceMayBeEntry"/>).
     /// </summary>
     /// <param name="repositoryPath">The folder that holds the snapshots.</param>
     /// <param name="snapshotAndPath"><c>SNAPSHOT</c> or <c>SNAPSHOT/PATH</c>.</param>
@@ -352,13 +353,13 @@ public static partial class Snapshots
                 throw new TargetNotFoundException(source);
             }
 
-            if (status.Value.Kind != LinkKind.Directory)
+            if (status.Value.Kind is not (LinkKind.Directory or LinkKind.File or LinkKind.SymbolicLink))
             {
-                throw new NotADirectoryException(source, status.Value.Kind, hint: "snapshots restore takes a snapshot or a folder in it; for one file use `linksmith copy` or cp");
+                throw new NotADirectoryException(source, status.Value.Kind, hint: "snapshots restore takes a snapshot, or a folder, file or symbolic link in it");
             }
         }
 
-        return new TreeJob { Kind = TreeJobKind.Copy, SourcePath = source, DestinationPath = destinationPath };
+        return new TreeJob { Kind = TreeJobKind.Copy, SourcePath = source, DestinationPath = destinationPath, SourceMayBeEntry = true };
     }
 
     /// <summary>The name of a complete snapshot in the repository, given by its name or its path.</summary>

@@ -33,6 +33,9 @@ internal sealed partial class TreeEngine
     private readonly List<DirectoryHandle> opened = [];
     private readonly string sourceRoot;
     private readonly string sourceRealRoot;
+    // With TreeJob.SourceMayBeEntry and a file or symbolic link as the source: its name (the
+    // source handle is then its folder, and it is the job's only entry); null for a tree.
+    private readonly string? singleName;
     private DirectoryHandle? source;
 
     // Where entries are written: DST itself, or a backup's unfinished snapshot in REPO. Work paths
@@ -55,7 +58,13 @@ internal sealed partial class TreeEngine
     {
         this.job = job;
         sourceRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(job.SourcePath));
-        sourceRealRoot = LinkPlatform.Current.CanonicalizeDirectory(sourceRoot);
+        singleName = job.SourceMayBeEntry && job.Kind == TreeJobKind.Copy && PathFacts.Stat(sourceRoot, followLinks: false) is { Kind: LinkKind.File or LinkKind.SymbolicLink }
+            ? Path.GetFileName(sourceRoot)
+            : null;
+        // A single symbolic link is the link, not its target: only its folder is resolved.
+        sourceRealRoot = singleName is null
+            ? LinkPlatform.Current.CanonicalizeDirectory(sourceRoot)
+            : Path.Join(LinkPlatform.Current.CanonicalizeDirectory(Path.GetDirectoryName(sourceRoot)!), singleName);
         workRoot = finalRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(job.DestinationPath));
     }
 
@@ -85,7 +94,14 @@ internal sealed partial class TreeEngine
             engine.workers = threads > 0 ? new WorkQueue(threads, engine.Fail, job.Cancellation) : null;
             try
             {
-                engine.Walk(engine.source!, string.Empty, engine.finalRoot, relativeBase: null);
+                if (engine.singleName is null)
+                {
+                    engine.Walk(engine.source!, string.Empty, engine.finalRoot, relativeBase: null);
+                }
+                else
+                {
+                    engine.PlaceSingleEntry();
+                }
             }
             finally
             {
@@ -137,19 +153,20 @@ internal sealed partial class TreeEngine
             attributes = new AttributeCopy(Warn);
         }
 
-        var status = PathFacts.Stat(sourceRoot, followLinks: true);
+        var status = PathFacts.Stat(sourceRoot, followLinks: singleName is null);
         if (status is null)
         {
             throw new TargetNotFoundException(job.SourcePath);
         }
 
-        if (status.Value.Kind != LinkKind.Directory)
+        if (status.Value.Kind != LinkKind.Directory && singleName is null)
         {
             throw new NotADirectoryException(job.SourcePath, status.Value.Kind);
         }
 
         // The source root is followed once if it is a link (an explicit argument); below it nothing is.
-        source = Keep(DirectoryHandle.Open(sourceRoot));
+        // A single entry is reached through its folder, so that the entry itself is never followed.
+        source = Keep(DirectoryHandle.Open(singleName is null ? sourceRoot : Path.GetDirectoryName(sourceRoot)!));
         var destinationReal = PathFacts.CanonicalizeMaybeMissing(finalRoot);
         if (IsWithin(destinationReal, sourceRealRoot) || IsWithin(finalRoot, sourceRoot))
         {
@@ -180,21 +197,29 @@ internal sealed partial class TreeEngine
             PrepareSnapshot();
         }
 
+        if (singleName is not null)
+        {
+            EnsureFolderForEntry();
+            return;
+        }
+
         EnsureRoot(source.Stat(string.Empty)!.Value);
     }
 
     /// <summary>
-    /// --reflink always, a Reflink Clone: before anything is made, the first file of the source is
-    /// cloned into an unnamed file in the destination (or its nearest existing parent) and
+    /// --reflink always, a Reflink Clone: before anything is made, the first file of the source (or
+    /// its single file) is cloned into an unnamed file in the destination (or its nearest existing parent) and
     /// discarded, so a file system without reflinks, or a destination on another file system, is
     /// refused with nothing written. A source without files has nothing to share: no check.
     /// </summary>
     private void CheckReflink()
     {
-        var first = TreeWalker.Walk(source!, new WalkOptions
-        {
-            Descend = entry => IsIncluded(entry.RelativePath, isDirectory: true),
-        }).FirstOrDefault(entry => entry.Kind == LinkKind.File && IsIncluded(entry.RelativePath, isDirectory: false));
+        var first = singleName is not null
+            ? source!.Stat(singleName) is { Kind: LinkKind.File } ? singleName : null
+            : TreeWalker.Walk(source!, new WalkOptions
+            {
+                Descend = entry => IsIncluded(entry.RelativePath, isDirectory: true),
+            }).FirstOrDefault(entry => entry.Kind == LinkKind.File && IsIncluded(entry.RelativePath, isDirectory: false))?.RelativePath;
         if (first is null)
         {
             return;
@@ -207,7 +232,7 @@ internal sealed partial class TreeEngine
         }
 
         using var destination = DirectoryHandle.Open(nearest);
-        destination.CheckReflink(source!, first.RelativePath);
+        destination.CheckReflink(source!, first);
     }
 
     private DirectoryHandle Keep(DirectoryHandle handle)
@@ -255,6 +280,61 @@ internal sealed partial class TreeEngine
         }
 
         FreshRoot(sourceStatus);
+    }
+
+    /// <summary>
+    /// A single entry's destination: the folder it goes into, opened, or created with the folders
+    /// it needs (mkdir -p; the new folder's mode and times are the system's, there being no source
+    /// folder to take them from). An existing folder's own metadata is left alone.
+    /// </summary>
+    private void EnsureFolderForEntry()
+    {
+        var existing = PathFacts.Stat(workRoot, followLinks: true);
+        if (existing is { Kind: LinkKind.Directory })
+        {
+            work = DirectoryHandle.Open(workRoot);
+            return;
+        }
+
+        if (existing is not null)
+        {
+            throw new NotADirectoryException(job.DestinationPath, existing.Value.Kind, hint: "One file is restored into a folder, under its own name: give a folder, or a name that does not exist yet (it is created)");
+        }
+
+        Act(new TreeAction(TreeActionKind.CreateDirectory, finalRoot));
+        if (!job.DryRun)
+        {
+            work = DirectoryHandle.OpenOrCreate(workRoot);
+        }
+
+        freshDirectories.Add(string.Empty);
+        summary.Directories++;
+    }
+
+    /// <summary>The job's only entry (<see cref="TreeJob.SourceMayBeEntry"/>): a file placed as in a copy, a symbolic link with its own text.</summary>
+    private void PlaceSingleEntry()
+    {
+        var name = singleName!;
+        try
+        {
+            var status = source!.Stat(name) ?? throw new TargetNotFoundException(sourceRoot);
+            var entry = new TreeEntry(sourceRoot, name, depth: 1, status);
+            switch (status.Kind)
+            {
+                case LinkKind.File:
+                    PlaceFile(entry, source, name, name);
+                    break;
+                case LinkKind.SymbolicLink:
+                    PlaceSymlink(source.ReadLink(name), name, PathFacts.Stat(sourceRoot, followLinks: true) is { Kind: LinkKind.Directory }, entry);
+                    break;
+                default:
+                    throw new TreeChangedException(sourceRoot, $"is a {status.Kind.Describe()} now, not the file or symbolic link it was");
+            }
+        }
+        catch (LinksmithException error)
+        {
+            Fail(error);
+        }
     }
 
     private void FreshRoot(FileStatus sourceStatus)
@@ -326,7 +406,7 @@ internal sealed partial class TreeEngine
                         PathLink(entry, sourceTop, workPath, final, relative);
                         break;
                     default:
-                        Skip(workPath, entry.FullPath, "special file (device, FIFO or socket) not copied");
+                        Skip(workPath, entry.FullPath, TreeAction.SpecialFileSkipped);
                         break;
                 }
             }

@@ -71,7 +71,11 @@ public enum TreeActionKind
 /// not the current copy or link of the source's (another inode, another link text, other contents):
 /// what kind of entry it replaces, atomically (made under a temporary name, then renamed over it). Null for a new name.
 /// </param>
-public sealed record TreeAction(TreeActionKind Kind, string Path, string? Source = null, string? Detail = null, LinkKind? Replaces = null);
+public sealed record TreeAction(TreeActionKind Kind, string Path, string? Source = null, string? Detail = null, LinkKind? Replaces = null)
+{
+    /// <summary>The <see cref="Detail"/> of a <see cref="TreeActionKind.Skip"/> of a device, FIFO or socket in the source, which no tree job copies (the CLI warns about each).</summary>
+    public const string SpecialFileSkipped = "special file (device, FIFO or socket) not copied";
+}
 
 /// <summary>A tree job, fully described.</summary>
 public sealed record TreeJob
@@ -84,6 +88,16 @@ public sealed record TreeJob
 
     /// <summary>The destination root (for a backup: the repository that holds the snapshots).</summary>
     public required string DestinationPath { get; init; }
+
+    /// <summary>
+    /// For a Smart Copy: <see cref="SourcePath"/> may name one file or symbolic link instead of a
+    /// directory (<c>snapshots restore REPO SNAPSHOT/FILE DEST</c>). It goes into
+    /// <see cref="DestinationPath"/>, a folder (created if missing; its own mode and times left
+    /// alone), under its own name, as <c>cp FILE DIR</c> and rsync place it: a file is copied
+    /// (left alone when unchanged, else replaced under a temporary name), a symbolic link is
+    /// re-created with the same text. The link itself is taken, never what it points to.
+    /// </summary>
+    public bool SourceMayBeEntry { get; init; }
 
     /// <summary>What to do with links that point outside the source.</summary>
     public OuterLinkPolicy Outer { get; init; } = OuterLinkPolicy.Splice;

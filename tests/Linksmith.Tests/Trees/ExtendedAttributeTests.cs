@@ -165,6 +165,40 @@ public sealed class ExtendedAttributeTests : IDisposable
         Assert.Equal(Link.Inspect(Path.Combine(snapshots[0], "sub", "b.txt")).Identity, Link.Inspect(Path.Combine(snapshots[1], "sub", "b.txt")).Identity);
     }
 
+    [Theory]
+    [InlineData("disk")]
+    [InlineData("tmpfs")]
+    public void Restore_with_xattrs_brings_back_what_backup_with_xattrs_kept_for_a_tree_and_for_one_file(string fileSystem)
+    {
+        var root = Place(fileSystem);
+        var source = MakeSource(root);
+        var backup = CliRunner.Run(root, "backup", "--xattrs", "src", "repo");
+        Assert.True(backup.ExitCode == 0, backup.Error);
+        var snapshot = Path.GetFileName(Directory.GetDirectories(Path.Combine(root, "repo")).Single());
+
+        var tree = CliRunner.Run(root, "snapshots", "restore", "--xattrs", "repo", snapshot, "out");
+        var file = CliRunner.Run(root, "snapshots", "restore", "--xattrs", "repo", snapshot + "/a.txt", "one");
+        var bare = CliRunner.Run(root, "snapshots", "restore", "repo", snapshot, "bare");
+
+        Assert.True(tree.ExitCode == 0, tree.Error);
+        Assert.Equal(string.Empty, tree.Error);
+        AssertSameAttributes(source, Path.Combine(root, "out"));
+        if (Platform.IsRoot)
+        {
+            Assert.Contains("trusted.origin", Attributes(Path.Combine(root, "out", "sub", "b.txt")), StringComparison.Ordinal);
+        }
+
+        Assert.True(file.ExitCode == 0, file.Error);
+        Assert.Equal(Attributes(Path.Combine(source, "a.txt")), Attributes(Path.Combine(root, "one", "a.txt")));
+        Assert.Equal(Acl(Path.Combine(source, "a.txt")), Acl(Path.Combine(root, "one", "a.txt")));
+        // Without the flag a restore is a copy without attributes, as rsync without -X.
+        Assert.True(bare.ExitCode == 0, bare.Error);
+        foreach (var entry in Entries)
+        {
+            Assert.Equal(string.Empty, Attributes(Path.Combine(root, "bare", entry)));
+        }
+    }
+
     [Fact]
     public void A_move_to_another_file_system_keeps_attributes_and_acls_without_being_asked()
     {
@@ -203,6 +237,16 @@ public sealed class ExtendedAttributeTests : IDisposable
         Assert.Contains($"linksmith: warning: {temp["dst/big.bin"]}: extended attribute user.big not kept", result.Error, StringComparison.Ordinal);
         Assert.Equal("data", File.ReadAllText(temp["dst/big.bin"]));
         Assert.Contains("user.small", Attributes(temp["dst/big.bin"]), StringComparison.Ordinal);
+
+        // --json carries the same warning as {path, message}.
+        var json = CliRunner.Run(temp.Path, "copy", "--xattrs", "--json", Path.Combine(tmpfs, "src"), "dst-json");
+
+        Assert.Equal(0, json.ExitCode);
+        using var report = JsonDocument.Parse(json.Out);
+        var warning = Assert.Single(report.RootElement.GetProperty("warnings").EnumerateArray());
+        Assert.Equal(temp["dst-json/big.bin"], warning.GetProperty("path").GetString());
+        Assert.StartsWith("extended attribute user.big not kept: ", warning.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, report.RootElement.GetProperty("errors").GetArrayLength());
     }
 
     private static string HexText(string dump) =>
