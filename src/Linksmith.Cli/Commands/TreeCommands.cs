@@ -68,7 +68,7 @@ internal static class TreeCommands
         };
         var xattrs = new Option<bool>("--xattrs", "-X")
         {
-            Description = "Also copy extended attributes: user.*, and as root trusted.*, security.* and POSIX ACLs (Linux; Windows: exit 3 for now)",
+            Description = "Also copy extended attributes: user.*, and as root trusted.*, security.* and POSIX ACLs (Windows: alternate data streams and ACLs)",
         };
         var command = new Command(name, description) { source, destination, outer };
         filters.AddTo(command);

@@ -103,13 +103,13 @@ public sealed class ReflinksNotSupportedException(string path, string? reason = 
 
 /// <summary>
 /// Extended attributes, ACLs or alternate data streams cannot be carried over on this platform
-/// (<c>--xattrs</c> works on Linux; Windows' alternate data streams and ACLs are not carried yet).
+/// (<c>--xattrs</c> works on Linux and Windows only).
 /// </summary>
 public sealed class ExtendedAttributesNotSupportedException(string path)
     : NotPossibleHereException(
         path,
-        "carrying extended attributes over is not possible on this platform yet (on Windows: alternate data streams and ACLs)",
-        "Leave out --xattrs; on Linux it carries user.* attributes (as root also trusted.*, security.* and POSIX ACLs)")
+        "carrying extended attributes over is not possible on this platform",
+        "Leave out --xattrs; on Linux it carries user.* attributes (as root also trusted.*, security.* and POSIX ACLs), on Windows alternate data streams and ACLs")
 {
 }
 

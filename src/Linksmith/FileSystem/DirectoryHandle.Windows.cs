@@ -26,7 +26,7 @@ namespace Linksmith;
 /// folders on its path again (depth + 1 opens).
 /// </remarks>
 [SupportedOSPlatform("windows")]
-internal sealed class WindowsDirectoryHandle : DirectoryHandle
+internal sealed partial class WindowsDirectoryHandle : DirectoryHandle
 {
     private const uint ShareAll = Kernel32.FILE_SHARE_READ | Kernel32.FILE_SHARE_WRITE | Kernel32.FILE_SHARE_DELETE;
 
@@ -337,16 +337,10 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
             throw NoReflinksHere();
         }
 
-        if (attributes is not null)
-        {
-            // Alternate data streams and ACLs are not carried yet: refused before anything is written.
-            throw new ExtendedAttributesNotSupportedException(FullPath(relativePath));
-        }
-
         var sourcePath = sourceRoot.FullPath(sourceRelativePath);
         using var input = ((WindowsDirectoryHandle)sourceRoot).OpenEntry(
             sourceRelativePath,
-            Ntdll.FILE_READ_DATA | Kernel32.FILE_READ_ATTRIBUTES | Ntdll.SYNCHRONIZE,
+            Ntdll.FILE_READ_DATA | Kernel32.FILE_READ_ATTRIBUTES | Ntdll.SYNCHRONIZE | (attributes is null ? 0 : AttributeReadAccess),
             Ntdll.FILE_NON_DIRECTORY_FILE | Ntdll.FILE_SEQUENTIAL_ONLY);
         // Times and the read-only attribute come from the file that was opened, never from the earlier listing.
         var source = StatHandle(input, sourcePath, followed: false);
@@ -367,7 +361,7 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
                 var status = TryOpen(
                     parent.Handle,
                     leaf,
-                    Kernel32.GENERIC_WRITE | Kernel32.DELETE | Kernel32.FILE_READ_ATTRIBUTES | Ntdll.SYNCHRONIZE,
+                    Kernel32.GENERIC_WRITE | Kernel32.DELETE | Kernel32.FILE_READ_ATTRIBUTES | Ntdll.SYNCHRONIZE | (attributes is null ? 0 : AttributeWriteAccess),
                     Ntdll.FILE_CREATE,
                     Ntdll.FILE_NON_DIRECTORY_FILE | Ntdll.FILE_SEQUENTIAL_ONLY | NoFollow,
                     out var output);
@@ -395,6 +389,13 @@ internal sealed class WindowsDirectoryHandle : DirectoryHandle
                         }
                         else
                         {
+                            if (attributes is not null)
+                            {
+                                // Streams and descriptor before the times: writing a stream
+                                // changes the file's modification time.
+                                CarryAttributes(input, sourcePath, output, FullPath(relativePath), attributes.OnNotStored);
+                            }
+
                             // A kept torn copy (a backup) keeps its own modification time, so the
                             // next backup's "same size and time" check copies the file again.
                             ApplyMetadata(output, changed ? after with { ModifiedTime = CopyTime(output, FullPath(temporary), after.ModifiedTime) } : source, FullPath(temporary));

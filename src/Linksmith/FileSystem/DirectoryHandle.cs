@@ -184,15 +184,16 @@ internal abstract class DirectoryHandle : IDisposable
     /// <paramref name="relativePath"/> those of <paramref name="sourceRelativePath"/> below
     /// <paramref name="sourceRoot"/>, both opened without following a link and read and written
     /// through their descriptors. Symbolic links are not given any (Linux allows no <c>user.*</c>
-    /// attribute on a symlink). Attributes the destination cannot store go to
+    /// attribute on a symlink). On Windows: the named alternate data streams and the security
+    /// descriptor (see <see cref="WindowsAttributes"/>). Attributes the destination cannot store go to
     /// <see cref="AttributeCopy.OnNotStored"/>.
     /// </summary>
-    /// <exception cref="ExtendedAttributesNotSupportedException">Not on Linux.</exception>
+    /// <exception cref="ExtendedAttributesNotSupportedException">On neither Linux nor Windows.</exception>
     public virtual void CopyAttributes(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, LinkKind kind, AttributeCopy attributes) =>
         throw new ExtendedAttributesNotSupportedException(FullPath(relativePath));
 
     /// <summary>Whether the file at <paramref name="relativePath"/> has the same extended attributes (those <see cref="CopyAttributes"/> carries) as <paramref name="otherRelativePath"/> below <paramref name="otherRoot"/>.</summary>
-    /// <exception cref="ExtendedAttributesNotSupportedException">Not on Linux.</exception>
+    /// <exception cref="ExtendedAttributesNotSupportedException">On neither Linux nor Windows.</exception>
     public virtual bool SameAttributes(string relativePath, DirectoryHandle otherRoot, string otherRelativePath) =>
         throw new ExtendedAttributesNotSupportedException(FullPath(relativePath));
 

@@ -209,8 +209,11 @@ internal sealed class MoveExecutor
         }
     }
 
-    /// <summary>How a moved file keeps its extended attributes (Linux; null elsewhere, not yet on Windows).</summary>
-    private AttributeCopy? KeptAttributes => OperatingSystem.IsLinux() ? new AttributeCopy(options.OnWarning) : null;
+    /// <summary>Whether a move that copies keeps what <c>--xattrs</c> carries: Linux's extended attributes and ACLs, Windows' streams and ACLs.</summary>
+    private static bool KeepsAttributes => OperatingSystem.IsLinux() || OperatingSystem.IsWindows();
+
+    /// <summary>How a moved file keeps its extended attributes (null where there is nothing to keep them with).</summary>
+    private AttributeCopy? KeptAttributes => KeepsAttributes ? new AttributeCopy(options.OnWarning) : null;
 
     private void Copy(string source, string work, ReflinkMode reflink)
     {
@@ -239,8 +242,8 @@ internal sealed class MoveExecutor
             SourcePath = source,
             DestinationPath = work,
             Reflink = reflink,
-            // A move keeps extended attributes and ACLs, as mv does (Windows: not yet, see README).
-            KeepExtendedAttributes = OperatingSystem.IsLinux(),
+            // A move keeps extended attributes and ACLs, as mv does (Windows: streams and ACLs, as MoveFileEx does).
+            KeepExtendedAttributes = KeepsAttributes,
             OnWarning = options.OnWarning,
             OnAction = options.OnAction,
             OnError = error =>

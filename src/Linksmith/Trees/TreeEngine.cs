@@ -145,7 +145,7 @@ internal sealed partial class TreeEngine
     {
         if (job.KeepExtendedAttributes)
         {
-            if (!OperatingSystem.IsLinux())
+            if (!OperatingSystem.IsLinux() && !OperatingSystem.IsWindows())
             {
                 throw new ExtendedAttributesNotSupportedException(job.SourcePath);
             }

@@ -119,9 +119,11 @@ public sealed record TreeJob
     /// Carry extended attributes over (<c>--xattrs</c>): <c>user.*</c>; as root also
     /// <c>trusted.*</c>, <c>security.*</c> and the POSIX ACLs (<c>system.posix_acl_access</c>,
     /// <c>system.posix_acl_default</c>), onto every file and directory the job makes from a source
-    /// one (a hard link shares its file's attributes already; symbolic links get none). A file
-    /// counts as unchanged only when its attributes are equal too. Linux only: elsewhere the job
-    /// throws <see cref="ExtendedAttributesNotSupportedException"/> before it starts.
+    /// one (a hard link shares its file's attributes already; symbolic links get none). On
+    /// Windows: the named alternate data streams and the DACL (with its protection from
+    /// inheritance; owner and group with SeRestorePrivilege, the SACL with SeSecurityPrivilege).
+    /// A file counts as unchanged only when its attributes are equal too. Elsewhere (neither Linux
+    /// nor Windows) the job throws <see cref="ExtendedAttributesNotSupportedException"/> before it starts.
     /// </summary>
     public bool KeepExtendedAttributes { get; init; }
 

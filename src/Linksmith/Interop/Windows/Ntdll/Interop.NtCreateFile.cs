@@ -17,6 +17,7 @@ internal static partial class Ntdll
     internal const uint FILE_OPEN = 1;
     internal const uint FILE_CREATE = 2;
     internal const uint FILE_OPEN_IF = 3;
+    internal const uint FILE_OVERWRITE_IF = 5;
 
     // CreateOptions (wdm.h).
     internal const uint FILE_DIRECTORY_FILE = 0x00000001;
