@@ -31,7 +31,7 @@ public static class Platform
     {
         if (Windows.WindowsHost.IsWine && (moment - 1) % nth != 0)
         {
-            Assert.Skip($"Wine: runs every {nth}th moment of this theory only ({why}); Linux runs them all");
+            Assert.Skip($"Wine: runs one moment in {nth} of this theory only ({why}); Linux runs them all");
         }
     }
 
