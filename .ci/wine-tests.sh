@@ -41,13 +41,16 @@ grep -q '"Switch.System.Reflection.ForceInterpretedInvoke": true' "$out/Linksmit
   exit 1
 }
 log="$out/wine-tests.log"
+# xunit v3's XML report of every test and its outcome, for .ci/wine-share.py.
+report="$out/wine-results.xml"
+rm -f "$report"
 
 # Runs the test exe under Wine ("$@" is the command that starts wine) and prints the summary.
 run_tests() {
   step "running the tests under wine (${filter[*]}; timeout ${timeout_seconds}s)"
   set +e
   # -k: a Wine that ignores TERM (a hung wineserver) is killed 10 s later.
-  timeout -k 10 "$timeout_seconds" "$@" "$out/Linksmith.Tests.exe" -noColor "${filter[@]}" 2>&1 \
+  timeout -k 10 "$timeout_seconds" "$@" "$out/Linksmith.Tests.exe" -noColor -xml "$report" "${filter[@]}" 2>&1 \
     | grep --line-buffered -v 'XDG_RUNTIME_DIR is invalid' | tee "$log"
   code=${PIPESTATUS[0]}
   set -e

@@ -42,7 +42,6 @@ public sealed class DedupeCliTests : IDisposable
     [Fact]
     public void Apply_with_dry_run_lists_each_name_that_would_be_linked_and_changes_nothing()
     {
-        Platform.RequireLinux();
         MakeDuplicates();
         temp.File("tree/c/photo again.jpg", new string('x', 5000));
         var before = TreeSnapshot.Take(temp["tree"]);

@@ -53,45 +53,45 @@ public sealed class MoveCliTests
     [Fact]
     public void Dry_run_prints_the_plan_and_changes_nothing()
     {
-        Platform.SkipOnWindows("not ported yet (issue 17): the expected plan lines spell paths with '/' and leave a symlink");
         using var scene = new MoveScene();
+        var link = OperatingSystem.IsWindows() ? "junction" : "symlink";
 
         var result = scene.Cli("move", "--dry-run", "app", scene.Away);
 
         Assert.Equal(0, result.ExitCode);
         var lines = result.Out.Split('\n');
-        Assert.StartsWith($"would copy {scene.Source} -> {scene.Away}/.app.linksmith-move-", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith($"would copy {scene.Source} -> {Path.Combine(scene.Away, ".app.linksmith-move-")}", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("would rename ", lines[1], StringComparison.Ordinal);
         Assert.EndsWith($" -> {scene.Target}", lines[1], StringComparison.Ordinal);
-        Assert.StartsWith($"would rename {scene.Source} -> {scene.Home}/.app.linksmith-moved-", lines[2], StringComparison.Ordinal);
-        Assert.Equal($"would create symlink {scene.Source} -> {scene.Target}", lines[3]);
-        Assert.StartsWith($"would delete {scene.Home}/.app.linksmith-moved-", lines[4], StringComparison.Ordinal);
+        Assert.StartsWith($"would rename {scene.Source} -> {Path.Combine(scene.Home, ".app.linksmith-moved-")}", lines[2], StringComparison.Ordinal);
+        Assert.Equal($"would create {link} {scene.Source} -> {scene.Target}", lines[3]);
+        Assert.StartsWith($"would delete {Path.Combine(scene.Home, ".app.linksmith-moved-")}", lines[4], StringComparison.Ordinal);
         scene.AssertSettled(moved: false);
     }
 
     [Fact]
     public void Refusals_exit_1_or_3_with_the_path_and_a_hint()
     {
-        Platform.SkipOnWindows("not ported yet (issue 17): the expected messages spell paths with '/'");
         using var scene = new MoveScene(acrossVolumes: false);
-        File.CreateSymbolicLink(scene.Home + "/link", "app");
-        Directory.CreateDirectory(scene.Away + "/app");
+        File.CreateSymbolicLink(Path.Combine(scene.Home, "link"), "app");
+        Directory.CreateDirectory(Path.Combine(scene.Away, "app"));
+        var file = TempDirectory.Native("app/big.bin");
 
         var missing = scene.Cli("move", "nothing", scene.Away);
         var link = scene.Cli("move", "link", scene.Away);
         var exists = scene.Cli("move", "app", scene.Away);
-        var inside = scene.Cli("move", "app", "app/d1");
-        var junction = scene.Cli("move", "--leave", "junction", "app/big.bin", scene.Home + "/app/d2");
+        var inside = scene.Cli("move", "app", TempDirectory.Native("app/d1"));
+        var junction = scene.Cli("move", "--leave", "junction", file, Path.Combine(scene.Home, "app", "d2"));
 
         Assert.Equal((1, "linksmith: error: nothing: no such file or directory"), (missing.ExitCode, missing.Error.Split('\n')[0]));
         Assert.Equal(1, link.ExitCode);
         Assert.StartsWith("linksmith: error: link: is already a symbolic link (to app); moving it would move the link, not the data\nhint: ", link.Error, StringComparison.Ordinal);
         Assert.Equal(1, exists.ExitCode);
-        Assert.StartsWith($"linksmith: error: {scene.Away}/app: already exists (a directory); a move never replaces anything\nhint: ", exists.Error, StringComparison.Ordinal);
+        Assert.StartsWith($"linksmith: error: {Path.Combine(scene.Away, "app")}: already exists (a directory); a move never replaces anything\nhint: ", exists.Error, StringComparison.Ordinal);
         Assert.Equal(1, inside.ExitCode);
         Assert.Contains("is inside the source", inside.Error, StringComparison.Ordinal);
         Assert.Equal(3, junction.ExitCode);
-        Assert.StartsWith("linksmith: error: app/big.bin: a junction cannot point to a file", junction.Error, StringComparison.Ordinal);
+        Assert.StartsWith($"linksmith: error: {file}: a junction cannot point to a file", junction.Error, StringComparison.Ordinal);
         Assert.True(scene.IsComplete(scene.Source));
     }
 

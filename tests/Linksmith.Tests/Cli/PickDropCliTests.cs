@@ -24,7 +24,6 @@ public sealed class PickDropCliTests : IDisposable
     [Fact]
     public void State_shows_where_the_database_is_and_what_it_holds_without_making_it()
     {
-        Platform.RequireLinux();
         var before = Run("state", "--json");
         Temp.File("a.txt");
         Temp.File("b.txt");
@@ -58,7 +57,6 @@ public sealed class PickDropCliTests : IDisposable
     [Fact]
     public void State_clear_deletes_the_cached_hashes_only_and_its_dry_run_nothing()
     {
-        Platform.RequireLinux();
         Temp.File("a.txt");
         Run("pick", "a.txt");
         Temp.File("tree/one", "same text");

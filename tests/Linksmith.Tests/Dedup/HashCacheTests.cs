@@ -83,7 +83,6 @@ public sealed class HashCacheTests : DedupeTestBase
     [Fact]
     public void The_rows_of_duplicates_replaced_by_links_are_deleted_by_the_run_that_replaced_them()
     {
-        Platform.RequireLinux();
         var content = RandomBytes(5_000, 5);
         Write("a/one", content);
         Write("b/one", content);
@@ -105,7 +104,6 @@ public sealed class HashCacheTests : DedupeTestBase
     [Fact]
     public void Repeated_changes_and_merges_leave_no_more_rows_than_files()
     {
-        Platform.RequireLinux();
         for (var round = 0; round < 4; round++)
         {
             // Each round: new duplicates are made and merged, and a survivor's bytes are rewritten in place.

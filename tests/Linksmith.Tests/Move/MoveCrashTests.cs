@@ -62,7 +62,7 @@ public sealed class MoveCrashTests
     {
         using (scene)
         {
-            Platform.SkipOnWine("slow under Wine (each case starts the CLI, kills it and resumes; the pass must stay well under 10 minutes); MoveTests and MoveCliTests run the same moves whole");
+            Platform.OnWineOnlyEvery(2, point, "each case starts the CLI, kills it and resumes, which is slow under Wine, and the pass must stay well under 10 minutes");
             if (!away)
             {
                 // In process: the state a finished move leaves, without paying for a process start.

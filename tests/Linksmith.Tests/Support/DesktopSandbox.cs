@@ -36,7 +36,7 @@ public sealed class DesktopSandbox : IDisposable
         ["XDG_DATA_HOME"] = DataHome,
         ["XDG_CONFIG_HOME"] = ConfigHome,
         ["LINKSMITH_STATE_DIR"] = temp["state"],
-        ["PATH"] = withSystemPath ? Bin + ":" + (System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin") : Bin,
+        ["PATH"] = withSystemPath ? Bin + Path.PathSeparator + (System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin") : Bin,
     };
 
     public ProcessResult Cli(params string[] arguments) => CliRunner.RunWithEnvironment(temp.Path, Environment(), arguments);

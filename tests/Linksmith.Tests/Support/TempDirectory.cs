@@ -29,6 +29,26 @@ public sealed class TempDirectory : IDisposable
     /// <summary>A relative path written with '/' in the system's spelling ('\' on Windows), as Linksmith prints paths.</summary>
     public static string Native(string relative) => relative.Replace('/', System.IO.Path.DirectorySeparatorChar);
 
+    /// <summary>
+    /// Makes a symbolic link at <paramref name="link"/> whose text is <paramref name="target"/>: on
+    /// Windows a directory link when the target (read from the link's folder) is a directory, as
+    /// <c>mklink /D</c> would, since a file link to a folder cannot be entered there.
+    /// </summary>
+    public static string Symlink(string link, string target)
+    {
+        var resolved = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(link)!, target);
+        if (OperatingSystem.IsWindows() && Directory.Exists(resolved))
+        {
+            Directory.CreateSymbolicLink(link, target);
+        }
+        else
+        {
+            System.IO.File.CreateSymbolicLink(link, target);
+        }
+
+        return link;
+    }
+
     public string File(string relative, string content = "content")
     {
         var full = this[relative];

@@ -11,7 +11,7 @@ namespace Linksmith.Tests.Trees;
 ///   a/unsat.txt          unsaturated group (its other name is outside/shared.txt)
 ///   a/exec.sh            mode 0750, an old mtime
 ///   a/private.txt        mode 0600
-///   a/new\nline.txt      a name with a newline
+///   a/new\nline.txt      a name with a newline (on Windows, which forbids it: "new line ☃.txt")
 ///   empty/               an empty directory
 ///   old/                 a directory with an old mtime
 ///   inner-rel -> a/f.txt             inner, relative, to a file
@@ -24,6 +24,8 @@ namespace Linksmith.Tests.Trees;
 ///   loop1 -> loop2, loop2 -> loop1   a loop of links
 ///   up -> ..                         outer link to the parent of src (a loop when unrolled)
 /// </code>
+/// On Windows (and in the Wine pass) the modes are left out (Windows files have none), link texts
+/// are written with '\', and a link to a folder is a directory symbolic link, as <c>mklink /D</c> makes.
 /// </summary>
 public sealed class FixtureTree
 {
@@ -31,11 +33,6 @@ public sealed class FixtureTree
 
     public FixtureTree(TempDirectory temp, string name = "src")
     {
-        if (OperatingSystem.IsWindows())
-        {
-            Assert.Skip("the fixture holds a name with a newline and files with Unix mode bits (0750, 0600), which Windows names and files cannot have");
-        }
-
         Temp = temp;
         Source = temp.Dir(name);
         Outside = temp.Dir("outside");
@@ -43,28 +40,35 @@ public sealed class FixtureTree
         temp.File("outside/dir/inside.txt", "outside content");
         temp.File($"{name}/a/f.txt", "saturated group");
         temp.Dir($"{name}/a/b");
-        File.CreateSymbolicLink(Path.Combine(Source, "inner-rel"), "a/f.txt");
-        Link.CreateHardLink(Path.Combine(Source, "a/b/g.txt"), Path.Combine(Source, "a/f.txt"));
-        Link.CreateHardLink(Path.Combine(Source, "a/unsat.txt"), Path.Combine(Outside, "shared.txt"));
+        Symlink("inner-rel", "a/f.txt");
+        Link.CreateHardLink(this["a/b/g.txt"], this["a/f.txt"]);
+        Link.CreateHardLink(this["a/unsat.txt"], Path.Combine(Outside, "shared.txt"));
         temp.File($"{name}/a/exec.sh", "#!/bin/sh\necho hi\n");
-        File.SetUnixFileMode(Path.Combine(Source, "a/exec.sh"), (UnixFileMode)0b111_101_000);
-        File.SetLastWriteTimeUtc(Path.Combine(Source, "a/exec.sh"), OldTime);
+        File.SetLastWriteTimeUtc(this["a/exec.sh"], OldTime);
         temp.File($"{name}/a/private.txt", "secret");
-        File.SetUnixFileMode(Path.Combine(Source, "a/private.txt"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        temp.File($"{name}/a/new\nline.txt", "newline");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(this["a/exec.sh"], (UnixFileMode)0b111_101_000);
+            File.SetUnixFileMode(this["a/private.txt"], UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        temp.File($"{name}/{UnusualName}", "newline");
         temp.Dir($"{name}/empty");
         temp.File($"{name}/old/file.txt", "old");
-        File.CreateSymbolicLink(Path.Combine(Source, "a/inner-up"), "../empty");
-        File.CreateSymbolicLink(Path.Combine(Source, "inner-abs"), Path.Combine(Source, "a/b"));
-        File.CreateSymbolicLink(Path.Combine(Source, "outer-rel"), "../outside/dir");
-        File.CreateSymbolicLink(Path.Combine(Source, "a/outer-rel-file"), "../../outside/shared.txt");
-        File.CreateSymbolicLink(Path.Combine(Source, "outer-abs"), Path.Combine(Outside, "dir"));
-        File.CreateSymbolicLink(Path.Combine(Source, "dangling"), "nowhere");
-        File.CreateSymbolicLink(Path.Combine(Source, "loop1"), "loop2");
-        File.CreateSymbolicLink(Path.Combine(Source, "loop2"), "loop1");
-        File.CreateSymbolicLink(Path.Combine(Source, "up"), "..");
-        Directory.SetLastWriteTimeUtc(Path.Combine(Source, "old"), OldTime);
+        Symlink("a/inner-up", "../empty");
+        Symlink("inner-abs", this["a/b"]);
+        Symlink("outer-rel", "../outside/dir");
+        Symlink("a/outer-rel-file", "../../outside/shared.txt");
+        Symlink("outer-abs", Path.Combine(Outside, "dir"));
+        Symlink("dangling", "nowhere");
+        Symlink("loop1", "loop2");
+        Symlink("loop2", "loop1");
+        Symlink("up", "..");
+        Directory.SetLastWriteTimeUtc(this["old"], OldTime);
     }
+
+    /// <summary>The file with an unusual name, relative to the source: a newline in it on Linux; on Windows, which forbids that, a space and a character beyond Latin-1.</summary>
+    public static string UnusualName => OperatingSystem.IsWindows() ? "a/new line \u2603.txt" : "a/new\nline.txt";
 
     public TempDirectory Temp { get; }
 
@@ -72,9 +76,13 @@ public sealed class FixtureTree
 
     public string Outside { get; }
 
-    public string this[string relative] => Path.Combine(Source, relative);
+    /// <summary>The full path of <paramref name="relative"/> (written with '/') in the system's spelling.</summary>
+    public string this[string relative] => Path.Combine(Source, TempDirectory.Native(relative));
 
     public static FileIdentity Identity(string path) => Link.Inspect(path).Identity!.Value;
 
     public static string? LinkText(string path) => Link.Inspect(path).Target;
+
+    /// <summary>A symbolic link at <paramref name="relative"/> whose text is <paramref name="text"/> in the system's spelling.</summary>
+    private void Symlink(string relative, string text) => TempDirectory.Symlink(this[relative], TempDirectory.Native(text));
 }

@@ -16,9 +16,9 @@ public sealed class MirrorCloneBackupTests : IDisposable
         var destination = temp["dst"];
         Run(TreeJobKind.Mirror, tree.Source, destination);
         var sentinel = temp.File("sentinel/keep-me.txt", "must survive");
-        File.CreateSymbolicLink(Path.Combine(destination, "escape"), temp["sentinel"]);
-        Directory.CreateDirectory(Path.Combine(destination, "stale/deep"));
-        File.CreateSymbolicLink(Path.Combine(destination, "stale/deep/escape"), temp["sentinel"]);
+        TempDirectory.Symlink(Path.Combine(destination, "escape"), temp["sentinel"]);
+        Directory.CreateDirectory(Path.Combine(destination, TempDirectory.Native("stale/deep")));
+        TempDirectory.Symlink(temp["dst/stale/deep/escape"], temp["sentinel"]);
         File.Delete(tree["a/private.txt"]);
 
         var summary = Run(TreeJobKind.Mirror, tree.Source, destination);
@@ -26,7 +26,7 @@ public sealed class MirrorCloneBackupTests : IDisposable
         Assert.Equal("must survive", File.ReadAllText(sentinel));
         Assert.False(Path.Exists(Path.Combine(destination, "escape")));
         Assert.False(Path.Exists(Path.Combine(destination, "stale")));
-        Assert.False(Path.Exists(Path.Combine(destination, "a/private.txt")));
+        Assert.False(Path.Exists(Path.Combine(destination, TempDirectory.Native("a/private.txt"))));
         Assert.Equal(5, summary.Deleted);
         Assert.Equal(0, summary.Copied);
     }
@@ -71,11 +71,11 @@ public sealed class MirrorCloneBackupTests : IDisposable
 
         var summary = Run(TreeJobKind.Clone, tree.Source, destination);
 
-        Assert.Equal(FixtureTree.Identity(tree["a/f.txt"]), FixtureTree.Identity(Path.Combine(destination, "a/f.txt")));
-        Assert.Equal(FixtureTree.Identity(tree["a/f.txt"]), FixtureTree.Identity(Path.Combine(destination, "a/b/g.txt")));
+        Assert.Equal(FixtureTree.Identity(tree["a/f.txt"]), FixtureTree.Identity(Path.Combine(destination, TempDirectory.Native("a/f.txt"))));
+        Assert.Equal(FixtureTree.Identity(tree["a/f.txt"]), FixtureTree.Identity(Path.Combine(destination, TempDirectory.Native("a/b/g.txt"))));
         Assert.Equal(4, Link.Inspect(tree["a/f.txt"]).LinkCount);
-        Assert.Equal("a/f.txt", FixtureTree.LinkText(Path.Combine(destination, "inner-rel")));
-        Assert.Equal(Path.Combine(destination, "a/b"), FixtureTree.LinkText(Path.Combine(destination, "inner-abs")));
+        Assert.Equal(TempDirectory.Native("a/f.txt"), FixtureTree.LinkText(Path.Combine(destination, "inner-rel")));
+        Assert.Equal(Path.Combine(destination, TempDirectory.Native("a/b")), FixtureTree.LinkText(Path.Combine(destination, "inner-abs")));
         Assert.Equal(0, summary.Copied);
     }
 
@@ -87,7 +87,7 @@ public sealed class MirrorCloneBackupTests : IDisposable
 
         Run(TreeJobKind.SymbolicClone, tree.Source, destination);
 
-        Assert.Equal(tree["a/exec.sh"], FixtureTree.LinkText(Path.Combine(destination, "a/exec.sh")));
+        Assert.Equal(tree["a/exec.sh"], FixtureTree.LinkText(Path.Combine(destination, TempDirectory.Native("a/exec.sh"))));
         Assert.Equal(LinkKind.Directory, Link.Inspect(Path.Combine(destination, "a")).Kind);
     }
 
@@ -108,7 +108,7 @@ public sealed class MirrorCloneBackupTests : IDisposable
         Assert.Equal(3, refused.ExitCode);
         Assert.Contains("--symbolic", refused.Error, StringComparison.Ordinal);
         Assert.Equal(0, symbolic.ExitCode);
-        Assert.Equal(temp["src/file.txt"], FixtureTree.LinkText(Path.Combine(other, "clone/file.txt")));
+        Assert.Equal(temp["src/file.txt"], FixtureTree.LinkText(Path.Combine(other, TempDirectory.Native("clone/file.txt"))));
     }
 
     [Fact]
@@ -126,17 +126,17 @@ public sealed class MirrorCloneBackupTests : IDisposable
         var snapshot = second.SnapshotPath!;
         Assert.Equal([first, snapshot], Snapshots.List(repository));
         Assert.Matches(@"^\d{4}-\d{2}-\d{2}_\d{6}(-\d+)?$", Path.GetFileName(snapshot));
-        Assert.Equal(FixtureTree.Identity(Path.Combine(first, "a/exec.sh")), FixtureTree.Identity(Path.Combine(snapshot, "a/exec.sh")));
-        Assert.NotEqual(FixtureTree.Identity(Path.Combine(first, "a/private.txt")), FixtureTree.Identity(Path.Combine(snapshot, "a/private.txt")));
-        Assert.Equal("changed", File.ReadAllText(Path.Combine(snapshot, "a/private.txt")));
-        Assert.Equal("old", File.ReadAllText(Path.Combine(first, "old/file.txt")));
-        Assert.False(File.Exists(Path.Combine(snapshot, "old/file.txt")));
+        Assert.Equal(FixtureTree.Identity(Path.Combine(first, TempDirectory.Native("a/exec.sh"))), FixtureTree.Identity(Path.Combine(snapshot, TempDirectory.Native("a/exec.sh"))));
+        Assert.NotEqual(FixtureTree.Identity(Path.Combine(first, TempDirectory.Native("a/private.txt"))), FixtureTree.Identity(Path.Combine(snapshot, TempDirectory.Native("a/private.txt"))));
+        Assert.Equal("changed", File.ReadAllText(Path.Combine(snapshot, TempDirectory.Native("a/private.txt"))));
+        Assert.Equal("old", File.ReadAllText(Path.Combine(first, TempDirectory.Native("old/file.txt"))));
+        Assert.False(File.Exists(Path.Combine(snapshot, TempDirectory.Native("old/file.txt"))));
         Assert.Equal("new", File.ReadAllText(Path.Combine(snapshot, "added.txt")));
         // The hard-link group stays one group, linked to the previous snapshot as a whole.
-        Assert.Equal(FixtureTree.Identity(Path.Combine(snapshot, "a/f.txt")), FixtureTree.Identity(Path.Combine(snapshot, "a/b/g.txt")));
-        Assert.Equal(FixtureTree.Identity(Path.Combine(first, "a/f.txt")), FixtureTree.Identity(Path.Combine(snapshot, "a/f.txt")));
+        Assert.Equal(FixtureTree.Identity(Path.Combine(snapshot, TempDirectory.Native("a/f.txt"))), FixtureTree.Identity(Path.Combine(snapshot, TempDirectory.Native("a/b/g.txt"))));
+        Assert.Equal(FixtureTree.Identity(Path.Combine(first, TempDirectory.Native("a/f.txt"))), FixtureTree.Identity(Path.Combine(snapshot, TempDirectory.Native("a/f.txt"))));
         // Inner absolute links point into their own snapshot, not into an unfinished name.
-        Assert.Equal(Path.Combine(snapshot, "a/b"), FixtureTree.LinkText(Path.Combine(snapshot, "inner-abs")));
+        Assert.Equal(Path.Combine(snapshot, TempDirectory.Native("a/b")), FixtureTree.LinkText(Path.Combine(snapshot, "inner-abs")));
         Assert.Equal(2, second.Copied);
     }
 
@@ -152,7 +152,7 @@ public sealed class MirrorCloneBackupTests : IDisposable
 
         var previous = FixtureTree.Identity(Path.Combine(first, "b"));
         Assert.Equal(previous, FixtureTree.Identity(Path.Combine(second.SnapshotPath!, "b")));
-        Assert.Equal(previous, FixtureTree.Identity(Path.Combine(second.SnapshotPath!, "a/renamed")));
+        Assert.Equal(previous, FixtureTree.Identity(Path.Combine(second.SnapshotPath!, TempDirectory.Native("a/renamed"))));
         Assert.Equal(0, second.Copied);
     }
 
