@@ -231,7 +231,8 @@ internal static class TreeCommands
         progress?.MeasureInBackground(job.SourcePath, job.Filter ?? PathFilter.All, job.Cancellation);
         job = job with
         {
-            OnAction = action =>
+            // Only a dry run or --verbose shows actions: otherwise none is built (one a file).
+            OnAction = !job.DryRun && !verbose ? null : action =>
             {
                 if (action is { Kind: TreeActionKind.Skip, Detail: TreeAction.SpecialFileSkipped })
                 {

@@ -26,12 +26,26 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     // Once openat2 is known to be missing (ENOSYS), stop asking.
     private static volatile bool openat2Unavailable;
 
+    // Once giving an unnamed file a name is known to be refused here (linkat AT_EMPTY_PATH wants
+    // CAP_DAC_READ_SEARCH on many kernels), new copies take a temporary name instead.
+    private static volatile bool unnamedLinkUnavailable;
+
+    // Once this directory's file system is known to have no unnamed files (O_TMPFILE), stop asking.
+    private volatile bool unnamedUnsupported;
+
     private readonly FileDescriptor root;
     private readonly Lock parentsGate = new();
     private readonly Dictionary<string, FileDescriptor> parents = new(StringComparer.Ordinal);
 
+    // The same, looked up by a slice of an entry's path: a hit (most operations) makes no string.
+    private readonly Dictionary<string, FileDescriptor>.AlternateLookup<ReadOnlySpan<char>> parentsBySlice;
+
     private UnixDirectoryHandle(string path, FileDescriptor root)
-        : base(path) => this.root = root;
+        : base(path)
+    {
+        this.root = root;
+        parentsBySlice = parents.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     public override bool IsRaceFree => true;
 
@@ -355,43 +369,69 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         var source = StatDescriptor(input.Fd, sourcePath);
         CheckSource(source, listed, sourcePath);
 
+        var restart = false;
         for (var attempt = 1; ; attempt++)
         {
-            if (attempt > 1 && Libc.lseek(input.Fd, 0, Libc.SEEK_SET) < 0)
+            if (restart && Libc.lseek(input.Fd, 0, Libc.SEEK_SET) < 0)
             {
                 throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), sourcePath);
             }
 
-            if (attempt > 1)
+            if (restart)
             {
                 contentHash?.GetHashAndReset();
             }
 
-            var copy = CopyUnderTemporaryName(input.Fd, source, relativePath, sourcePath, keep: attempt > 1 && keepChanged, reflink, attributes, contentHash);
-            if (copy.Changed is not { } after)
-            {
-                PlaceCopy(copy.Temporary, relativePath, replace);
-                return copy.Bytes;
-            }
+            restart = true;
 
-            var detail = DescribeChange(source, after);
-            if (attempt == 1)
+            var copy = CopyUnderTemporaryName(input.Fd, source, relativePath, sourcePath, keep: attempt > 1 && keepChanged, reflink, attributes, contentHash, unnamed: !replace);
+            using (copy.Unnamed)
             {
-                // Once more, from the start, against what the file is now: a writer that just
-                // finished leaves a whole file for the second reading.
-                TryUnlink(copy.Temporary);
-                source = after;
-                continue;
-            }
+                if (copy.Changed is not { } after)
+                {
+                    if (!PlaceCopy(copy, relativePath, replace))
+                    {
+                        // The unnamed copy could not be given its name: the same attempt again, under a temporary name.
+                        attempt--;
+                        continue;
+                    }
 
-            if (!keepChanged)
-            {
-                TryUnlink(copy.Temporary);
-                throw new ChangedWhileCopyingException(sourcePath, detail, kept: false);
-            }
+                    return copy.Bytes;
+                }
 
-            PlaceCopy(copy.Temporary, relativePath, replace);
-            throw new ChangedWhileCopyingException(sourcePath, detail, kept: true);
+                var detail = DescribeChange(source, after);
+                if (attempt == 1)
+                {
+                    // Once more, from the start, against what the file is now: a writer that just
+                    // finished leaves a whole file for the second reading.
+                    Discard(copy);
+                    source = after;
+                    continue;
+                }
+
+                if (!keepChanged)
+                {
+                    Discard(copy);
+                    throw new ChangedWhileCopyingException(sourcePath, detail, kept: false);
+                }
+
+                if (!PlaceCopy(copy, relativePath, replace))
+                {
+                    attempt--;
+                    continue;
+                }
+
+                throw new ChangedWhileCopyingException(sourcePath, detail, kept: true);
+            }
+        }
+    }
+
+    /// <summary>A copy that is not placed: its temporary name goes (an unnamed one goes with its descriptor).</summary>
+    private void Discard(in TemporaryCopy copy)
+    {
+        if (copy.Temporary is { } temporary)
+        {
+            TryUnlink(temporary);
         }
     }
 
@@ -445,28 +485,51 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     }
 
     /// <summary>
-    /// Writes the source's contents to a new temporary name beside <paramref name="relativePath"/>
+    /// Writes the source's contents to a new file beside <paramref name="relativePath"/> that has
+    /// no name yet (O_TMPFILE, where <paramref name="unnamed"/> and the file system allow: it gets
+    /// its name in one step once complete, and a crash leaves nothing behind) or a temporary name,
     /// and reads the source's status again: <see cref="TemporaryCopy.Changed"/> is that status when
     /// size, modification or change time moved meanwhile (the copy may be torn), else null and the
     /// copy has the source's owner, mode and times. Nothing is left at the temporary name if this throws.
     /// </summary>
-    private unsafe TemporaryCopy CopyUnderTemporaryName(int input, in FileStatus source, string relativePath, string sourcePath, bool keep, ReflinkMode reflink, AttributeCopy? attributes, IncrementalHash? contentHash)
+    private unsafe TemporaryCopy CopyUnderTemporaryName(int input, in FileStatus source, string relativePath, string sourcePath, bool keep, ReflinkMode reflink, AttributeCopy? attributes, IncrementalHash? contentHash, bool unnamed)
     {
-        var temporary = TemporaryName(relativePath);
-        var temporaryPath = FullPath(temporary);
-        using var parent = Parent(temporary, out var leaf);
-        int output;
-        fixed (byte* l = leaf)
+        string? temporary = null;
+        int output = -1;
+        if (unnamed && !unnamedLinkUnavailable && !unnamedUnsupported)
         {
-            output = Libc.openat(parent.Fd, l, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0x180 /* 0600 until the copy is done */);
+            using var directory = Parent(relativePath, out _);
+            fixed (byte* here = ".\0"u8)
+            {
+                output = Libc.openat(directory.Fd, here, Libc.O_TMPFILE | Libc.O_WRONLY | Libc.O_CLOEXEC, 0x180 /* 0600 until the copy is done */);
+            }
+
+            // EOPNOTSUPP: no unnamed files on this file system (EISDIR: a kernel without O_TMPFILE).
+            // Any other failure is met again, and reported, under a temporary name.
+            if (output < 0 && Marshal.GetLastPInvokeError() is Libc.EOPNOTSUPP or Libc.EISDIR or Libc.EINVAL)
+            {
+                unnamedUnsupported = true;
+            }
         }
 
         if (output < 0)
         {
-            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), FullPath(relativePath));
+            temporary = TemporaryName(relativePath);
+            using var parent = Parent(temporary, out var leaf);
+            fixed (byte* l = leaf)
+            {
+                output = Libc.openat(parent.Fd, l, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0x180 /* 0600 until the copy is done */);
+            }
+
+            if (output < 0)
+            {
+                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), FullPath(relativePath));
+            }
         }
 
-        using var outputDescriptor = new FileDescriptor(output);
+        var temporaryPath = FullPath(temporary ?? relativePath);
+        var outputDescriptor = new FileDescriptor(output);
+        var handedOver = false;
         try
         {
             var copied = FileContents.Copy(input, output, source, sourcePath, FullPath(relativePath), reflink, contentHash);
@@ -478,7 +541,8 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             if (!changed)
             {
                 ApplyMetadata(output, source, temporaryPath, carry);
-                return new TemporaryCopy(temporary, copied, null);
+                handedOver = temporary is null;
+                return new TemporaryCopy(temporary, copied, null, handedOver ? outputDescriptor : null);
             }
 
             if (keep)
@@ -492,12 +556,24 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
                 ApplyMetadata(output, kept, temporaryPath, carry);
             }
 
-            return new TemporaryCopy(temporary, copied, after);
+            handedOver = temporary is null;
+            return new TemporaryCopy(temporary, copied, after, handedOver ? outputDescriptor : null);
         }
         catch
         {
-            TryUnlink(temporary);
+            if (temporary is not null)
+            {
+                TryUnlink(temporary);
+            }
+
             throw;
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                outputDescriptor.Dispose();
+            }
         }
     }
 
@@ -518,6 +594,41 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     /// (atomically), else only if the name is still free (RENAME_NOREPLACE: an entry that appeared
     /// meanwhile is reported as a taken name, never clobbered). The temporary name goes if it fails.
     /// </summary>
+    /// <returns>False when an unnamed copy could not be given a name here at all (it is discarded; copy again under a temporary name).</returns>
+    private unsafe bool PlaceCopy(in TemporaryCopy copy, string relativePath, bool replace)
+    {
+        if (copy.Temporary is { } temporary)
+        {
+            PlaceCopy(temporary, relativePath, replace);
+            return true;
+        }
+
+        int errno;
+        using (var parent = Parent(relativePath, out var leaf))
+        {
+            fixed (byte* empty = "\0"u8, l = leaf)
+            {
+                // Like RENAME_NOREPLACE: an entry that appeared at the name meanwhile is never clobbered (EEXIST).
+                if (Libc.linkat(copy.Unnamed!.Fd, empty, parent.Fd, l, Libc.AT_EMPTY_PATH) == 0)
+                {
+                    return true;
+                }
+            }
+
+            errno = Marshal.GetLastPInvokeError();
+        }
+
+        // ENOENT (or EPERM): the kernel wants CAP_DAC_READ_SEARCH for AT_EMPTY_PATH. (Should the
+        // folder be gone instead, the copy under a temporary name meets that, and reports it.)
+        if (errno is Libc.ENOENT or Libc.EPERM)
+        {
+            unnamedLinkUnavailable = true;
+            return false;
+        }
+
+        throw UnixErrors.ToException(errno, FullPath(relativePath));
+    }
+
     private unsafe void PlaceCopy(string temporary, string relativePath, bool replace)
     {
         int errno;
@@ -561,7 +672,8 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         }
     }
 
-    private readonly record struct TemporaryCopy(string Temporary, long Bytes, FileStatus? Changed);
+    /// <summary>A finished copy: at its temporary name, or unnamed and open at <see cref="Unnamed"/> (the caller disposes it).</summary>
+    private readonly record struct TemporaryCopy(string? Temporary, long Bytes, FileStatus? Changed, FileDescriptor? Unnamed = null);
 
     public override IDisposable? TryLock(string name) => TryLock(name, LockOpening.OpenOrCreate);
 
@@ -814,15 +926,15 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             return new DescriptorLease(root);
         }
 
-        var directory = relative[..cut];
         lock (parentsGate)
         {
-            if (parents.TryGetValue(directory, out var cached))
+            if (parentsBySlice.TryGetValue(relative.AsSpan(0, cut), out var cached))
             {
                 return new DescriptorLease(cached);
             }
         }
 
+        var directory = relative[..cut];
         var opened = OpenBeneath(directory, Libc.O_PATH | Libc.O_DIRECTORY);
         lock (parentsGate)
         {

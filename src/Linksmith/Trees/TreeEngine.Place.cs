@@ -143,7 +143,14 @@ internal sealed partial class TreeEngine
             return;
         }
 
-        Act(new TreeAction(TreeActionKind.Copy, FullWork(workPath), entry.FullPath, Reflink == ReflinkMode.Always ? "reflink" : null, existing?.Kind));
+        if (Heard)
+        {
+            Act(new TreeAction(TreeActionKind.Copy, FullWork(workPath), entry.FullPath, Reflink == ReflinkMode.Always ? "reflink" : null, existing?.Kind));
+        }
+        else
+        {
+            Reached();
+        }
         summary.Copied++;
         summary.Relinked += existing is null ? 0 : 1;
         summary.Bytes += entry.Status.Size;
@@ -207,7 +214,14 @@ internal sealed partial class TreeEngine
             return;
         }
 
-        Act(new TreeAction(TreeActionKind.HardLink, FullWork(workPath), existingRoot?.FullPath(existingPath) ?? FullWork(existingPath), reason, existing?.Kind));
+        if (Heard)
+        {
+            Act(new TreeAction(TreeActionKind.HardLink, FullWork(workPath), existingRoot?.FullPath(existingPath) ?? FullWork(existingPath), reason, existing?.Kind));
+        }
+        else
+        {
+            Reached();
+        }
         summary.Linked++;
         summary.Relinked += existing is null ? 0 : 1;
         if (job.DryRun || existingRoot is null)
@@ -398,7 +412,7 @@ internal sealed partial class TreeEngine
     }
 
     private FileStatus? ExistingEntry(string workPath) =>
-        freshDirectories.Contains(Path.GetDirectoryName(workPath) ?? string.Empty) || (workPath.Length == 0 && freshDirectories.Contains(string.Empty)) ? null : Work.Stat(workPath);
+        freshDirectoriesBySlice.Contains(Path.GetDirectoryName(workPath.AsSpan())) || (workPath.Length == 0 && freshDirectories.Contains(string.Empty)) ? null : Work.Stat(workPath);
 
     /// <summary>An entry of an existing destination that is already the current link or copy.</summary>
     private void Unchanged()
