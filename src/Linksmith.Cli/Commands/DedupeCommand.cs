@@ -171,6 +171,7 @@ internal static class DedupeCommand
             WriteText(reporter, result, planned, options.Reflink);
         }
 
+
         return reporter.ExitCode;
     }
 
@@ -199,8 +200,11 @@ internal static class DedupeCommand
             (true, true) => "shared",
             (false, true) => "would share",
         };
+        // Counted on the way: each pass over the groups makes their paths again.
+        var files = 0;
         foreach (var group in result.Groups)
         {
+            files += group.DuplicateFiles;
             if (planned)
             {
                 foreach (var duplicate in group.Duplicates)
@@ -216,7 +220,7 @@ internal static class DedupeCommand
                 : $"{verb} {Display.Count(group.Duplicates.Count, "name")} to {Display.Path(group.Keep)} ({HumanSize.Format(group.Size)} each):");
             foreach (var duplicate in group.Duplicates)
             {
-                reporter.Line($"  {Display.Path(duplicate)}");
+                reporter.Line("  ", Display.Path(duplicate));
             }
         }
 
@@ -225,7 +229,6 @@ internal static class DedupeCommand
             reporter.Notice($"skipped {Display.Path(skip.Path)}: {skip.Reason}");
         }
 
-        var files = result.Groups.Sum(g => g.DuplicateFiles);
         var statistics = result.Statistics;
         var summary = $"{Display.Count(result.Groups.Count, "group")} of identical files, {Display.Count(files, "duplicate")}; {HumanSize.Format(result.SavedBytes)} {(result.Applied ? "freed" : "would be freed")}"
             + $" ({Display.Count(statistics.FilesScanned, "file")} scanned, {Display.Count(statistics.FilesRead, "file")} read, {HumanSize.Format(statistics.BytesRead)} hashed, {statistics.CacheHits} hashes remembered)";

@@ -27,6 +27,16 @@ internal sealed class Reporter(CliConsole console, bool json)
         }
     }
 
+    /// <summary>A line of human output in two parts, written one after the other (no string made of both: a report can have tens of thousands of lines).</summary>
+    public void Line(string indent, string text)
+    {
+        if (!Json)
+        {
+            Console.Out.Write(indent);
+            Console.Out.WriteLine(text);
+        }
+    }
+
     /// <summary>A notice on stderr (in both modes): something the user should know but that is no failure.</summary>
     public void Notice(string text) => Console.Error.WriteLine($"linksmith: {text}");
 

@@ -198,10 +198,11 @@ internal sealed partial class DedupeRun
         var next = -1;
         const int Chunk = 32;
 
-        void Worker()
+        void Worker(int worker)
         {
-            using var reader = new ContentReader();
-            long lastBytes = 0, lastFiles = 0;
+            var reader = Readers[worker] ??= new ContentReader();
+            long firstBytes = reader.BytesRead, firstFiles = reader.FilesRead;
+            long lastBytes = firstBytes, lastFiles = firstFiles;
             while (!cancellationToken.IsCancellationRequested)
             {
                 var first = Interlocked.Add(ref next, Chunk) - Chunk + 1;
@@ -233,11 +234,11 @@ internal sealed partial class DedupeRun
                 }
             }
 
-            Interlocked.Add(ref filesRead, reader.FilesRead);
-            Interlocked.Add(ref bytesRead, reader.BytesRead);
+            Interlocked.Add(ref filesRead, reader.FilesRead - firstFiles);
+            Interlocked.Add(ref bytesRead, reader.BytesRead - firstBytes);
         }
 
-        WorkerThreads.Run(threads, "dedupe reader", _ => Worker());
+        WorkerThreads.Run(threads, "dedupe reader", Worker);
 
         cancellationToken.ThrowIfCancellationRequested();
     }
@@ -288,4 +289,35 @@ internal sealed partial class DedupeRun
 
     /// <summary>Files read at once: as asked, else one per processor (at most 4).</summary>
     private int ReaderThreads => options.Threads > 0 ? options.Threads : Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    /// <summary>
+    /// One reader per reading thread, kept until the last batch is read: each holds a pinned
+    /// 1 MiB buffer, which only a full collection frees, and new readers for the samples and the
+    /// contents of every batch left up to 4 MiB of it behind a batch on two cores.
+    /// </summary>
+    private ContentReader?[] Readers => readers ??= new ContentReader?[ReaderThreads];
+
+    private void DisposeReaders()
+    {
+        foreach (var reader in readers ?? [])
+        {
+            reader?.Dispose();
+        }
+
+        readers = null;
+    }
+
+    /// <summary>Lets go of what only reading the batches needs.</summary>
+    private void ReleaseBatchState()
+    {
+        DisposeReaders();
+        candidateGroups = [];
+        samples = [];
+        hashes = [];
+        flags = [];
+        work.Clear();
+        work.Capacity = 0;
+        staleCacheRows.Clear();
+        staleCacheRows.Capacity = 0;
+    }
 }

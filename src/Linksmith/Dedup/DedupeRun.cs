@@ -54,6 +54,7 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
     private readonly List<(int Inode, long ReadChangedTicks)> relinked = [];
     // Duplicates replaced by links to their survivor: files that no longer exist (4 bytes each).
     private readonly List<int> replacedDuplicates = [];
+    private ContentReader?[]? readers;
     private long filesRead;
     private long bytesRead;
     private long cacheHits;
@@ -68,6 +69,7 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
         }
         finally
         {
+            DisposeReaders();
             foreach (var root in walkedRoots)
             {
                 root.Handle.Dispose();
@@ -100,7 +102,14 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
 
             FindSets();
             progress.AddChecked(batch.InodeCount);
+            // A batch leaves megabytes of short-lived paths and descriptors behind; collected and
+            // compacted here, the next batch reuses that memory instead of growing the heap.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
+
+        // What only the batches needed goes before the sets are resolved and reported, where a
+        // big run's memory peaks: the readers (a pinned buffer each), samples, hashes and flags.
+        ReleaseBatchState();
 
         // Reported in walk order of each set's first file, whatever batch found it.
         sets.Sort((a, b) => WalkOrder(FirstNameIndex(setMembers[a.Start]), FirstNameIndex(setMembers[b.Start])));
@@ -132,12 +141,6 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
         var candidates = inodes.Length;
         order = [];
         inodes = [];
-        candidateGroups = [];
-        samples = [];
-        hashes = [];
-        flags = [];
-        work.Clear();
-        work.Capacity = 0;
         setMembers.Clear();
         setMembers.Capacity = 0;
         sets.Clear();
