@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Linksmith.Interop;
@@ -29,6 +30,11 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     // Once giving an unnamed file a name is known to be refused here (linkat AT_EMPTY_PATH wants
     // CAP_DAC_READ_SEARCH on many kernels), new copies take a temporary name instead.
     private static volatile bool unnamedLinkUnavailable;
+
+    // The volumes whose files FICLONE into this tree was refused for good (EXDEV, EOPNOTSUPP: another
+    // file system, or one without reflinks): --reflink auto copies their bytes without asking again,
+    // one failing call a file fewer. Keyed by the source's volume; the destination is this tree's.
+    private readonly ConcurrentDictionary<ulong, bool> cloneRefusedFrom = new();
 
     // Once this directory's file system is known to have no unnamed files (O_TMPFILE), stop asking.
     private volatile bool unnamedUnsupported;
@@ -532,7 +538,12 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         var handedOver = false;
         try
         {
-            var copied = FileContents.Copy(input, output, source, sourcePath, FullPath(relativePath), reflink, contentHash);
+            var copied = FileContents.Copy(input, output, source, sourcePath, FullPath(relativePath), reflink, contentHash, cloneRefusedFrom.ContainsKey(source.Identity.Volume), out var cloneRefused);
+            if (cloneRefused)
+            {
+                cloneRefusedFrom.TryAdd(source.Identity.Volume, true);
+            }
+
             var after = StatDescriptor(input, sourcePath);
             var changed = HasChanged(source, after);
             // Attributes between owner and mode: chown drops security.capability, and the mode

@@ -42,11 +42,19 @@ internal static class FileContents
     /// ext4 with a warm cache (128 files of 4 MiB, 2 cores): a backup's copies take 1.4–1.6 s where
     /// <c>copy</c> with copy_file_range takes 0.75–0.9 s.
     /// </param>
-    public static long Copy(int input, int output, in FileStatus source, string sourcePath, string destination, ReflinkMode reflink = ReflinkMode.Auto, IncrementalHash? contentHash = null)
+    /// <param name="cloneRefused">
+    /// Set when FICLONE was tried and the file systems refused it for good (between two file
+    /// systems, or one without reflinks): the caller may pass <paramref name="skipClone"/> for the
+    /// next file between the same two, sparing a failing call a file.
+    /// </param>
+    /// <param name="skipClone">With <see cref="ReflinkMode.Auto"/>: copy the bytes without trying FICLONE.</param>
+    public static long Copy(int input, int output, in FileStatus source, string sourcePath, string destination, ReflinkMode reflink, IncrementalHash? contentHash, bool skipClone, out bool cloneRefused)
     {
-        if (reflink != ReflinkMode.Never)
+        cloneRefused = false;
+        if (reflink == ReflinkMode.Always || (reflink == ReflinkMode.Auto && !skipClone))
         {
             var errno = TryClone(input, output);
+            cloneRefused = errno is Libc.EXDEV or Libc.EOPNOTSUPP or Libc.ENOTTY or Libc.ENOSYS;
             if (errno == 0)
             {
                 FaultPoints.Hit(FaultPoints.CopyData, sourcePath, destination);
