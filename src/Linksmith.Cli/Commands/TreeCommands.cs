@@ -234,12 +234,6 @@ internal static class TreeCommands
             // Only a dry run or --verbose shows actions: otherwise none is built (one a file).
             OnAction = !job.DryRun && !verbose ? null : action =>
             {
-                if (action is { Kind: TreeActionKind.Skip, Detail: TreeAction.SpecialFileSkipped })
-                {
-                    progress?.Clear();
-                    reporter.Warn(action.Source ?? action.Path, TreeAction.SpecialFileSkipped);
-                }
-
                 if (reporter.Json && job.DryRun)
                 {
                     actions.Add(action);
@@ -248,6 +242,14 @@ internal static class TreeCommands
                 {
                     progress?.Clear();
                     reporter.Line(Describe(action, job.DryRun, job.Kind is TreeJobKind.Clone or TreeJobKind.SymbolicClone or TreeJobKind.ReflinkClone));
+                }
+            },
+            OnSkip = action =>
+            {
+                if (action.Detail == TreeAction.SpecialFileSkipped)
+                {
+                    progress?.Clear();
+                    reporter.Warn(action.Source ?? action.Path, TreeAction.SpecialFileSkipped);
                 }
             },
             OnError = error =>

@@ -423,7 +423,9 @@ internal sealed partial class TreeEngine
 
     private void Skip(string workPath, string sourcePath, string why)
     {
-        Act(new TreeAction(TreeActionKind.Skip, FullWork(workPath), sourcePath, why));
+        var action = new TreeAction(TreeActionKind.Skip, FullWork(workPath), sourcePath, why);
+        Act(action);
+        job.OnSkip?.Invoke(action);
         summary.Skipped++;
     }
 

@@ -168,6 +168,12 @@ public sealed record TreeJob
     /// <summary>Called for every action, in order (dry run: for every action that would be taken).</summary>
     public Action<TreeAction>? OnAction { get; init; }
 
+    /// <summary>
+    /// Called for every entry left out (a special file, a cropped outer link, a loop broken while
+    /// unrolling), also when <see cref="OnAction"/> is null: skips are few, and worth a warning.
+    /// </summary>
+    public Action<TreeAction>? OnSkip { get; init; }
+
     /// <summary>Called for every failed entry; the job goes on.</summary>
     public Action<LinksmithException>? OnError { get; init; }
 
