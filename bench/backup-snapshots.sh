@@ -31,7 +31,7 @@ data=$BENCH_WORK/data-snapshots
 mkdir -p "$data"
 if [[ ${FS:-loop} == loop ]] && ! mountpoint -q "$data"; then
   img=$BENCH_WORK/.snapshots.img
-  [[ -f $img ]] || { truncate -s "${IMG_GB:-24}G" "$img"; mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$img"; }
+  [[ -f $img ]] || { truncate -s "${IMG_GB:-24}G" "$img"; mkfs.ext4 -q -F -i 8192 -E lazy_itable_init=0,lazy_journal_init=0 "$img"; }
   loop=$(losetup -j "$img" | cut -d: -f1 | head -1)
   [[ -n $loop ]] || loop=$(losetup --find --show --direct-io=on "$img")
   mount "$loop" "$data"
