@@ -49,8 +49,10 @@ rm -f "$report"
 run_tests() {
   step "running the tests under wine (${filter[*]}; timeout ${timeout_seconds}s)"
   set +e
-  # -k: a Wine that ignores TERM (a hung wineserver) is killed 10 s later.
-  timeout -k 10 "$timeout_seconds" "$@" "$out/Linksmith.Tests.exe" -noColor -xml "$report" "${filter[@]}" 2>&1 \
+  # -k: a Wine that ignores TERM (a hung wineserver) is killed 10 s later. 9>&-: Wine's services
+  # (services.exe, rpcss, wineserver) outlive a killed run; holding the chroot's lock they would
+  # keep the next run waiting.
+  timeout -k 10 "$timeout_seconds" "$@" "$out/Linksmith.Tests.exe" -noColor -xml "$report" "${filter[@]}" 9>&- 2>&1 \
     | grep --line-buffered -v 'XDG_RUNTIME_DIR is invalid' | tee "$log"
   code=${PIPESTATUS[0]}
   set -e
@@ -163,11 +165,11 @@ ln -sfn "$other_volume" "$chroot_dir/root/.wine/dosdevices/y:"
 
 in_chroot=(chroot "$chroot_dir" env -i HOME=/root PATH=/usr/bin:/bin WINEPREFIX=/root/.wine
   WINEDEBUG="$WINEDEBUG" WINEDLLOVERRIDES="$WINEDLLOVERRIDES" LANG=C.UTF-8)
-step "$("${in_chroot[@]}" wine --version 2>/dev/null) (reparse-point overlay) in $chroot_dir"
+step "$("${in_chroot[@]}" wine --version 2>/dev/null 9>&-) (reparse-point overlay) in $chroot_dir"
 code=0
 # LINKSMITH_TEST_EXPECT_REPARSE_POINTS: here a failed symlink or junction probe is a test
 # failure, not a skip, so a broken chroot cannot turn the pass quietly into skips.
 run_tests "${in_chroot[@]}" LINKSMITH_TEST_OTHER_VOLUME='Y:\' LINKSMITH_TEST_EXPECT_REPARSE_POINTS=1 wine || code=$?
 # wineserver outlives the test process by a few seconds; stop it so the mounts can go.
-"${in_chroot[@]}" timeout 30 wineserver -k 2>/dev/null || true
+"${in_chroot[@]}" timeout 30 wineserver -k 2>/dev/null 9>&- || true
 exit "$code"
