@@ -20,7 +20,10 @@ namespace Linksmith;
 /// A test can also slow a run down at points, to send it a signal at a moment of its choosing:
 /// <see cref="DelayVariable"/> set to <c>POINT:MS[,POINT:MS…]</c> makes each hit of POINT sleep MS
 /// milliseconds, after writing how many delayed hits there were so far to the file named by
-/// <see cref="DelayRecordVariable"/> (if set), so the test knows where the run is.
+/// <see cref="DelayRecordVariable"/> (if set), so the test knows where the run is. With
+/// <see cref="DelayHoldVariable"/> set to N as well, the N-th delayed hit holds the run there (every
+/// other delayed point waits behind it) until the file RECORD.release exists, at most 30 seconds:
+/// a signal sent meanwhile finds the run at that moment however slow the machine is.
 /// </remarks>
 internal static class FaultPoints
 {
@@ -69,6 +72,9 @@ internal static class FaultPoints
 
     /// <summary>A file the process writes the number of delayed hits so far to, before each delay.</summary>
     public const string DelayRecordVariable = "LINKSMITH_TEST_DELAY_RECORD";
+
+    /// <summary>N: the N-th delayed hit waits there until the file named by <see cref="DelayRecordVariable"/> + <c>.release</c> exists (at most 30 s).</summary>
+    public const string DelayHoldVariable = "LINKSMITH_TEST_DELAY_HOLD";
 
     /// <summary>Every point, for tests that check what they arm.</summary>
     public static readonly IReadOnlyList<string> All = [TreeAction, CopyData, MoveStep, DedupeBeforeReplace, DedupeLeased, HandleReplace, SnapshotPrune];
@@ -152,7 +158,7 @@ internal static class FaultPoints
     }
 
     /// <summary>The delays a test asked for through the environment.</summary>
-    private sealed class Delays(Dictionary<string, int> milliseconds, string? record)
+    private sealed class Delays(Dictionary<string, int> milliseconds, string? record, long hold)
     {
         private readonly Lock recordLock = new();
         private long reached;
@@ -177,7 +183,10 @@ internal static class FaultPoints
                 milliseconds[item[..colon]] = delay;
             }
 
-            return new Delays(milliseconds, Environment.GetEnvironmentVariable(DelayRecordVariable));
+            var hold = Environment.GetEnvironmentVariable(DelayHoldVariable) is { Length: > 0 } held
+                ? long.TryParse(held, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new InvalidOperationException($"invalid {DelayHoldVariable}={held}")
+                : 0;
+            return new Delays(milliseconds, Environment.GetEnvironmentVariable(DelayRecordVariable), hold);
         }
 
         public void Reached(string point)
@@ -195,6 +204,14 @@ internal static class FaultPoints
                     // Written whole and renamed, so a reader never sees half a number.
                     File.WriteAllText(record + ".new", reached.ToString(CultureInfo.InvariantCulture));
                     File.Move(record + ".new", record, overwrite: true);
+                    if (reached == hold)
+                    {
+                        var clock = Stopwatch.StartNew();
+                        while (!File.Exists(record + ".release") && clock.Elapsed < TimeSpan.FromSeconds(30))
+                        {
+                            Thread.Sleep(1);
+                        }
+                    }
                 }
             }
 

@@ -257,14 +257,21 @@ public sealed partial class StopSignalCliTests : IDisposable
         async Task<RunResult> Signal(string[] arguments, string? stateDirectory, string signal, int exitCode, long at)
         {
             var record = Path.Combine(temp.Path, $"run-{Guid.NewGuid():N}");
-            using var process = Start(arguments, delays, record, stateDirectory);
+            // The run holds at its moment until released, so the signal finds it there however
+            // slow the machine is (waiting for the moment from here alone, a run on a loaded machine
+            // could pass it, or finish, before this process saw it).
+            using var process = Start(arguments, delays, record, stateDirectory, hold: at);
             var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
             var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
             var signalled = await WaitForHits(process, record, at);
             if (signalled)
             {
                 Send(process, signal);
+                // Time for the runtime's signal thread to take it before the run goes on.
+                await Task.Delay(200, TestContext.Current.CancellationToken);
             }
+
+            await File.WriteAllTextAsync(record + ".release", string.Empty, TestContext.Current.CancellationToken);
 
             await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
             var text = await error;
@@ -339,7 +346,7 @@ public sealed partial class StopSignalCliTests : IDisposable
         [.. Directory.EnumerateFileSystemEntries(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
             .Where(path => Path.GetFileName(path).Contains(".lsmith-", StringComparison.Ordinal) || Path.GetFileName(path).Contains(".linksmith-move", StringComparison.Ordinal))];
 
-    private Process Start(string[] arguments, string delays, string record, string? stateDirectory)
+    private Process Start(string[] arguments, string delays, string record, string? stateDirectory, long hold = 0)
     {
         var start = new ProcessStartInfo(CliRunner.CommandLine[0])
         {
@@ -358,6 +365,10 @@ public sealed partial class StopSignalCliTests : IDisposable
         // A failure nobody foresaw then shows its stack trace, which the runs assert never to see.
         start.Environment["LINKSMITH_DEBUG"] = "1";
         start.Environment["LINKSMITH_TEST_DELAY_RECORD"] = record;
+        if (hold > 0)
+        {
+            start.Environment["LINKSMITH_TEST_DELAY_HOLD"] = hold.ToString(CultureInfo.InvariantCulture);
+        }
         return Process.Start(start)!;
     }
 
