@@ -42,19 +42,27 @@ internal static class FileContents
     /// ext4 with a warm cache (128 files of 4 MiB, 2 cores): a backup's copies take 1.4–1.6 s where
     /// <c>copy</c> with copy_file_range takes 0.75–0.9 s.
     /// </param>
-    /// <param name="cloneRefused">
-    /// Set when FICLONE was tried and the file systems refused it for good (between two file
-    /// systems, or one without reflinks): the caller may pass <paramref name="skipClone"/> for the
-    /// next file between the same two, sparing a failing call a file.
+    /// <param name="known">
+    /// What the two file systems are already known to refuse (from an earlier file between the
+    /// same two): with <see cref="ReflinkMode.Auto"/> no FICLONE is tried where it is refused, and
+    /// no copy_file_range where that is; the bytes are read and written.
     /// </param>
-    /// <param name="skipClone">With <see cref="ReflinkMode.Auto"/>: copy the bytes without trying FICLONE.</param>
-    public static long Copy(int input, int output, in FileStatus source, string sourcePath, string destination, ReflinkMode reflink, IncrementalHash? contentHash, bool skipClone, out bool cloneRefused)
+    /// <param name="refused">
+    /// What was tried and refused for good here (FICLONE between two file systems or on one without
+    /// reflinks; copy_file_range between two file systems): the caller passes it as
+    /// <paramref name="known"/> for the next file between the same two, sparing a failing call a file.
+    /// </param>
+    public static long Copy(int input, int output, in FileStatus source, string sourcePath, string destination, ReflinkMode reflink, IncrementalHash? contentHash, CopyRefusals known, out CopyRefusals refused)
     {
-        cloneRefused = false;
-        if (reflink == ReflinkMode.Always || (reflink == ReflinkMode.Auto && !skipClone))
+        refused = CopyRefusals.None;
+        if (reflink == ReflinkMode.Always || (reflink == ReflinkMode.Auto && (known & CopyRefusals.Clone) == 0))
         {
             var errno = TryClone(input, output);
-            cloneRefused = errno is Libc.EXDEV or Libc.EOPNOTSUPP or Libc.ENOTTY or Libc.ENOSYS;
+            if (errno is Libc.EXDEV or Libc.EOPNOTSUPP or Libc.ENOTTY or Libc.ENOSYS)
+            {
+                refused = CopyRefusals.Clone;
+            }
+
             if (errno == 0)
             {
                 FaultPoints.Hit(FaultPoints.CopyData, sourcePath, destination);
@@ -72,13 +80,20 @@ internal static class FileContents
             }
         }
 
-        var kernelCopy = reflink != ReflinkMode.Never && contentHash is null;
+        var kernelCopy = reflink != ReflinkMode.Never && contentHash is null && (known & CopyRefusals.KernelCopy) == 0;
+        var kernelCopyRefused = false;
         // Fewer blocks than bytes: the file has holes (or is compressed or stored inline, which
         // costs two lseek calls for nothing). A file without holes takes the usual path: no extra
         // system call for it.
-        return source.AllocatedBytes < source.Size
-            ? CopySparse(input, output, source.Size, sourcePath, destination, kernelCopy, contentHash)
-            : CopyDense(input, output, source.Size, sourcePath, destination, kernelCopy, contentHash);
+        var copied = source.AllocatedBytes < source.Size
+            ? CopySparse(input, output, source.Size, sourcePath, destination, kernelCopy, ref kernelCopyRefused, contentHash)
+            : CopyDense(input, output, source.Size, sourcePath, destination, kernelCopy, ref kernelCopyRefused, contentHash);
+        if (kernelCopyRefused)
+        {
+            refused |= CopyRefusals.KernelCopy;
+        }
+
+        return copied;
     }
 
     /// <summary>Adds the whole file open at <paramref name="input"/> to <paramref name="contentHash"/>, read from its start with pread.</summary>
@@ -169,7 +184,7 @@ internal static class FileContents
         _ => UnixErrors.ToException(errno, sourcePath),
     };
 
-    private static unsafe long CopyDense(int input, int output, long expectedSize, string sourcePath, string destination, bool kernelCopy, IncrementalHash? contentHash)
+    private static unsafe long CopyDense(int input, int output, long expectedSize, string sourcePath, string destination, bool kernelCopy, ref bool kernelCopyRefused, IncrementalHash? contentHash)
     {
         long total = 0;
         while (kernelCopy && !copyFileRangeUnavailable)
@@ -204,7 +219,7 @@ internal static class FileContents
             var errno = Marshal.GetLastPInvokeError();
             if (errno != Libc.EINTR)
             {
-                ThrowUnlessFallBack(errno, sourcePath, destination);
+                kernelCopyRefused |= ThrowUnlessFallBack(errno, sourcePath, destination);
                 break;
             }
         }
@@ -218,7 +233,7 @@ internal static class FileContents
     /// The data ranges (SEEK_DATA / SEEK_HOLE) copied at their offsets, then the new file's size set
     /// with ftruncate, so the holes between them and at the end stay unallocated, as <c>cp</c> keeps them.
     /// </summary>
-    private static long CopySparse(int input, int output, long size, string sourcePath, string destination, bool kernelCopy, IncrementalHash? contentHash)
+    private static long CopySparse(int input, int output, long size, string sourcePath, string destination, bool kernelCopy, ref bool kernelCopyRefused, IncrementalHash? contentHash)
     {
         long total = 0;
         var offset = 0L;
@@ -250,7 +265,7 @@ internal static class FileContents
 
             var end = Math.Min(hole, size);
             HashZeros(contentHash, data - offset);
-            total += CopyRange(input, output, data, end - data, sourcePath, destination, kernelCopy, contentHash);
+            total += CopyRange(input, output, data, end - data, sourcePath, destination, kernelCopy && !kernelCopyRefused, ref kernelCopyRefused, contentHash);
             offset = end;
         }
 
@@ -265,7 +280,7 @@ internal static class FileContents
         return total;
     }
 
-    private static unsafe long CopyRange(int input, int output, long start, long length, string sourcePath, string destination, bool kernelCopy, IncrementalHash? contentHash)
+    private static unsafe long CopyRange(int input, int output, long start, long length, string sourcePath, string destination, bool kernelCopy, ref bool kernelCopyRefused, IncrementalHash? contentHash)
     {
         long inOffset = start, outOffset = start;
         while (kernelCopy && !copyFileRangeUnavailable && inOffset < start + length)
@@ -286,7 +301,7 @@ internal static class FileContents
             var errno = Marshal.GetLastPInvokeError();
             if (errno != Libc.EINTR)
             {
-                ThrowUnlessFallBack(errno, sourcePath, destination);
+                kernelCopyRefused |= ThrowUnlessFallBack(errno, sourcePath, destination);
                 break;
             }
         }
@@ -353,21 +368,23 @@ internal static class FileContents
     }
 
     /// <summary>
-    /// Returns when a copy_file_range failure means "not this way" (fall back to read/write);
-    /// throws when it means the data cannot be copied.
+    /// Returns when a copy_file_range failure means "not this way" (fall back to read/write):
+    /// true when it is so for every file between these two file systems; throws when it means the
+    /// data cannot be copied.
     /// </summary>
-    private static void ThrowUnlessFallBack(int errno, string sourcePath, string destination)
+    private static bool ThrowUnlessFallBack(int errno, string sourcePath, string destination)
     {
         switch (errno)
         {
             case Libc.ENOSYS: // the kernel or a seccomp filter does not offer it
                 copyFileRangeUnavailable = true;
-                return;
-            case Libc.EXDEV: // kernels before 5.3 refuse copies between file systems
+                return true;
+            case Libc.EXDEV: // between two file systems (before 5.3 any two; since 5.19 two that are not one type that can)
+                return true;
             case Libc.EINVAL: // special files, or file systems that cannot do it
             case Libc.EOPNOTSUPP:
             case Libc.EBADF:
-                return;
+                return false;
             case Libc.ENOSPC or Libc.EDQUOT:
                 throw UnixErrors.ToException(errno, destination);
             default:
@@ -430,4 +447,17 @@ internal static class FileContents
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+}
+
+/// <summary>What copying between two file systems was refused for good, learnt from one file for the next.</summary>
+[Flags]
+internal enum CopyRefusals
+{
+    None = 0,
+
+    /// <summary>FICLONE: the two are different file systems, or the one has no reflinks.</summary>
+    Clone = 1,
+
+    /// <summary>copy_file_range: the kernel does not copy between these two file systems.</summary>
+    KernelCopy = 2,
 }

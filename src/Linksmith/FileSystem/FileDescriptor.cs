@@ -35,5 +35,8 @@ internal readonly struct DescriptorLease : IDisposable
 
     public int Fd => descriptor.Fd;
 
+    /// <summary>The descriptor lent, for keying facts about it (not for closing).</summary>
+    public FileDescriptor Descriptor => descriptor;
+
     public void Dispose() => descriptor.DangerousRelease();
 }

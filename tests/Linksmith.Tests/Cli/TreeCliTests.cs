@@ -108,4 +108,46 @@ public sealed class TreeCliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(snapshot, "a.txt")));
         Assert.Equal(temp["repo"], Path.GetDirectoryName(snapshot));
     }
+
+    // A copy's file is made with the mode and group the kernel gives it, and set only where they
+    // differ from the source's: whatever the umask, a set-group-ID folder or a default ACL says,
+    // every file ends with the source's mode (and, as root, its group).
+    [Theory]
+    [InlineData("umask 077", "")]
+    [InlineData("umask 022", "")]
+    [InlineData("umask 002", "chgrp 4242 into && chmod 2775 into")]
+    [InlineData("umask 022", "setfacl -d -m u:nobody:rwx,g::rwx,o::rwx into")]
+    public void Copied_files_keep_the_source_mode_and_group_whatever_the_umask_or_folder_says(string umask, string prepareFolder)
+    {
+        Platform.RequireLinux("umask, set-group-ID folders and POSIX ACLs are Linux's");
+        if (prepareFolder.StartsWith("setfacl", StringComparison.Ordinal) && Processes.Run("sh", ["-c", "command -v setfacl"]).ExitCode != 0)
+        {
+            Assert.Skip("needs setfacl (package acl) to give the folder a default ACL");
+        }
+
+        if (prepareFolder.StartsWith("chgrp", StringComparison.Ordinal) && !Platform.IsRoot)
+        {
+            Assert.Skip("needs root to give the folder a group the user is not in");
+        }
+
+        string[] modes = ["644", "755", "600", "640", "444", "700", "666", "777", "4755", "2750"];
+        foreach (var mode in modes)
+        {
+            temp.File($"src/d/f{mode}", mode);
+        }
+
+        var groups = Platform.IsRoot ? new[] { "0", "4242", "100" } : [];
+        var script = string.Join(" && ", modes.Select((mode, i) => $"chmod {mode} src/d/f{mode}"
+            + (groups.Length > 0 ? $" && chown 0:{groups[i % groups.Length]} src/d/f{mode}" : string.Empty)));
+        Directory.CreateDirectory(temp["into"]);
+        var result = CliRunner.RunInBash(temp.Path, $"{script} && {(prepareFolder.Length > 0 ? prepareFolder + " && " : string.Empty)}{umask} && $LINKSMITH copy src into/out");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        foreach (var mode in modes)
+        {
+            var source = Processes.Run("stat", ["-c", "%a %u %g", temp[$"src/d/f{mode}"]]).Out.Trim();
+            var copy = Processes.Run("stat", ["-c", "%a %u %g", temp[$"into/out/d/f{mode}"]]).Out.Trim();
+            Assert.Equal(source, copy);
+        }
+    }
 }

@@ -12,6 +12,7 @@ internal static partial class Libc
     internal const int EBADF = 9;
     internal const int EAGAIN = 11;
     internal const int EACCES = 13;
+    internal const int EFAULT = 14;
     internal const int EBUSY = 16;
     internal const int EEXIST = 17;
     internal const int EXDEV = 18;
