@@ -1,13 +1,13 @@
 namespace Linksmith.Tests.Reflinks;
 
 /// <summary>
-/// <c>--reflink</c> where data blocks cannot be shared: <c>always</c> (and <c>clone --reflink</c>)
-/// exits 3 before anything is written,
+/// <c>--reflink</c> where data blocks cannot be shared: <c>always</c> (and <c>clone --reflink</c>,
+/// <c>drop --as reflink-clone</c>, <c>dedupe --reflink</c>) exits 3 before anything is written,
 /// <c>auto</c> and <c>never</c> copy the bytes, a bad value exits 2. On Linux on a loop-mounted
 /// ext4 (and a tmpfs as the other volume); on Windows (and in the Wine pass) on the test volume,
 /// where Linksmith shares no blocks (block cloning needs ReFS or a Dev Drive, and is not wired
 /// yet), and drive Y: as the other volume. Sharing itself is checked on XFS and Btrfs in
-/// <see cref="ReflinkCopyTests"/> (Linux only).
+/// <see cref="ReflinkCopyTests"/> and <see cref="DedupeReflinkTests"/> (Linux only).
 /// </summary>
 public sealed class ReflinkRefusalTests : IDisposable
 {
@@ -188,6 +188,46 @@ public sealed class ReflinkRefusalTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.True(Directory.Exists(Path.Combine(root, "dst/empty")));
         Assert.Empty(Directory.GetFiles(Path.Combine(root, "dst"), "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Drop_as_reflink_clone_without_reflinks_exits_3_and_makes_nothing()
+    {
+        var root = NoReflinkRoot();
+        ReflinkCopyTests.Write(Path.Combine(root, "src/project/main.bin"), Small, seed: 18);
+        Directory.CreateDirectory(Path.Combine(root, "clones"));
+
+        Assert.Equal(0, CliRunner.RunWithEnvironment(root, State, "pick", "src/project").ExitCode);
+        var refused = CliRunner.RunWithEnvironment(root, State, "drop", "clones", "--as", "reflink-clone");
+
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(root, "clones")));
+    }
+
+    [Fact]
+    public void Dedupe_reflink_without_reflinks_fails_with_the_reflink_hint_and_changes_nothing()
+    {
+        var root = NoReflinkRoot();
+        var bytes = ReflinkCopyTests.Write(Path.Combine(root, "a"), 1 << 20, seed: 7);
+        File.WriteAllBytes(Path.Combine(root, "b"), bytes);
+        File.SetLastWriteTimeUtc(Path.Combine(root, "a"), new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var before = TreeSnapshot.Take(root);
+
+        var error = Assert.Throws<ReflinksNotSupportedException>(() => Deduplicator.Run(new DedupeOptions
+        {
+            Roots = [root],
+            Apply = true,
+            Reflink = true,
+            StateDatabasePath = Path.Combine(temp.Dir("library-state"), "state.db"),
+        }, TestContext.Current.CancellationToken));
+        var cli = CliRunner.RunWithEnvironment(temp.Path, State, "dedupe", "--reflink", root);
+
+        // Linux names the file systems that have reflinks; Windows, that its block cloning is not wired up yet.
+        Assert.Contains(OperatingSystem.IsWindows() ? "On Windows (ReFS, Dev Drive) leave out --reflink" : "Btrfs, XFS", error.Hint, StringComparison.Ordinal);
+        Assert.Equal(3, cli.ExitCode);
+        Assert.Contains("linksmith: error: ", cli.Error, StringComparison.Ordinal);
+        Assert.Contains("hint: ", cli.Error, StringComparison.Ordinal);
+        Assert.Equal(before, TreeSnapshot.Take(root));
     }
 
     [Fact]
