@@ -57,7 +57,10 @@ internal sealed class ContentReader : IDisposable
     /// </summary>
     public const long SampleThreshold = 64 * 1024;
 
-    private const int BufferSize = 1024 * 1024;
+    // 256 KiB: a large file takes four reads where 1 MiB took one, no slower measured; each of
+    // the (up to 4) readers' pinned buffers costs a quarter (dedupe of the large preset: peak RSS
+    // 44.5-44.9 MB instead of 46.0-46.7 MB for 204,189 files).
+    private const int BufferSize = 256 * 1024;
 
     private readonly byte[] buffer = GC.AllocateUninitializedArray<byte>(BufferSize, pinned: true);
     private readonly IncrementalHash sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

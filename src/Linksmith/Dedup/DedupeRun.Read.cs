@@ -292,8 +292,8 @@ internal sealed partial class DedupeRun
 
     /// <summary>
     /// One reader per reading thread, kept until the last batch is read: each holds a pinned
-    /// 1 MiB buffer, which only a full collection frees, and new readers for the samples and the
-    /// contents of every batch left up to 4 MiB of it behind a batch on two cores.
+    /// buffer, which only a full collection frees, and new readers for the samples and the
+    /// contents of every batch left up to 4 MiB of them behind a batch on two cores (with 1 MiB buffers).
     /// </summary>
     private ContentReader?[] Readers => readers ??= new ContentReader?[ReaderThreads];
 
