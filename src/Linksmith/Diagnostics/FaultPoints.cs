@@ -83,6 +83,10 @@ internal static class FaultPoints
     private static readonly Delays? Delay = Delays.FromEnvironment();
     private static readonly AsyncLocal<Hook?> Hooks = new();
 
+    // Set by the first Arm: a hook armed on one thread is seen by the jobs it starts (which read
+    // this after the test armed it and started them).
+    private static volatile bool everArmed;
+
     /// <summary>Reaches <paramref name="point"/>: kills the process or runs the test's hook if either was armed for it.</summary>
     /// <param name="point">One of the constants above.</param>
     /// <param name="path">What the job is working on here, for a hook (empty where there is nothing to name).</param>
@@ -96,6 +100,12 @@ internal static class FaultPoints
         }
 
         Delay?.Reached(point);
+
+        // Outside tests nothing is ever armed: no AsyncLocal lookup (a few per copied file) then.
+        if (!everArmed)
+        {
+            return;
+        }
 
         for (var hook = Hooks.Value; hook is not null; hook = hook.Previous)
         {
@@ -119,6 +129,7 @@ internal static class FaultPoints
 
         var hook = new Hook(point, action, Hooks.Value);
         Hooks.Value = hook;
+        everArmed = true;
         return hook;
     }
 
