@@ -328,15 +328,8 @@ internal sealed partial class WindowsDirectoryHandle : DirectoryHandle
         ApplyMetadata(handle, status, path);
     }
 
-    public override void CheckReflink(DirectoryHandle sourceRoot, string sourceRelativePath) => throw NoReflinksHere();
-
     public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto, AttributeCopy? attributes = null, IncrementalHash? contentHash = null)
     {
-        if (reflink == ReflinkMode.Always)
-        {
-            throw NoReflinksHere();
-        }
-
         var sourcePath = sourceRoot.FullPath(sourceRelativePath);
         using var input = ((WindowsDirectoryHandle)sourceRoot).OpenEntry(
             sourceRelativePath,
@@ -349,7 +342,8 @@ internal sealed partial class WindowsDirectoryHandle : DirectoryHandle
         // The same rules as on Linux: written under a temporary name, the source looked at again
         // through its handle afterwards (a change means a second try, then a report), renamed into
         // place (without replace: only if the name is still free). Sparse files are not kept
-        // sparse here (on paper: FSCTL_SET_SPARSE and FSCTL_QUERY_ALLOCATED_RANGES).
+        // sparse by the byte copy (on paper: FSCTL_SET_SPARSE and FSCTL_QUERY_ALLOCATED_RANGES);
+        // a block clone (ReFS, Dev Drive) keeps them.
         var temporary = TemporaryName(relativePath);
         for (var attempt = 1; ; attempt++)
         {
@@ -361,7 +355,8 @@ internal sealed partial class WindowsDirectoryHandle : DirectoryHandle
                 var status = TryOpen(
                     parent.Handle,
                     leaf,
-                    Kernel32.GENERIC_WRITE | Kernel32.DELETE | Kernel32.FILE_READ_ATTRIBUTES | Ntdll.SYNCHRONIZE | (attributes is null ? 0 : AttributeWriteAccess),
+                    // FILE_READ_DATA: block cloning's FSCTL_SET_INTEGRITY_INFORMATION wants it with the write.
+                    Kernel32.GENERIC_WRITE | Ntdll.FILE_READ_DATA | Kernel32.DELETE | Kernel32.FILE_READ_ATTRIBUTES | Ntdll.SYNCHRONIZE | (attributes is null ? 0 : AttributeWriteAccess),
                     Ntdll.FILE_CREATE,
                     Ntdll.FILE_NON_DIRECTORY_FILE | Ntdll.FILE_SEQUENTIAL_ONLY | NoFollow,
                     out var output);
@@ -379,7 +374,7 @@ internal sealed partial class WindowsDirectoryHandle : DirectoryHandle
                             contentHash?.GetHashAndReset();
                         }
 
-                        copied = CopyContents(input, output, sourcePath, FullPath(relativePath), contentHash);
+                        copied = CloneOrCopy(input, output, source.Size, reflink, sourcePath, FullPath(relativePath), contentHash);
                         after = StatHandle(input, sourcePath, followed: false);
                         var changed = HasChanged(source, after);
                         if (changed && !keep)

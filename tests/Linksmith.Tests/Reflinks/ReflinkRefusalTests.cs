@@ -17,8 +17,8 @@ public sealed class ReflinkRefusalTests : IDisposable
 
     public void Dispose() => temp.Dispose();
 
-    /// <summary>What a refusal says on this platform: Windows has no block cloning in Linksmith yet, and says so; Linux names the file system's lack.</summary>
-    private static string NoReflinksReason => OperatingSystem.IsWindows() ? "share data blocks (reflinks) are not available on this platform yet" : "cannot share data blocks";
+    /// <summary>What a refusal says on this platform: Windows names block cloning's volumes (ReFS, Dev Drive); Linux the file system's lack.</summary>
+    private static string NoReflinksReason => OperatingSystem.IsWindows() ? "block cloning needs ReFS or a Dev Drive" : "cannot share data blocks";
 
     private Dictionary<string, string> State => new() { ["LINKSMITH_STATE_DIR"] = temp["state"] };
 
