@@ -199,7 +199,7 @@ public sealed class TreeSummary
     /// those contents; counted in <see cref="Linked"/> too, and no byte of theirs is in
     /// <see cref="Bytes"/>. A hard-link group counts once at most: one with a name unchanged since
     /// the previous snapshot is linked through that name, its renamed names only in
-    /// <see cref="Linked"/>. Empty files are never matched by contents (they are copied).
+    /// <see cref="Linked"/>. Empty files are never matched by contents.
     /// </summary>
     public long Renamed { get; set; }
 
