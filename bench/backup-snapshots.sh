@@ -5,7 +5,8 @@
 # Usage: bench/backup-snapshots.sh [tiny|small|large]
 #   env: BENCH_WORK=DIR (default bench/work), RUNS=n (hyperfine runs, default 3),
 #        FS=loop|plain (loop, the default: the trees on a journaled ext4 image, IMG_GB GiB
-#        (default 24), on a loop device, as ../shared/bench/peers.sh does and for its reason).
+#        (default 24), on a loop device, as ../shared/bench/peers.sh does and for its reason),
+#        BENCH_KIT=DIR (default ../shared/bench; a worktree elsewhere points it at the kit).
 # The previous snapshot is made by linksmith (so it has a manifest) and is PREV for every tool.
 # Bytes written: the summary's `bytes`, and `df -B1` used before/after one extra run of each tool
 # (after sync). Renames linked: files of the new snapshot named renamed_* (gen_tree.py's renames)
@@ -13,7 +14,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-kit=$(cd "$root/../shared/bench" && pwd)
+kit=$(cd "${BENCH_KIT:-$root/../shared/bench}" && pwd)
 preset=${1:-small}
 runs=${RUNS:-3}
 export BENCH_WORK=${BENCH_WORK:-$here/work}

@@ -379,7 +379,7 @@ internal static class TreeCommands
         reporter.Line($"linked      {summary.Linked,10:N0} hard links");
         if (job.Kind == TreeJobKind.Backup)
         {
-            reporter.Line($"renamed     {summary.Renamed,10:N0} of them to a renamed or moved file (nothing copied)");
+            reporter.Line($"renamed     {summary.Renamed,10:N0} of them: new paths found by contents in the previous snapshot (nothing copied)");
         }
 
         reporter.Line($"symlinked   {summary.Symlinked,10:N0} links");

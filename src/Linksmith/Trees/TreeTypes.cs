@@ -195,8 +195,11 @@ public sealed class TreeSummary
 
     /// <summary>
     /// For a backup: files new by their path linked to a file of the previous snapshot with the
-    /// same size, modification time, mode, owner and contents (renamed or moved since); counted in
-    /// <see cref="Linked"/> too, and no byte of theirs is in <see cref="Bytes"/>.
+    /// same size, modification time, mode, owner and contents (renamed or moved since), found by
+    /// those contents; counted in <see cref="Linked"/> too, and no byte of theirs is in
+    /// <see cref="Bytes"/>. A hard-link group counts once at most: one with a name unchanged since
+    /// the previous snapshot is linked through that name, its renamed names only in
+    /// <see cref="Linked"/>. Empty files are never matched by contents.
     /// </summary>
     public long Renamed { get; set; }
 
