@@ -114,7 +114,7 @@ internal sealed partial class WindowsDirectoryHandle
                         throw NtError(status, outputPath + ":" + name);
                     }
 
-                    _ = CopyContents(from, to, streamPath, outputPath + ":" + name, contentHash: null);
+                    _ = CopyContents(from, to, long.MaxValue, streamPath, outputPath + ":" + name, contentHash: null, faultPoint: false);
                 }
             }
         }

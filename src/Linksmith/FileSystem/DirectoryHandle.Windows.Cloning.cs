@@ -56,7 +56,7 @@ internal sealed partial class WindowsDirectoryHandle
             return size;
         }
 
-        return reflink == ReflinkMode.Always ? throw NoBlockCloning() : CopyContents(input, output, sourcePath, destination, contentHash);
+        return reflink == ReflinkMode.Always ? throw NoBlockCloning() : CopyContents(input, output, size, sourcePath, destination, contentHash, faultPoint: true);
     }
 
     /// <summary>

@@ -770,16 +770,25 @@ internal sealed partial class WindowsDirectoryHandle : DirectoryHandle
         }
     }
 
-    private static long CopyContents(SafeFileHandle input, SafeFileHandle output, string sourcePath, string destination, IncrementalHash? contentHash)
+    /// <summary>
+    /// Copies up to <paramref name="size"/> bytes from the start of <paramref name="input"/> to the
+    /// empty <paramref name="output"/> and returns the bytes copied; with <paramref name="faultPoint"/>
+    /// (a file's contents, not its named streams) reaches <see cref="FaultPoints.CopyData"/> after
+    /// each chunk written. The size is the one the source had when it was opened, as on Linux: a
+    /// file another program keeps appending to would otherwise be read for as long as it grows, and
+    /// the bytes past that size taken as unchanged; a file that grew or shrank meanwhile is caught
+    /// by the look at the source after the copy. <see cref="long.MaxValue"/>: to the end (a named stream).
+    /// </summary>
+    private static long CopyContents(SafeFileHandle input, SafeFileHandle output, long size, string sourcePath, string destination, IncrementalHash? contentHash, bool faultPoint)
     {
-        var buffer = new byte[CopyBufferSize];
+        var buffer = new byte[(int)Math.Clamp(size, 1, CopyBufferSize)];
         long offset = 0;
         while (true)
         {
             int read;
             try
             {
-                read = RandomAccess.Read(input, buffer, offset);
+                read = offset >= size ? 0 : RandomAccess.Read(input, buffer.AsSpan(0, (int)Math.Min(buffer.Length, size - offset)), offset);
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException && error is not LinksmithException)
             {
@@ -802,6 +811,10 @@ internal sealed partial class WindowsDirectoryHandle : DirectoryHandle
 
             contentHash?.AppendData(buffer, 0, read);
             offset += read;
+            if (faultPoint)
+            {
+                FaultPoints.Hit(FaultPoints.CopyData, sourcePath, destination);
+            }
         }
     }
 

@@ -426,13 +426,20 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
         var changeTime = Kernel32.GetFileInformationByHandleEx(handle, Kernel32.FileBasicInfo, &basic, (uint)sizeof(Kernel32.FILE_BASIC_INFO))
             ? WindowsFileInformation.FromFileTime(basic.ChangeTime)
             : ToFileTime(info.ftLastWriteTime);
+        // The bytes on disk as the handle layer reads them (FileStandardInfo's allocation size: a
+        // sparse file's holes and a compressed file's savings left out), so `size` counts what the
+        // disk holds; the size stands in only where that class is refused.
+        Kernel32.FILE_STANDARD_INFO standard;
+        var allocated = Kernel32.GetFileInformationByHandleEx(handle, Kernel32.FileStandardInfo, &standard, (uint)sizeof(Kernel32.FILE_STANDARD_INFO))
+            ? standard.AllocationSize
+            : size;
         return new FileStatus
         {
             Kind = kind,
             // Windows has no mode bits; what a copy carries over is the read-only attribute of a file.
             Mode = kind == LinkKind.File && (attributes & Kernel32.FILE_ATTRIBUTE_READONLY) != 0 ? 1u : 0u,
             Size = size,
-            AllocatedBytes = size,
+            AllocatedBytes = allocated,
             LinkCount = info.nNumberOfLinks,
             Identity = new FileIdentity(info.dwVolumeSerialNumber, fileId),
             ModifiedTime = ToFileTime(info.ftLastWriteTime),

@@ -205,7 +205,9 @@ internal static class MovePlanner
 
     /// <summary>
     /// Free space for the copy: each file's size rounded up to a block (a hard-linked file once; a
-    /// sparse one, whose holes the copy keeps, its allocated bytes), a block per folder.
+    /// sparse one, whose holes the copy keeps, its allocated bytes; on Windows its size, since a
+    /// move's copy goes to another volume, so never as a block clone, and the byte copy there writes
+    /// every byte of a sparse file), a block per folder.
     /// </summary>
     private static void CheckSpace(string source, FileStatus status, string destination, string shownDestination)
     {
@@ -241,7 +243,7 @@ internal static class MovePlanner
         }
     }
 
-    private static long SpaceFor(in FileStatus file) => RoundUp(file.AllocatedBytes < file.Size ? file.AllocatedBytes : file.Size);
+    private static long SpaceFor(in FileStatus file) => RoundUp(file.AllocatedBytes < file.Size && !OperatingSystem.IsWindows() ? file.AllocatedBytes : file.Size);
 
     /// <summary>Creates and removes a link like the one the move will leave, where it will be, so the move cannot fail at its end for that.</summary>
     private static void ProbeLink(string source, string target, string kind, bool isDirectory)

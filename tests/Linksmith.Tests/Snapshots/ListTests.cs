@@ -11,7 +11,6 @@ public sealed class ListTests : IDisposable
     [Fact]
     public void List_shows_each_snapshot_with_the_bytes_only_it_holds()
     {
-        Platform.RequireLinux();
         temp.File("src/same.txt", new string('s', 1000));
         temp.File("src/changes.txt", new string('a', 300));
         Assert.Equal(0, CliRunner.Run(temp.Path, "backup", "src", "repo").ExitCode);
