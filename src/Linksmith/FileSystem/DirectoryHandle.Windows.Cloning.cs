@@ -49,8 +49,8 @@ internal sealed partial class WindowsDirectoryHandle
             FaultPoints.Hit(FaultPoints.CopyData, sourcePath, destination);
             if (contentHash is not null)
             {
-                // Nothing passed through this process: the source is read once to hash it.
-                HashAll(input, contentHash, sourcePath);
+                // Nothing passed through this process: the source is read once (the size it had when opened) to hash it.
+                CopyContents(input, output: null, size, sourcePath, destination, contentHash, faultPoint: false);
             }
 
             return size;
@@ -130,33 +130,6 @@ internal sealed partial class WindowsDirectoryHandle
         }
 
         return true;
-    }
-
-    /// <summary>Reads all of the file open at <paramref name="input"/> into <paramref name="contentHash"/>.</summary>
-    private static void HashAll(SafeFileHandle input, IncrementalHash contentHash, string sourcePath)
-    {
-        var buffer = new byte[CopyBufferSize];
-        long offset = 0;
-        while (true)
-        {
-            int read;
-            try
-            {
-                read = RandomAccess.Read(input, buffer, offset);
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException && error is not LinksmithException)
-            {
-                throw SystemErrors.Translate(error, sourcePath);
-            }
-
-            if (read == 0)
-            {
-                return;
-            }
-
-            contentHash.AppendData(buffer, 0, read);
-            offset += read;
-        }
     }
 
     private static unsafe bool SetLength(SafeFileHandle file, long length)

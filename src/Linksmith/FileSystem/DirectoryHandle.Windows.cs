@@ -778,8 +778,9 @@ internal sealed partial class WindowsDirectoryHandle : DirectoryHandle
     /// file another program keeps appending to would otherwise be read for as long as it grows, and
     /// the bytes past that size taken as unchanged; a file that grew or shrank meanwhile is caught
     /// by the look at the source after the copy. <see cref="long.MaxValue"/>: to the end (a named stream).
+    /// Without <paramref name="output"/> the bytes are only read (into <paramref name="contentHash"/>).
     /// </summary>
-    private static long CopyContents(SafeFileHandle input, SafeFileHandle output, long size, string sourcePath, string destination, IncrementalHash? contentHash, bool faultPoint)
+    private static long CopyContents(SafeFileHandle input, SafeFileHandle? output, long size, string sourcePath, string destination, IncrementalHash? contentHash, bool faultPoint)
     {
         var buffer = new byte[(int)Math.Clamp(size, 1, CopyBufferSize)];
         long offset = 0;
@@ -802,7 +803,10 @@ internal sealed partial class WindowsDirectoryHandle : DirectoryHandle
 
             try
             {
-                RandomAccess.Write(output, buffer.AsSpan(0, read), offset);
+                if (output is not null)
+                {
+                    RandomAccess.Write(output, buffer.AsSpan(0, read), offset);
+                }
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException && error is not LinksmithException)
             {
