@@ -46,6 +46,11 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
 
     // What a file made in each open parent directory gets from the kernel, learnt once per directory.
     private readonly ConditionalWeakTable<FileDescriptor, NewFileRules> newFileRules = new();
+    private readonly ConditionalWeakTable<FileDescriptor, NewFileRules>.CreateValueCallback learnNewFileRules;
+
+    // The process's umask, read when this handle first makes a file (once a job, not once a process:
+    // a library caller may change it between jobs); null where it cannot be read.
+    private readonly Lazy<uint?> umask = new(NewFileRules.ReadUmask);
 
     private readonly FileDescriptor root;
     private readonly Lock parentsGate = new();
@@ -59,6 +64,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     {
         this.root = root;
         parentsBySlice = parents.GetAlternateLookup<ReadOnlySpan<char>>();
+        learnNewFileRules = directory => NewFileRules.Of(directory, umask.Value);
     }
 
     public override bool IsRaceFree => true;
@@ -521,7 +527,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             var mode = 0x180u;
             if (attributes is null)
             {
-                var rules = newFileRules.GetValue(directory.Descriptor, NewFileRules.Of);
+                var rules = newFileRules.GetValue(directory.Descriptor, learnNewFileRules);
                 ownerAsSource = IsRoot && source.Uid == rules.Uid && source.Gid == rules.Gid;
                 modeAsSource = rules.GivesMode(source.Mode);
                 mode = modeAsSource ? source.Mode : mode;
@@ -720,9 +726,6 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     /// </summary>
     private sealed class NewFileRules(uint uid, uint gid, uint? umask)
     {
-        // The process's umask, from /proc (Linux 4.7+); null where it cannot be read: then no mode is taken as given.
-        private static readonly uint? ProcessUmask = ReadUmask();
-
         public uint Uid { get; } = uid;
 
         public uint Gid { get; } = gid;
@@ -730,7 +733,9 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         /// <summary>Whether a file made here with <paramref name="mode"/> gets exactly that mode (plain permission bits the umask leaves alone).</summary>
         public bool GivesMode(uint mode) => umask is { } mask && (mode & ~0x1FFu) == 0 && (mode & mask) == 0;
 
-        public static unsafe NewFileRules Of(FileDescriptor directory)
+        /// <param name="directory">The open directory.</param>
+        /// <param name="umask">The process's umask (null: unknown, and then no mode is taken as given).</param>
+        public static unsafe NewFileRules Of(FileDescriptor directory, uint? umask)
         {
             Libc.Statx stx;
             const int flags = Libc.AT_EMPTY_PATH | Libc.AT_STATX_SYNC_AS_STAT;
@@ -749,7 +754,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             }
 
             var gid = (stx.stx_mode & 0x400) != 0 ? stx.stx_gid : Libc.getegid();
-            return new NewFileRules(Libc.geteuid(), gid, HasDefaultAcl(directory.Fd) ? null : ProcessUmask);
+            return new NewFileRules(Libc.geteuid(), gid, HasDefaultAcl(directory.Fd) ? null : umask);
         }
 
         /// <summary>Whether the directory has a default ACL (or that cannot be told: then true).</summary>
@@ -768,7 +773,8 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             return Marshal.GetLastPInvokeError() is not (Libc.ENODATA or Libc.EOPNOTSUPP);
         }
 
-        private static uint? ReadUmask()
+        /// <summary>The process's umask, from /proc (Linux 4.7+); null where it cannot be read.</summary>
+        public static uint? ReadUmask()
         {
             try
             {
