@@ -76,12 +76,7 @@ public sealed class ConvertingTests : IDisposable
     [Fact]
     public void Links_to_another_volume_stay_absolute_and_are_reported()
     {
-        if (tree.Temp.TryMountTmpfs("other-volume") is not { } mount)
-        {
-            Assert.Skip("needs root to mount a tmpfs as a second volume");
-            return;
-        }
-
+        var mount = tree.Temp.OtherVolume("other-volume");
         File.WriteAllText(Path.Combine(mount, "f"), "on tmpfs");
         tree.Symlink("anchor/to-other", Path.Combine(mount, "f"));
 
@@ -89,7 +84,11 @@ public sealed class ConvertingTests : IDisposable
         Apply(plan);
 
         Assert.Equal(Path.Combine(mount, "f"), tree.TargetOf("anchor/to-other"));
-        var skip = Assert.Single(plan.Skipped);
+        // Under Wine the fixture's dangling '/nonexistent-linksmith/x' is stored as Z:\..., another
+        // drive than the tree's C:, so it is skipped for the same reason; Linux has only this one.
+        var skip = OperatingSystem.IsWindows()
+            ? Assert.Single(plan.Skipped, s => s.LinkPath == tree["anchor/to-other"])
+            : Assert.Single(plan.Skipped);
         Assert.Equal(tree["anchor/to-other"], skip.LinkPath);
         Assert.Contains("another volume", skip.Reason, StringComparison.Ordinal);
     }

@@ -172,6 +172,23 @@ public sealed class TempDirectory : IDisposable
         return folder;
     }
 
+    /// <summary>
+    /// <see cref="TryOtherVolume"/>, or the test skipped saying what is missing: root (for the
+    /// tmpfs) on Linux, the test volume's variable on Windows.
+    /// </summary>
+    public string OtherVolume(string relative, string size = "8m")
+    {
+        var other = TryOtherVolume(relative, size);
+        if (other is null)
+        {
+            Assert.Skip(OperatingSystem.IsWindows()
+                ? $"needs a second volume: set {Windows.WindowsHost.OtherVolumeVariable} (.ci/wine-tests.sh does)"
+                : "needs a second file system: mounting a tmpfs needs root on Linux");
+        }
+
+        return other;
+    }
+
     public void Dispose()
     {
         foreach (var mount in mounts)
