@@ -19,6 +19,10 @@ public static class CliRunner
     public static ProcessResult RunWithEnvironment(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
         Processes.Run(Command[0], [.. Command[1..], .. arguments], workingDirectory, environment);
 
+    /// <summary><see cref="RunWithEnvironment"/>, killing the CLI once <paramref name="stopped"/> has said true for a while and it has not exited (see <see cref="Processes.Run"/>).</summary>
+    public static ProcessResult RunWithEnvironment(string workingDirectory, IReadOnlyDictionary<string, string> environment, Func<bool> stopped, params string[] arguments) =>
+        Processes.Run(Command[0], [.. Command[1..], .. arguments], workingDirectory, environment, stopped);
+
     /// <summary>
     /// Runs through bash so arguments can hold bytes .NET cannot pass (names that are not UTF-8):
     /// <paramref name="script"/> sees the command as "$LINKSMITH", e.g. <c>$LINKSMITH info "$(printf 'a\377')"</c>.
