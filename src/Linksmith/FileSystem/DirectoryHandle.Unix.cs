@@ -735,26 +735,29 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
 
         /// <param name="directory">The open directory.</param>
         /// <param name="umask">The process's umask (null: unknown, and then no mode is taken as given).</param>
-        public static unsafe NewFileRules Of(FileDescriptor directory, uint? umask)
+        public static NewFileRules Of(FileDescriptor directory, uint? umask)
         {
-            Libc.Statx stx;
-            const int flags = Libc.AT_EMPTY_PATH | Libc.AT_STATX_SYNC_AS_STAT;
-            bool known;
-            fixed (byte* empty = ""u8)
+            FileStatus status;
+            try
             {
-                known = Libc.statx(directory.Fd, empty, flags, Libc.STATX_BASIC_STATS, &stx) == 0;
+                status = StatDescriptor(directory.Fd, string.Empty);
+            }
+            catch (LinksmithException)
+            {
+                // Nothing learnt: the owner and mode are then always set.
+                return new NewFileRules(uint.MaxValue, uint.MaxValue, null);
             }
 
             // Only a directory of this process's own user can be trusted to keep its set-group-ID
             // bit and default ACL while the job runs (only its owner may change them): in anyone
             // else's, a new file's group or mode could change under the job, so both are always set.
-            if (!known || stx.stx_uid != Libc.geteuid())
+            if (status.Uid != Libc.geteuid())
             {
                 return new NewFileRules(uint.MaxValue, uint.MaxValue, null);
             }
 
-            var gid = (stx.stx_mode & 0x400) != 0 ? stx.stx_gid : Libc.getegid();
-            return new NewFileRules(Libc.geteuid(), gid, HasDefaultAcl(directory.Fd) ? null : umask);
+            var gid = (status.Mode & 0x400) != 0 ? status.Gid : Libc.getegid();
+            return new NewFileRules(status.Uid, gid, HasDefaultAcl(directory.Fd) ? null : umask);
         }
 
         /// <summary>Whether the directory has a default ACL (or that cannot be told: then true).</summary>
