@@ -91,7 +91,7 @@ internal static class FaultPoints
     /// <param name="point">One of the constants above.</param>
     /// <param name="path">What the job is working on here, for a hook (empty where there is nothing to name).</param>
     /// <param name="otherPath">The second path of the moment, for a hook.</param>
-    public static void Hit(string point, string path = "", string otherPath = "")
+    public static void Hit(string point, MessagePath path = default, MessagePath otherPath = default)
     {
         Debug.Assert(All.Contains(point), $"'{point}' is not a fault point listed in FaultPoints.All");
         if (Kill is { } kill && kill.Point == point)
@@ -111,7 +111,7 @@ internal static class FaultPoints
         {
             if (hook.Point == point)
             {
-                hook.Run(path, otherPath);
+                hook.Run(path.ToString(), otherPath.ToString());
             }
         }
     }

@@ -382,7 +382,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
 
     public override long CopyFile(string relativePath, DirectoryHandle sourceRoot, string sourceRelativePath, in FileStatus listed, bool replace = false, bool keepChanged = false, ReflinkMode reflink = ReflinkMode.Auto, AttributeCopy? attributes = null, IncrementalHash? contentHash = null)
     {
-        var sourcePath = sourceRoot.FullPath(sourceRelativePath);
+        var sourcePath = new MessagePath(sourceRoot, sourceRelativePath);
         // O_NONBLOCK: a FIFO swapped in since the walk must not hang the job; it is refused below.
         using var input = ((UnixDirectoryHandle)sourceRoot).OpenBeneath(sourceRelativePath, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY);
         // Owner, mode and times come from the file that was opened, never from the earlier listing.
@@ -394,7 +394,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         {
             if (restart && Libc.lseek(input.Fd, 0, Libc.SEEK_SET) < 0)
             {
-                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), sourcePath);
+                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), sourcePath.ToString());
             }
 
             if (restart)
@@ -432,7 +432,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
                 if (!keepChanged)
                 {
                     Discard(copy);
-                    throw new ChangedWhileCopyingException(sourcePath, detail, kept: false);
+                    throw new ChangedWhileCopyingException(sourcePath.ToString(), detail, kept: false);
                 }
 
                 if (!PlaceCopy(copy, relativePath, replace))
@@ -441,7 +441,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
                     continue;
                 }
 
-                throw new ChangedWhileCopyingException(sourcePath, detail, kept: true);
+                throw new ChangedWhileCopyingException(sourcePath.ToString(), detail, kept: true);
             }
         }
     }
@@ -512,7 +512,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     /// size, modification or change time moved meanwhile (the copy may be torn), else null and the
     /// copy has the source's owner, mode and times. Nothing is left at the temporary name if this throws.
     /// </summary>
-    private unsafe TemporaryCopy CopyUnderTemporaryName(int input, in FileStatus source, string relativePath, string sourcePath, bool keep, ReflinkMode reflink, AttributeCopy? attributes, IncrementalHash? contentHash, bool unnamed)
+    private unsafe TemporaryCopy CopyUnderTemporaryName(int input, in FileStatus source, string relativePath, MessagePath sourcePath, bool keep, ReflinkMode reflink, AttributeCopy? attributes, IncrementalHash? contentHash, bool unnamed)
     {
         string? temporary = null;
         int output = -1;
@@ -521,7 +521,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         var modeAsSource = false;
         if (unnamed && !unnamedLinkUnavailable && !unnamedUnsupported)
         {
-            using var directory = Parent(relativePath, out _);
+            using var directory = Parent(relativePath);
             // An unnamed file has no name anyone could open it by, so it can be made with the
             // source's permissions at once where the kernel gives exactly those (else 0600 until done).
             var mode = 0x180u;
@@ -566,13 +566,14 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             }
         }
 
-        var temporaryPath = FullPath(temporary ?? relativePath);
+        var temporaryPath = new MessagePath(this, temporary ?? relativePath);
+        var destinationPath = new MessagePath(this, relativePath);
         var outputDescriptor = new FileDescriptor(output);
         var handedOver = false;
         try
         {
             var known = refusedFrom.GetValueOrDefault(source.Identity.Volume);
-            var copied = FileContents.Copy(input, output, source, sourcePath, FullPath(relativePath), reflink, contentHash, known, out var refused);
+            var copied = FileContents.Copy(input, output, source, sourcePath, destinationPath, reflink, contentHash, known, out var refused);
             if ((refused & ~known) != 0)
             {
                 refusedFrom.AddOrUpdate(source.Identity.Volume, refused, (_, before) => before | refused);
@@ -582,7 +583,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             var changed = HasChanged(source, after);
             // Attributes between owner and mode: chown drops security.capability, and the mode
             // must still let the owner write user.* ones (see ApplyMetadata).
-            Action? carry = attributes is null ? null : () => ExtendedAttributes.Copy(input, sourcePath, output, FullPath(relativePath), attributes.OnNotStored);
+            Action? carry = attributes is null ? null : () => ExtendedAttributes.Copy(input, sourcePath.ToString(), output, destinationPath.ToString(), attributes.OnNotStored);
             if (!changed)
             {
                 ApplyMetadata(output, source, temporaryPath, carry, ownerAsSource, modeAsSource);
@@ -623,7 +624,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     }
 
     /// <summary>The modification time of the new file open at <paramref name="output"/>, made different from <paramref name="sourceTime"/>.</summary>
-    private static FileTime CopyTime(int output, string path, FileTime sourceTime)
+    private static FileTime CopyTime(int output, MessagePath path, FileTime sourceTime)
     {
         var own = StatDescriptor(output, path).ModifiedTime;
         if (own != sourceTime)
@@ -894,7 +895,10 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             return OpenAt(root.Fd, [(byte)'.', 0], flags, Path);
         }
 
-        var native = NativePath.ToNullTerminatedBytes(relative);
+        // Most paths below a root fit on the stack: no array for each file opened.
+        Span<byte> buffer = stackalloc byte[512];
+        var length = NativePath.TryEncode(relative, buffer);
+        ReadOnlySpan<byte> native = length > 0 ? buffer[..length] : NativePath.ToNullTerminatedBytes(relative);
         if (!openat2Unavailable)
         {
             var how = new Libc.OpenHow { flags = (ulong)flags, resolve = Beneath };
@@ -971,7 +975,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         }
     }
 
-    internal static unsafe FileStatus StatDescriptor(int fd, string path)
+    internal static unsafe FileStatus StatDescriptor(int fd, MessagePath path)
     {
         Libc.Statx stx;
         const int flags = Libc.AT_EMPTY_PATH | Libc.AT_STATX_SYNC_AS_STAT;
@@ -987,7 +991,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
 
             if (Marshal.GetLastPInvokeError() != Libc.EFAULT)
             {
-                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
+                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path.ToString());
             }
 
             statxWantsEmptyName = true;
@@ -997,7 +1001,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         {
             if (Libc.statx(fd, empty, flags, mask, &stx) != 0)
             {
-                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
+                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path.ToString());
             }
         }
 
@@ -1015,25 +1019,25 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     /// </param>
     /// <param name="ownerSet">The file already has <paramref name="status"/>'s owner and group (it was made so): no fchown.</param>
     /// <param name="modeSet">The file already has <paramref name="status"/>'s mode (it was made so): no fchmod.</param>
-    internal static unsafe void ApplyMetadata(int fd, in FileStatus status, string path, Action? afterOwner = null, bool ownerSet = false, bool modeSet = false)
+    internal static unsafe void ApplyMetadata(int fd, in FileStatus status, MessagePath path, Action? afterOwner = null, bool ownerSet = false, bool modeSet = false)
     {
         if (IsRoot && !ownerSet && Libc.fchown(fd, status.Uid, status.Gid) != 0)
         {
-            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
+            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path.ToString());
         }
 
         afterOwner?.Invoke();
 
         if (!modeSet && Libc.fchmod(fd, status.Mode) != 0)
         {
-            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
+            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path.ToString());
         }
 
         var times = stackalloc Libc.Timespec[2];
         FillTimes(times, status);
         if (Libc.futimens(fd, times) != 0)
         {
-            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path);
+            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), path.ToString());
         }
     }
 
@@ -1060,9 +1064,18 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     /// <summary>The open parent directory of <paramref name="relativePath"/> and the entry's own name (NUL-terminated).</summary>
     private DescriptorLease Parent(string relativePath, out byte[] leaf)
     {
-        var relative = Normalize(relativePath);
-        var cut = relative.LastIndexOf('/');
-        leaf = NativePath.ToNullTerminatedBytes(cut < 0 ? relative : relative[(cut + 1)..]);
+        var parent = Parent(relativePath, out string relative, out int cut);
+        leaf = NativePath.ToNullTerminatedBytes(relative.AsSpan(cut + 1));
+        return parent;
+    }
+
+    /// <summary>The open directory that holds <paramref name="relativePath"/> (which must name an entry below this one).</summary>
+    private DescriptorLease Parent(string relativePath) => Parent(relativePath, out _, out _);
+
+    private DescriptorLease Parent(string relativePath, out string relative, out int cut)
+    {
+        relative = Normalize(relativePath);
+        cut = relative.LastIndexOf('/');
         if (relative.Length == 0)
         {
             throw new ArgumentException("an entry below the directory is needed, not the directory itself", nameof(relativePath));
@@ -1181,7 +1194,9 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     private static string Normalize(string relativePath)
     {
         var relative = relativePath.Trim('/');
-        if (relative == "." || relative.StartsWith("../", StringComparison.Ordinal) || relative.Contains("/../", StringComparison.Ordinal) || relative == ".." || relative.EndsWith("/..", StringComparison.Ordinal))
+        // One search settles almost every path (it is made for each entry a job touches): no "..", no step up.
+        if (relative == "." || (relative.Contains("..", StringComparison.Ordinal)
+            && (relative.StartsWith("../", StringComparison.Ordinal) || relative.Contains("/../", StringComparison.Ordinal) || relative == ".." || relative.EndsWith("/..", StringComparison.Ordinal))))
         {
             throw new ArgumentException($"'{relativePath}' is not a path below the directory", nameof(relativePath));
         }

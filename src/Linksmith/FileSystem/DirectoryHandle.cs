@@ -217,18 +217,18 @@ internal abstract class DirectoryHandle : IDisposable
     /// listed as one (a FIFO, socket, device) is <see cref="NotARegularFileException"/>; a file
     /// that is no longer a regular file, or another file than was listed, is <see cref="TreeChangedException"/>.
     /// </summary>
-    protected static void CheckSource(in FileStatus opened, in FileStatus listed, string sourcePath)
+    protected static void CheckSource(in FileStatus opened, in FileStatus listed, MessagePath sourcePath)
     {
         if (opened.Kind != LinkKind.File)
         {
             throw listed.IsComplete && listed.Kind != LinkKind.File
-                ? new NotARegularFileException(sourcePath)
-                : new TreeChangedException(sourcePath, "is no longer a regular file");
+                ? new NotARegularFileException(sourcePath.ToString())
+                : new TreeChangedException(sourcePath.ToString(), "is no longer a regular file");
         }
 
         if (listed.IsComplete && opened.Identity != listed.Identity)
         {
-            throw new TreeChangedException(sourcePath, "is not the file that was listed (it was replaced)");
+            throw new TreeChangedException(sourcePath.ToString(), "is not the file that was listed (it was replaced)");
         }
     }
 

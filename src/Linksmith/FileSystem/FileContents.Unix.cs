@@ -52,7 +52,7 @@ internal static class FileContents
     /// reflinks; copy_file_range between two file systems): the caller passes it as
     /// <paramref name="known"/> for the next file between the same two, sparing a failing call a file.
     /// </param>
-    public static long Copy(int input, int output, in FileStatus source, string sourcePath, string destination, ReflinkMode reflink, IncrementalHash? contentHash, CopyRefusals known, out CopyRefusals refused)
+    public static long Copy(int input, int output, in FileStatus source, MessagePath sourcePath, MessagePath destination, ReflinkMode reflink, IncrementalHash? contentHash, CopyRefusals known, out CopyRefusals refused)
     {
         refused = CopyRefusals.None;
         if (reflink == ReflinkMode.Always || (reflink == ReflinkMode.Auto && (known & CopyRefusals.Clone) == 0))
@@ -97,7 +97,7 @@ internal static class FileContents
     }
 
     /// <summary>Adds the whole file open at <paramref name="input"/> to <paramref name="contentHash"/>, read from its start with pread.</summary>
-    public static unsafe long HashAll(int input, IncrementalHash contentHash, string sourcePath)
+    public static unsafe long HashAll(int input, IncrementalHash contentHash, MessagePath sourcePath)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         long offset = 0;
@@ -121,7 +121,7 @@ internal static class FileContents
                             continue;
                         }
 
-                        throw UnixErrors.ToException(errno, sourcePath);
+                        throw UnixErrors.ToException(errno, sourcePath.ToString());
                     }
 
                     contentHash.AppendData(buffer, 0, (int)read);
@@ -173,18 +173,18 @@ internal static class FileContents
     }
 
     /// <summary>What a failed FICLONE means for a copy that must share blocks.</summary>
-    public static LinksmithException CannotShare(int errno, string sourcePath, string destination) => errno switch
+    public static LinksmithException CannotShare(int errno, MessagePath sourcePath, MessagePath destination) => errno switch
     {
         Libc.EXDEV => new ReflinksNotSupportedException(
-            destination,
+            destination.ToString(),
             $"reflinks never cross file systems, and the source '{sourcePath}' is on another one",
             "Choose a destination on the source's file system, or use --reflink auto (it copies the bytes where it cannot share them)"),
-        Libc.EOPNOTSUPP or Libc.EINVAL or Libc.ENOTTY or Libc.ENOSYS or Libc.EBADF => new ReflinksNotSupportedException(destination),
-        Libc.ENOSPC or Libc.EDQUOT => UnixErrors.ToException(errno, destination),
-        _ => UnixErrors.ToException(errno, sourcePath),
+        Libc.EOPNOTSUPP or Libc.EINVAL or Libc.ENOTTY or Libc.ENOSYS or Libc.EBADF => new ReflinksNotSupportedException(destination.ToString()),
+        Libc.ENOSPC or Libc.EDQUOT => UnixErrors.ToException(errno, destination.ToString()),
+        _ => UnixErrors.ToException(errno, sourcePath.ToString()),
     };
 
-    private static unsafe long CopyDense(int input, int output, long expectedSize, string sourcePath, string destination, bool kernelCopy, ref bool kernelCopyRefused, IncrementalHash? contentHash)
+    private static unsafe long CopyDense(int input, int output, long expectedSize, MessagePath sourcePath, MessagePath destination, bool kernelCopy, ref bool kernelCopyRefused, IncrementalHash? contentHash)
     {
         long total = 0;
         while (kernelCopy && !copyFileRangeUnavailable)
@@ -233,7 +233,7 @@ internal static class FileContents
     /// The data ranges (SEEK_DATA / SEEK_HOLE) copied at their offsets, then the new file's size set
     /// with ftruncate, so the holes between them and at the end stay unallocated, as <c>cp</c> keeps them.
     /// </summary>
-    private static long CopySparse(int input, int output, long size, string sourcePath, string destination, bool kernelCopy, ref bool kernelCopyRefused, IncrementalHash? contentHash)
+    private static long CopySparse(int input, int output, long size, MessagePath sourcePath, MessagePath destination, bool kernelCopy, ref bool kernelCopyRefused, IncrementalHash? contentHash)
     {
         long total = 0;
         var offset = 0L;
@@ -249,7 +249,7 @@ internal static class FileContents
                     break;
                 }
 
-                throw UnixErrors.ToException(errno, sourcePath);
+                throw UnixErrors.ToException(errno, sourcePath.ToString());
             }
 
             if (data >= size)
@@ -260,7 +260,7 @@ internal static class FileContents
             var hole = Libc.lseek(input, data, Libc.SEEK_HOLE);
             if (hole < 0)
             {
-                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), sourcePath);
+                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), sourcePath.ToString());
             }
 
             var end = Math.Min(hole, size);
@@ -274,13 +274,13 @@ internal static class FileContents
         // The length of the holes at the end; a file that shrank meanwhile is caught by the fstat after the copy.
         if (Libc.ftruncate(output, size) != 0)
         {
-            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), destination);
+            throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), destination.ToString());
         }
 
         return total;
     }
 
-    private static unsafe long CopyRange(int input, int output, long start, long length, string sourcePath, string destination, bool kernelCopy, ref bool kernelCopyRefused, IncrementalHash? contentHash)
+    private static unsafe long CopyRange(int input, int output, long start, long length, MessagePath sourcePath, MessagePath destination, bool kernelCopy, ref bool kernelCopyRefused, IncrementalHash? contentHash)
     {
         long inOffset = start, outOffset = start;
         while (kernelCopy && !copyFileRangeUnavailable && inOffset < start + length)
@@ -332,7 +332,7 @@ internal static class FileContents
                             continue;
                         }
 
-                        throw UnixErrors.ToException(errno, sourcePath);
+                        throw UnixErrors.ToException(errno, sourcePath.ToString());
                     }
 
                     contentHash?.AppendData(buffer, 0, (int)read);
@@ -347,7 +347,7 @@ internal static class FileContents
                                 continue;
                             }
 
-                            throw UnixErrors.ToException(errno, destination);
+                            throw UnixErrors.ToException(errno, destination.ToString());
                         }
 
                         written += n;
@@ -372,7 +372,7 @@ internal static class FileContents
     /// true when it is so for every file between these two file systems; throws when it means the
     /// data cannot be copied.
     /// </summary>
-    private static bool ThrowUnlessFallBack(int errno, string sourcePath, string destination)
+    private static bool ThrowUnlessFallBack(int errno, MessagePath sourcePath, MessagePath destination)
     {
         switch (errno)
         {
@@ -386,13 +386,13 @@ internal static class FileContents
             case Libc.EBADF:
                 return false;
             case Libc.ENOSPC or Libc.EDQUOT:
-                throw UnixErrors.ToException(errno, destination);
+                throw UnixErrors.ToException(errno, destination.ToString());
             default:
-                throw UnixErrors.ToException(errno, sourcePath);
+                throw UnixErrors.ToException(errno, sourcePath.ToString());
         }
     }
 
-    private static unsafe long ReadWrite(int input, int output, long limit, string sourcePath, string destination, IncrementalHash? contentHash)
+    private static unsafe long ReadWrite(int input, int output, long limit, MessagePath sourcePath, MessagePath destination, IncrementalHash? contentHash)
     {
         long total = 0;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -416,7 +416,7 @@ internal static class FileContents
                             continue;
                         }
 
-                        throw UnixErrors.ToException(errno, sourcePath);
+                        throw UnixErrors.ToException(errno, sourcePath.ToString());
                     }
 
                     contentHash?.AppendData(buffer, 0, (int)read);
@@ -431,7 +431,7 @@ internal static class FileContents
                                 continue;
                             }
 
-                            throw UnixErrors.ToException(errno, destination);
+                            throw UnixErrors.ToException(errno, destination.ToString());
                         }
 
                         written += n;

@@ -21,7 +21,13 @@ public static class NativePath
     public static byte[] ToNullTerminatedBytes(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!ContainsEscapedBytes(path))
+        return ToNullTerminatedBytes(path.AsSpan());
+    }
+
+    /// <summary>Encodes <paramref name="path"/> (e.g. the last name of a longer path, without a string of its own) as a NUL-terminated native file name.</summary>
+    public static byte[] ToNullTerminatedBytes(ReadOnlySpan<char> path)
+    {
+        if (!path.ContainsAnyInRange('\uDC80', '\uDCFF'))
         {
             var plain = new byte[Encoding.UTF8.GetByteCount(path) + 1];
             Encoding.UTF8.GetBytes(path, plain);
@@ -54,6 +60,23 @@ public static class NativePath
 
         buffer.Write([(byte)0]);
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="path"/> as a NUL-terminated native file name into
+    /// <paramref name="destination"/> (e.g. a stack buffer) and returns the bytes written, NUL
+    /// included; 0 when it does not fit or carries escaped bytes (then use <see cref="ToNullTerminatedBytes(ReadOnlySpan{char})"/>).
+    /// </summary>
+    internal static int TryEncode(ReadOnlySpan<char> path, Span<byte> destination)
+    {
+        if (destination.IsEmpty || path.ContainsAnyInRange('\uDC80', '\uDCFF')
+            || !Encoding.UTF8.TryGetBytes(path, destination[..^1], out var written))
+        {
+            return 0;
+        }
+
+        destination[written] = 0;
+        return written + 1;
     }
 
     /// <summary>Decodes a native file name, escaping bytes that are not valid UTF-8.</summary>
@@ -112,14 +135,6 @@ public static class NativePath
     public static bool ContainsEscapedBytes(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        foreach (var c in path)
-        {
-            if (c >= '\uDC80' && c <= '\uDCFF')
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return path.AsSpan().ContainsAnyInRange('\uDC80', '\uDCFF');
     }
 }
