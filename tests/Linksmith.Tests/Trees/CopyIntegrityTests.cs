@@ -100,6 +100,43 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_sparse_file_with_more_data_ranges_than_one_query_returns_stays_sparse()
+    {
+        RequireSparseFiles();
+        // 100 islands of 4 KiB, one every 64 KiB (NTFS's allocation unit of a sparse file): more
+        // ranges than the Windows copy asks for at once (64), so it asks again after ERROR_MORE_DATA.
+        const int Islands = 100, Stride = 64 << 10;
+        var path = temp.File("src/many.img", string.Empty);
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Windows.WindowsCapabilities.MarkSparse(stream);
+            }
+
+            stream.SetLength((long)Islands * Stride);
+            for (var i = 0; i < Islands; i++)
+            {
+                stream.Position = (long)i * Stride;
+                stream.Write(System.Security.Cryptography.RandomNumberGenerator.GetBytes(Island));
+            }
+        }
+
+        var source = PathFacts.Stat(path, followLinks: false)!.Value;
+        Assert.SkipWhen(source.AllocatedBytes >= source.Size, $"the file system at {temp["src"]} does not keep holes");
+        var errors = new List<LinksmithException>();
+
+        TreeOperations.Run(new TreeJob { Kind = TreeJobKind.Copy, SourcePath = temp["src"], DestinationPath = temp["dst"], OnError = errors.Add });
+
+        Assert.Empty(errors);
+        var copy = PathFacts.Stat(temp["dst/many.img"], followLinks: false)!.Value;
+        output.WriteLine($"copy: many.img: {copy.Size:N0} bytes, source allocated {source.AllocatedBytes:N0}, copy allocated {copy.AllocatedBytes:N0}");
+        Assert.Equal(source.Size, copy.Size);
+        Assert.InRange(copy.AllocatedBytes, 0, source.AllocatedBytes + BlockSlack);
+        Assert.True(SameBytes(path, temp["dst/many.img"]));
+    }
+
+    [Fact]
     public void A_sparse_file_stays_sparse_in_a_restore()
     {
         RequireSparseFiles();
