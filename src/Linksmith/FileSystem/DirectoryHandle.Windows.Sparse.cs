@@ -9,11 +9,12 @@ namespace Linksmith;
 /// Sparse files copied as sparse files, as on Linux with SEEK_DATA / SEEK_HOLE: the source's
 /// allocated ranges (<c>FSCTL_QUERY_ALLOCATED_RANGES</c>) are written at their offsets into a new
 /// file marked sparse (<c>FSCTL_SET_SPARSE</c>), then its end of file is set, so the holes between
-/// and after them stay unallocated and read as zeros. Written from Microsoft's documentation and
-/// checked on paper and by the unit tests of <see cref="AllocatedRanges"/>: Wine 10 (measured)
-/// answers the query with ERROR_NOT_SUPPORTED, so there every byte is copied as before. The rest
-/// works there: FSCTL_SET_SPARSE succeeds (keeping no mark), a file extended by its end of file
-/// gets no blocks, and FILE_STANDARD_INFO.AllocationSize counts the blocks Linux gave the file.
+/// and after them stay unallocated and read as zeros. Written from Microsoft's documentation; on
+/// NTFS and ReFS checked on paper only. Stock Wine 10 (measured) fails the query with
+/// ERROR_NOT_SUPPORTED, so there every byte is copied as before; CI's Wine overlay answers it from
+/// SEEK_DATA / SEEK_HOLE (.ci/wine-reparse/patches/linksmith-fixes/0002), so the tests run this
+/// path there. Wine takes FSCTL_SET_SPARSE without keeping a mark, a file it extends by its end of
+/// file gets no blocks, and its FILE_STANDARD_INFO.AllocationSize counts the blocks Linux gave the file.
 /// </summary>
 internal sealed partial class WindowsDirectoryHandle
 {

@@ -183,7 +183,7 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
     {
         // Sparse, with data at its start and its middle: the kill at the first range lands half way
         // through the file. On Windows three 1 MiB chunks of data each (the kills land inside them):
-        // where FSCTL_QUERY_ALLOCATED_RANGES is missing (Wine) a sparse file's every byte is copied.
+        // where FSCTL_QUERY_ALLOCATED_RANGES is missing (stock Wine, FAT) every byte is copied.
         var sources = OperatingSystem.IsWindows() ? MakeDenseFiles(temp.Dir("src"), 3 << 20) : MakeSparseFiles(temp.Dir("src")).Select(s => s.Path).ToList();
         temp.File("src/small.txt", "small");
 
@@ -383,7 +383,8 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// On Windows, skips where the system lacks what the copy keeps holes with, naming the call
-    /// (Wine 10: FSCTL_QUERY_ALLOCATED_RANGES; there every byte is copied, as other tests check).
+    /// (stock Wine 10: FSCTL_QUERY_ALLOCATED_RANGES, which CI's overlay adds; without it every
+    /// byte is copied, as the other tests check).
     /// </summary>
     private static void RequireSparseFiles()
     {
