@@ -39,11 +39,14 @@ internal sealed partial class WindowsDirectoryHandle
 
     /// <summary>
     /// The bytes of <paramref name="input"/> into the new, empty <paramref name="output"/>: cloned
-    /// where <paramref name="reflink"/> allows and the volume can, else copied
-    /// (<see cref="ReflinkMode.Always"/>: <see cref="ReflinksNotSupportedException"/> instead).
+    /// where <paramref name="reflink"/> allows and the volume can, else copied, a sparse file's
+    /// allocated ranges only (<see cref="ReflinkMode.Always"/>: <see cref="ReflinksNotSupportedException"/> instead).
+    /// <paramref name="source"/> is the source as it was when opened: its size, and its allocated
+    /// bytes, which tell whether it may have holes.
     /// </summary>
-    private long CloneOrCopy(SafeFileHandle input, SafeFileHandle output, long size, ReflinkMode reflink, string sourcePath, string destination, IncrementalHash? contentHash)
+    private long CloneOrCopy(SafeFileHandle input, SafeFileHandle output, in FileStatus source, ReflinkMode reflink, string sourcePath, string destination, IncrementalHash? contentHash)
     {
+        var size = source.Size;
         if (reflink != ReflinkMode.Never && TryCloneBlocks(input, output, size))
         {
             FaultPoints.Hit(FaultPoints.CopyData, sourcePath, destination);
@@ -56,7 +59,15 @@ internal sealed partial class WindowsDirectoryHandle
             return size;
         }
 
-        return reflink == ReflinkMode.Always ? throw NoBlockCloning() : CopyContents(input, output, size, sourcePath, destination, contentHash, faultPoint: true);
+        if (reflink == ReflinkMode.Always)
+        {
+            throw NoBlockCloning();
+        }
+
+        // Fewer clusters than bytes: the file may have holes (or is compressed, which costs one
+        // query for nothing), as on Linux. A file without holes takes the usual path: no extra call for it.
+        return (source.AllocatedBytes < size ? TryCopySparse(input, output, size, sourcePath, destination, contentHash) : null)
+            ?? CopyContents(input, output, size, sourcePath, destination, contentHash, faultPoint: true);
     }
 
     /// <summary>

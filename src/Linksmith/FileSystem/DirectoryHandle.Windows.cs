@@ -341,9 +341,9 @@ internal sealed partial class WindowsDirectoryHandle : DirectoryHandle
 
         // The same rules as on Linux: written under a temporary name, the source looked at again
         // through its handle afterwards (a change means a second try, then a report), renamed into
-        // place (without replace: only if the name is still free). Sparse files are not kept
-        // sparse by the byte copy (on paper: FSCTL_SET_SPARSE and FSCTL_QUERY_ALLOCATED_RANGES);
-        // a block clone (ReFS, Dev Drive) keeps them.
+        // place (without replace: only if the name is still free). Sparse files stay sparse: a
+        // block clone (ReFS, Dev Drive) keeps their holes, the byte copy copies their allocated
+        // ranges only (DirectoryHandle.Windows.Sparse.cs).
         var temporary = TemporaryName(relativePath);
         for (var attempt = 1; ; attempt++)
         {
@@ -374,7 +374,7 @@ internal sealed partial class WindowsDirectoryHandle : DirectoryHandle
                             contentHash?.GetHashAndReset();
                         }
 
-                        copied = CloneOrCopy(input, output, source.Size, reflink, sourcePath, FullPath(relativePath), contentHash);
+                        copied = CloneOrCopy(input, output, source, reflink, sourcePath, FullPath(relativePath), contentHash);
                         after = StatHandle(input, sourcePath, followed: false);
                         var changed = HasChanged(source, after);
                         if (changed && !keep)
@@ -780,16 +780,24 @@ internal sealed partial class WindowsDirectoryHandle : DirectoryHandle
     /// by the look at the source after the copy. <see cref="long.MaxValue"/>: to the end (a named stream).
     /// Without <paramref name="output"/> the bytes are only read (into <paramref name="contentHash"/>).
     /// </summary>
-    private static long CopyContents(SafeFileHandle input, SafeFileHandle? output, long size, string sourcePath, string destination, IncrementalHash? contentHash, bool faultPoint)
+    private static long CopyContents(SafeFileHandle input, SafeFileHandle? output, long size, string sourcePath, string destination, IncrementalHash? contentHash, bool faultPoint) =>
+        CopyRange(input, output, new byte[(int)Math.Clamp(size, 1, CopyBufferSize)], 0, size, sourcePath, destination, contentHash, faultPoint);
+
+    /// <summary>
+    /// Copies up to <paramref name="length"/> bytes from <paramref name="start"/> in
+    /// <paramref name="input"/> to the same offset in <paramref name="output"/> through
+    /// <paramref name="buffer"/>, and returns the bytes copied (fewer where the source ends
+    /// first); as <see cref="CopyContents"/> otherwise.
+    /// </summary>
+    private static long CopyRange(SafeFileHandle input, SafeFileHandle? output, byte[] buffer, long start, long length, string sourcePath, string destination, IncrementalHash? contentHash, bool faultPoint)
     {
-        var buffer = new byte[(int)Math.Clamp(size, 1, CopyBufferSize)];
-        long offset = 0;
+        long copied = 0;
         while (true)
         {
             int read;
             try
             {
-                read = offset >= size ? 0 : RandomAccess.Read(input, buffer.AsSpan(0, (int)Math.Min(buffer.Length, size - offset)), offset);
+                read = copied >= length ? 0 : RandomAccess.Read(input, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - copied)), start + copied);
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException && error is not LinksmithException)
             {
@@ -798,14 +806,14 @@ internal sealed partial class WindowsDirectoryHandle : DirectoryHandle
 
             if (read == 0)
             {
-                return offset;
+                return copied;
             }
 
             try
             {
                 if (output is not null)
                 {
-                    RandomAccess.Write(output, buffer.AsSpan(0, read), offset);
+                    RandomAccess.Write(output, buffer.AsSpan(0, read), start + copied);
                 }
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException && error is not LinksmithException)
@@ -814,7 +822,7 @@ internal sealed partial class WindowsDirectoryHandle : DirectoryHandle
             }
 
             contentHash?.AppendData(buffer, 0, read);
-            offset += read;
+            copied += read;
             if (faultPoint)
             {
                 FaultPoints.Hit(FaultPoints.CopyData, sourcePath, destination);

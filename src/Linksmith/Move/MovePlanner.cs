@@ -205,9 +205,10 @@ internal static class MovePlanner
 
     /// <summary>
     /// Free space for the copy: each file's size rounded up to a block (a hard-linked file once; a
-    /// sparse one, whose holes the copy keeps, its allocated bytes; on Windows its size, since a
-    /// move's copy goes to another volume, so never as a block clone, and the byte copy there writes
-    /// every byte of a sparse file), a block per folder.
+    /// sparse one, whose holes the copy keeps, its allocated bytes; on Windows its size: FileStatus
+    /// does not say which files are sparse, and a compressed file, which also has fewer clusters
+    /// than bytes, is copied whole, as is a sparse one to a volume without sparse files, FAT or
+    /// exFAT), a block per folder.
     /// </summary>
     private static void CheckSpace(string source, FileStatus status, string destination, string shownDestination)
     {
