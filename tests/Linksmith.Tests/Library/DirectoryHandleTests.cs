@@ -70,16 +70,37 @@ public sealed class DirectoryHandleTests : IDisposable
     [Fact]
     public void A_copy_takes_owner_and_mode_from_the_opened_file_not_from_the_listing()
     {
-        Platform.SkipOnWindows("no Unix owner or mode bits to take (File.SetUnixFileMode throws)");
+        // Windows has no owner or mode bits to copy; its counterpart of the mode is the read-only
+        // attribute (FileStatus.Mode 1), which the copy also takes from the opened file.
+        var windows = OperatingSystem.IsWindows();
         temp.File("src/a.txt", "secret");
-        File.SetUnixFileMode(temp["src/a.txt"], UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (windows)
+        {
+            File.SetAttributes(temp["src/a.txt"], FileAttributes.ReadOnly);
+        }
+        else
+        {
+            File.SetUnixFileMode(temp["src/a.txt"], UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         using var source = DirectoryHandle.Open(temp["src"]);
         using var destination = DirectoryHandle.Open(temp.Dir("dst"));
-        var listed = source.Stat("a.txt")!.Value with { Mode = 0x1B6 /* 0666, as a stale listing might say */ };
+        // As a stale listing might say: 0666, or on Windows writable.
+        var listed = source.Stat("a.txt")!.Value with { Mode = windows ? 0u : 0x1B6 };
 
         destination.CopyFile("a.txt", source, "a.txt", listed);
 
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(temp["dst/a.txt"]));
+        if (windows)
+        {
+            Assert.Equal(FileAttributes.ReadOnly, File.GetAttributes(temp["dst/a.txt"]) & FileAttributes.ReadOnly);
+            File.SetAttributes(temp["dst/a.txt"], FileAttributes.Normal);
+            File.SetAttributes(temp["src/a.txt"], FileAttributes.Normal);
+        }
+        else
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(temp["dst/a.txt"]));
+        }
+
         Assert.Equal("secret", File.ReadAllText(temp["dst/a.txt"]));
     }
 
