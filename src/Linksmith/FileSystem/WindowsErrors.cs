@@ -16,6 +16,13 @@ internal static class WindowsErrors
     /// <param name="linkCount">For ERROR_TOO_MANY_LINKS: how many names the file has.</param>
     public static LinksmithException ToException(int error, string path, string? otherPath = null, LinkKind existingKind = LinkKind.File, long linkCount = 0) => error switch
     {
+        // A name over 255 UTF-16 units fits no Windows file system. The file system answers it with
+        // STATUS_OBJECT_NAME_INVALID (ERROR_INVALID_NAME), which would read as a bad character, and
+        // Wine with "not found" (its server cannot map the kernel's ENAMETOOLONG).
+        Kernel32.ERROR_INVALID_NAME or Kernel32.ERROR_BAD_PATHNAME or Kernel32.ERROR_FILE_NOT_FOUND or Kernel32.ERROR_PATH_NOT_FOUND
+            when HasOverlongName(path) => new LinkPathTooLongException(path),
+        Kernel32.ERROR_INVALID_NAME or Kernel32.ERROR_BAD_PATHNAME or Kernel32.ERROR_FILE_NOT_FOUND or Kernel32.ERROR_PATH_NOT_FOUND
+            when otherPath is not null && HasOverlongName(otherPath) => new LinkPathTooLongException(otherPath),
         // ERROR_ALREADY_EXISTS from the Create* calls, ERROR_FILE_EXISTS from MoveFileExW without replace.
         Kernel32.ERROR_ALREADY_EXISTS or Kernel32.ERROR_FILE_EXISTS => new LinkNameExistsException(path, existingKind),
         // CreateHardLinkW: 2 when the existing file is missing, 3 when a folder on either path is.
@@ -94,6 +101,12 @@ internal static class WindowsErrors
         Kernel32.ERROR_INVALID_NAME or
         Kernel32.ERROR_BAD_PATHNAME or
         Kernel32.ERROR_NETWORK_UNREACHABLE;
+
+    /// <summary>The most UTF-16 units one name may have on NTFS, ReFS, FAT and exFAT.</summary>
+    private const int MaxNameLength = 255;
+
+    // Only on an error's way out, so the allocations do not matter.
+    private static bool HasOverlongName(string path) => path.Split('\\', '/').Any(name => name.Length > MaxNameLength);
 
     /// <summary>The system's text for <paramref name="error"/>, with its number.</summary>
     public static string Describe(int error)

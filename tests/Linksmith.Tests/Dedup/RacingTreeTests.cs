@@ -4,8 +4,6 @@ namespace Linksmith.Tests.Dedup;
 /// Another process swaps a folder of the tree for a link between dedupe's scan and its work on
 /// that folder: nothing outside the tree may be read or re-linked, and the change is reported.
 /// </summary>
-// Linux only: renameat2(RENAME_EXCHANGE) swaps. The Wine pass (.ci/wine-tests.sh) leaves out this trait.
-[Trait("Platform", "Linux")]
 public sealed class RacingTreeTests : DedupeTestBase
 {
     private string Outside => Temp.Dir("outside");
@@ -24,7 +22,6 @@ public sealed class RacingTreeTests : DedupeTestBase
     [InlineData(true)]
     public void A_folder_swapped_for_a_link_to_an_outside_folder_is_reported_and_nothing_there_is_relinked(bool survivorsFolder)
     {
-        Platform.RequireLinux();
         var content = RandomBytes(5_000, 40);
         var (keep, duplicate) = Pair(content);
         var swapped = Path.GetDirectoryName(survivorsFolder ? keep : duplicate)!;
@@ -58,7 +55,6 @@ public sealed class RacingTreeTests : DedupeTestBase
     [InlineData(true)]
     public void A_folder_moved_outside_and_linked_back_in_is_reported_and_its_file_is_not_relinked_though_it_is_the_same_file(bool survivorsFolder)
     {
-        Platform.RequireLinux();
         // By path, the moved file still looks exactly like the one that was read (identity, size,
         // times): only resolving below the open tree tells that it is outside now.
         var content = RandomBytes(5_000, 41);
@@ -91,7 +87,7 @@ public sealed class RacingTreeTests : DedupeTestBase
     [Fact]
     public void A_file_whose_folder_was_swapped_for_a_link_is_not_read()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("not yet: ContentReader opens a file by its full path (File.OpenHandle) off the Unix handle, which follows a folder swapped for a link (seen under Wine: no error, the file was read)");
         var file = Write("sub/f", RandomBytes(5_000, 42));
         var status = PathFacts.Stat(file, followLinks: false)!.Value;
         var listed = ScannedFile.From(status, 0, 0, 0, 0);
@@ -110,7 +106,6 @@ public sealed class RacingTreeTests : DedupeTestBase
     [Fact]
     public void A_file_that_is_gone_since_it_was_listed_is_reported_as_changed()
     {
-        Platform.RequireLinux();
         var file = Write("sub/f", RandomBytes(5_000, 43));
         var status = PathFacts.Stat(file, followLinks: false)!.Value;
         using var root = DirectoryHandle.Open(Tree);

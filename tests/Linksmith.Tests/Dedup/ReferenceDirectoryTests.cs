@@ -97,11 +97,11 @@ public sealed class ReferenceDirectoryTests : IDisposable
     }
 
     [Theory]
-    [Trait("Platform", "Linux")]
     [InlineData("xfs")]
     [InlineData("btrfs")]
     public void Sharing_blocks_leaves_every_reference_file_as_it_was_and_shares_the_working_copy_with_it(string type)
     {
+        Platform.SkipOnWindows($"shares blocks on a {type} image loop-mounted (root on Linux) and reads the sharing back with FIEMAP; there is no ReFS volume to clone blocks on");
         var root = temp.MountImage("fs", type);
         var (reference, work) = MakePhotoFolders(root);
         var before = Facts(reference);

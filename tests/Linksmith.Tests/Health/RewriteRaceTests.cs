@@ -7,8 +7,6 @@ namespace Linksmith.Tests.Health;
 /// link to an outside folder between the walk and the rewrite is reported and nothing outside
 /// is rewritten or removed.
 /// </summary>
-// Linux only: renameat2(RENAME_EXCHANGE) swaps. The Wine pass (.ci/wine-tests.sh) leaves out this trait.
-[Trait("Platform", "Linux")]
 public sealed class RewriteRaceTests : IDisposable
 {
     private const int Links = 8;
@@ -33,7 +31,6 @@ public sealed class RewriteRaceTests : IDisposable
     [Fact]
     public void Repair_leaves_alone_a_link_whose_folder_became_a_link_to_an_outside_folder_after_the_plan()
     {
-        Platform.RequireLinux();
         var outside = Outside();
         var plan = LinkRepair.Plan(temp["tree"], Map(temp["old/disk"], temp["new/disk"]));
         Assert.Equal(Links, plan.Changes.Count);
@@ -52,7 +49,6 @@ public sealed class RewriteRaceTests : IDisposable
     [Fact]
     public void Repair_with_delete_dangling_removes_nothing_through_a_folder_swapped_for_a_link()
     {
-        Platform.RequireLinux();
         var outside = Outside();
         var plan = LinkRepair.Plan(temp["tree"], new RepairOptions { DeleteDangling = true, Mappings = [new PathMapping(temp["old/disk"], temp["gone"])] });
         Assert.All(plan.Changes, change => Assert.Equal(RepairAction.Delete, change.Action));
@@ -70,7 +66,6 @@ public sealed class RewriteRaceTests : IDisposable
     [Fact]
     public void Convert_leaves_alone_a_link_whose_folder_became_a_link_to_an_outside_folder_after_the_plan()
     {
-        Platform.RequireLinux();
         var outside = Outside();
         var plan = LinkConverter.Plan(temp["tree"], LinkTextStyle.Relative);
         Assert.Equal(Links, plan.Changes.Count);
@@ -87,7 +82,6 @@ public sealed class RewriteRaceTests : IDisposable
     [Fact]
     public void A_link_replaced_by_another_with_the_same_text_after_the_plan_is_reported_and_left_alone()
     {
-        Platform.RequireLinux();
         var plan = LinkRepair.Plan(temp["tree"], Map(temp["old/disk"], temp["new/disk"]));
         File.Move(temp["tree/sub/l0"], temp["tree/l0-aside"]);
         File.CreateSymbolicLink(temp["tree/sub/l0"], temp["old/disk/photo.jpg"]);
@@ -102,7 +96,6 @@ public sealed class RewriteRaceTests : IDisposable
     [Fact]
     public void A_link_whose_text_changed_after_the_plan_is_reported_and_keeps_its_new_text()
     {
-        Platform.RequireLinux();
         var plan = LinkConverter.Plan(temp["tree"], LinkTextStyle.Relative);
         File.Delete(temp["tree/sub/l1"]);
         File.CreateSymbolicLink(temp["tree/sub/l1"], "elsewhere");
@@ -115,8 +108,7 @@ public sealed class RewriteRaceTests : IDisposable
     [Fact]
     public void Links_in_an_outside_folder_that_a_link_in_the_tree_leads_to_are_never_rewritten()
     {
-        Platform.RequireLinux();
-        File.CreateSymbolicLink(temp["tree/via"], temp["outside"]);
+        TempDirectory.Symlink(temp["tree/via"], temp["outside"]);
         var outside = Outside();
 
         var repair = LinkRepair.Plan(temp["tree"], Map(temp["old/disk"], temp["new/disk"]));
@@ -135,7 +127,10 @@ public sealed class RewriteRaceTests : IDisposable
     [Fact]
     public void Repair_and_convert_racing_a_swapper_never_rewrite_or_remove_an_outside_link()
     {
-        Platform.RequireLinux();
+        // Tried under CI's Wine with a swapper of three MoveFileExW renames: mid-swap a name read as a
+        // bare reparse point or both names as links (Wine moves a link's data in its hidden
+        // .REPARSE_POINT folder in steps), and most runs got no rewrite through in 4 s.
+        Platform.SkipOnWindows("no atomic exchange of two names (renameat2 RENAME_EXCHANGE) for the attacker; the tests above swap once between the plan and the rewrite");
         var outside = Outside();
         File.CreateSymbolicLink(temp["tree/swap"], temp["outside"]);
         var clock = Stopwatch.StartNew();
@@ -184,7 +179,7 @@ public sealed class RewriteRaceTests : IDisposable
     private void SwapSubForOutsideLink()
     {
         Directory.Move(temp["tree/sub"], temp["tree/aside"]);
-        File.CreateSymbolicLink(temp["tree/sub"], temp["outside"]);
+        TempDirectory.Symlink(temp["tree/sub"], temp["outside"]);
     }
 
     /// <summary>Every name in outside/ with its identity and stored text: a rewrite or a removal changes it.</summary>

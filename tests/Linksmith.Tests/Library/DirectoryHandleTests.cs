@@ -2,9 +2,11 @@ using System.Diagnostics;
 
 namespace Linksmith.Tests.Library;
 
-/// <summary>The one file-system layer: every operation below an open directory stays below it.</summary>
-// Linux only: the openat2/O_PATH handle (WindowsDirectoryHandleTests covers Windows). The Wine pass (.ci/wine-tests.sh) leaves out this trait.
-[Trait("Platform", "Linux")]
+/// <summary>
+/// The one file-system layer: every operation below an open directory stays below it (the
+/// openat2 / O_PATH handle on Linux, NtCreateFile relative to a HANDLE on Windows; junctions and
+/// the Windows-only routes are in WindowsDirectoryHandleTests).
+/// </summary>
 public sealed class DirectoryHandleTests : IDisposable
 {
     private readonly TempDirectory temp = new();
@@ -14,12 +16,11 @@ public sealed class DirectoryHandleTests : IDisposable
     [Fact]
     public void A_folder_swapped_for_a_link_is_reported_and_nothing_outside_is_touched()
     {
-        Platform.RequireLinux();
         temp.File("tree/sub/file.txt", "inside");
         temp.File("outside/file.txt", "outside");
         using var root = DirectoryHandle.Open(temp["tree"]);
         Directory.Move(temp["tree/sub"], temp["tree/old"]);
-        File.CreateSymbolicLink(temp["tree/sub"], temp["outside"]);
+        TempDirectory.Symlink(temp["tree/sub"], temp["outside"]);
 
         Assert.Throws<TreeChangedException>(() => root.Remove("sub/file.txt", LinkKind.File));
         Assert.Throws<TreeChangedException>(() => root.SetMetadata("sub/file.txt", new FileStatus { Kind = LinkKind.File, Mode = 0x1FF }));
@@ -28,13 +29,16 @@ public sealed class DirectoryHandleTests : IDisposable
 
         Assert.Equal("outside", File.ReadAllText(temp["outside/file.txt"]));
         Assert.False(Directory.Exists(temp["outside/new"]));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(temp["outside/file.txt"]));
+        if (!OperatingSystem.IsWindows())
+        {
+            // SetMetadata's 0777 did not land on the outside file.
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(temp["outside/file.txt"]));
+        }
     }
 
     [Fact]
     public void A_copy_refuses_a_source_that_is_not_the_file_that_was_listed()
     {
-        Platform.RequireLinux();
         temp.File("src/a.txt", "listed");
         using var source = DirectoryHandle.Open(temp["src"]);
         using var destination = DirectoryHandle.Open(temp.Dir("dst"));
@@ -50,7 +54,7 @@ public sealed class DirectoryHandleTests : IDisposable
     [Fact]
     public void A_copy_of_a_fifo_is_refused_at_once_instead_of_waiting_for_a_writer()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("no FIFOs (mkfifo)");
         temp.Dir("src");
         Assert.Equal(0, Processes.Run("mkfifo", [temp["src/pipe"]]).ExitCode);
         using var source = DirectoryHandle.Open(temp["src"]);
@@ -66,23 +70,43 @@ public sealed class DirectoryHandleTests : IDisposable
     [Fact]
     public void A_copy_takes_owner_and_mode_from_the_opened_file_not_from_the_listing()
     {
-        Platform.RequireLinux();
+        // Windows has no owner or mode bits to copy; its counterpart of the mode is the read-only
+        // attribute (FileStatus.Mode 1), which the copy also takes from the opened file.
+        var windows = OperatingSystem.IsWindows();
         temp.File("src/a.txt", "secret");
-        File.SetUnixFileMode(temp["src/a.txt"], UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (windows)
+        {
+            File.SetAttributes(temp["src/a.txt"], FileAttributes.ReadOnly);
+        }
+        else
+        {
+            File.SetUnixFileMode(temp["src/a.txt"], UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         using var source = DirectoryHandle.Open(temp["src"]);
         using var destination = DirectoryHandle.Open(temp.Dir("dst"));
-        var listed = source.Stat("a.txt")!.Value with { Mode = 0x1B6 /* 0666, as a stale listing might say */ };
+        // As a stale listing might say: 0666, or on Windows writable.
+        var listed = source.Stat("a.txt")!.Value with { Mode = windows ? 0u : 0x1B6 };
 
         destination.CopyFile("a.txt", source, "a.txt", listed);
 
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(temp["dst/a.txt"]));
+        if (windows)
+        {
+            Assert.Equal(FileAttributes.ReadOnly, File.GetAttributes(temp["dst/a.txt"]) & FileAttributes.ReadOnly);
+            File.SetAttributes(temp["dst/a.txt"], FileAttributes.Normal);
+            File.SetAttributes(temp["src/a.txt"], FileAttributes.Normal);
+        }
+        else
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(temp["dst/a.txt"]));
+        }
+
         Assert.Equal("secret", File.ReadAllText(temp["dst/a.txt"]));
     }
 
     [Fact]
     public void A_lock_file_planted_as_a_link_is_refused_and_nothing_is_created_where_it_points()
     {
-        Platform.RequireLinux();
         temp.Dir("repo");
         File.CreateSymbolicLink(temp["repo/.lock"], temp["elsewhere"]);
         using var repository = DirectoryHandle.Open(temp["repo"]);
@@ -96,7 +120,6 @@ public sealed class DirectoryHandleTests : IDisposable
     [Fact]
     public void A_second_lock_on_the_same_file_is_not_granted_until_the_first_is_released()
     {
-        Platform.RequireLinux();
         using var repository = DirectoryHandle.Open(temp.Dir("repo"));
 
         using (var first = repository.TryLock(".lock"))
@@ -113,10 +136,9 @@ public sealed class DirectoryHandleTests : IDisposable
     [Fact]
     public void Deleting_a_tree_removes_links_as_links_and_keeps_what_they_point_to()
     {
-        Platform.RequireLinux();
         temp.File("tree/a/b/file.txt");
         temp.File("outside/keep.txt", "keep");
-        File.CreateSymbolicLink(temp["tree/a/dirlink"], temp["outside"]);
+        TempDirectory.Symlink(temp["tree/a/dirlink"], temp["outside"]);
         File.CreateSymbolicLink(temp["tree/filelink"], temp["outside/keep.txt"]);
         using var root = DirectoryHandle.Open(temp.Path);
 
@@ -130,7 +152,9 @@ public sealed class DirectoryHandleTests : IDisposable
     [Fact]
     public void Deleting_a_tree_deeper_than_PATH_MAX_works()
     {
-        Platform.RequireLinux();
+        // Measured under CI's Wine 10: the 29th and 30th folders stay (wineserver logs "can't map
+        // error: File name too long") and the 28th is reported as a non-empty directory.
+        Platform.SkipOnWine("wineserver removes an entry at its last close by its full Unix path, which the kernel refuses past PATH_MAX (4096 bytes), so the deepest folders stay; Windows allows 32,767 characters");
         var name = new string('d', 200);
         var relative = string.Join('/', Enumerable.Repeat(name, 30));
         using (var root = DirectoryHandle.Open(temp.Dir("deep")))
@@ -153,7 +177,7 @@ public sealed class DirectoryHandleTests : IDisposable
     [Fact]
     public void Deleting_a_tree_does_not_enter_another_file_system_mounted_inside()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("the other file system is a tmpfs mounted inside the tree (root on Linux); the suite makes no volume mount point in a folder on Windows");
         temp.File("tree/file.txt");
         if (temp.TryMountTmpfs("tree/mounted") is not { } mounted)
         {

@@ -4,12 +4,11 @@ namespace Linksmith.Tests.Library;
 
 /// <summary>
 /// The layer's new-file and reopen-file rules for the files Linksmith keeps for itself (lock files,
-/// the state database's companions): a new file is made with O_CREAT | O_EXCL | O_NOFOLLOW, an
-/// existing one reopened with O_NOFOLLOW, and a link at the name is refused without creating,
-/// opening or changing what it points to.
+/// the state database's companions): a new file is made with O_CREAT | O_EXCL | O_NOFOLLOW (on
+/// Windows NtCreateFile with FILE_CREATE and FILE_OPEN_REPARSE_POINT), an existing one reopened
+/// without following a link, and a link at the name is refused without creating, opening or
+/// changing what it points to. Junctions at the name are in WindowsLockFileTests.
 /// </summary>
-// Linux only: O_CREAT|O_EXCL|O_NOFOLLOW opens (WindowsLockFileTests covers Windows). The Wine pass (.ci/wine-tests.sh) leaves out this trait.
-[Trait("Platform", "Linux")]
 public sealed class LockFileOpeningTests : IDisposable
 {
     private readonly TempDirectory temp = new();
@@ -22,7 +21,7 @@ public sealed class LockFileOpeningTests : IDisposable
     [Fact]
     public void A_released_lock_is_free_at_once_even_while_a_copy_of_its_descriptor_lives_on()
     {
-        Platform.RequireLinux();
+        Platform.SkipOnWindows("the lock is the open HANDLE's refusal to share, which every duplicate of it holds; Linksmith opens it without OBJ_INHERIT, so no child process gets one, and there is no /proc/self/fd to dup");
         using var state = DirectoryHandle.Open(temp.Dir("state"));
         var held = state.TryLock("x.lock");
         Assert.NotNull(held);
@@ -49,7 +48,6 @@ public sealed class LockFileOpeningTests : IDisposable
     [MemberData(nameof(Openings))]
     public void A_link_at_a_lock_files_name_is_refused_and_the_missing_file_it_points_to_is_not_created(string opening)
     {
-        Platform.RequireLinux();
         File.CreateSymbolicLink(Path.Combine(temp.Dir("state"), "x.lock"), temp["outside/planted"]);
         temp.Dir("outside");
         using var state = DirectoryHandle.Open(temp["state"]);
@@ -66,7 +64,6 @@ public sealed class LockFileOpeningTests : IDisposable
     [MemberData(nameof(Openings))]
     public void A_link_at_a_lock_files_name_to_an_existing_file_leaves_that_file_as_it_was(string opening)
     {
-        Platform.RequireLinux();
         var outside = temp.File("outside/precious.txt", "keep me");
         var before = File.GetLastWriteTimeUtc(outside);
         File.CreateSymbolicLink(Path.Combine(temp.Dir("state"), "x.lock"), outside);
@@ -83,7 +80,6 @@ public sealed class LockFileOpeningTests : IDisposable
     [Fact]
     public void A_new_lock_file_is_refused_where_a_file_already_has_the_name()
     {
-        Platform.RequireLinux();
         temp.File("state/x.lock", "someone else's");
         using var state = DirectoryHandle.Open(temp["state"]);
 
@@ -96,7 +92,6 @@ public sealed class LockFileOpeningTests : IDisposable
     [Fact]
     public void A_lock_file_that_is_reopened_is_never_created()
     {
-        Platform.RequireLinux();
         using var state = DirectoryHandle.Open(temp.Dir("state"));
 
         Assert.Throws<TargetNotFoundException>(() => state.TryLock("x.lock", LockOpening.OpenExisting));
@@ -107,14 +102,18 @@ public sealed class LockFileOpeningTests : IDisposable
     [Fact]
     public void A_new_lock_file_is_a_regular_file_only_its_owner_can_read_and_it_is_held()
     {
-        Platform.RequireLinux();
         using var state = DirectoryHandle.Open(temp.Dir("state"));
 
         using var held = state.TryLock("x.lock", LockOpening.CreateNew);
 
         Assert.NotNull(held);
         Assert.Equal(LinkKind.File, Link.Inspect(temp["state/x.lock"]).Kind);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(temp["state/x.lock"]));
+        if (!OperatingSystem.IsWindows())
+        {
+            // Windows has no mode bits: the file takes the folder's ACL.
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(temp["state/x.lock"]));
+        }
+
         using var other = DirectoryHandle.Open(temp["state"]);
         Assert.Null(other.TryLock("x.lock", LockOpening.OpenExisting));
     }
@@ -122,7 +121,6 @@ public sealed class LockFileOpeningTests : IDisposable
     [Fact]
     public void A_new_file_is_refused_where_a_link_has_the_name_and_nothing_is_created_where_it_points()
     {
-        Platform.RequireLinux();
         temp.Dir("outside");
         File.CreateSymbolicLink(Path.Combine(temp.Dir("state"), "state.db-wal"), temp["outside/planted"]);
         using var state = DirectoryHandle.Open(temp["state"]);
@@ -136,13 +134,16 @@ public sealed class LockFileOpeningTests : IDisposable
     [Fact]
     public void A_new_file_is_empty_and_only_its_owner_can_read_it()
     {
-        Platform.RequireLinux();
         using var state = DirectoryHandle.Open(temp.Dir("state"));
 
         state.CreateFile("state.db");
 
         Assert.Empty(File.ReadAllBytes(temp["state/state.db"]));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(temp["state/state.db"]));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(temp["state/state.db"]));
+        }
+
         Assert.Throws<LinkNameExistsException>(() => state.CreateFile("state.db"));
     }
 

@@ -4,8 +4,6 @@ namespace Linksmith.Tests.Move;
 /// A move's verify reads both trees beneath their open roots: a file or folder swapped for a
 /// link (to an outside copy with the very same bytes) is reported, never read through.
 /// </summary>
-// Linux only: renameat2(RENAME_EXCHANGE) swaps. The Wine pass (.ci/wine-tests.sh) leaves out this trait.
-[Trait("Platform", "Linux")]
 public sealed class VerifyRaceTests : IDisposable
 {
     private readonly TempDirectory temp = new();
@@ -24,7 +22,6 @@ public sealed class VerifyRaceTests : IDisposable
     [Fact]
     public void Identical_trees_verify()
     {
-        Platform.RequireLinux();
         var verifier = new TreeVerifier(null, CancellationToken.None);
 
         verifier.Verify(temp["original"], temp["copy"]);
@@ -35,7 +32,6 @@ public sealed class VerifyRaceTests : IDisposable
     [Fact]
     public void A_file_of_the_copy_swapped_for_a_link_to_an_outside_file_with_the_same_bytes_is_reported()
     {
-        Platform.RequireLinux();
         File.Delete(temp["copy/a.txt"]);
         File.CreateSymbolicLink(temp["copy/a.txt"], temp["outside/a.txt"]);
 
@@ -47,9 +43,8 @@ public sealed class VerifyRaceTests : IDisposable
     [Fact]
     public void A_folder_of_the_copy_swapped_for_a_link_to_an_outside_folder_with_the_same_bytes_is_reported()
     {
-        Platform.RequireLinux();
         Directory.Move(temp["copy/sub"], temp["copy-sub-aside"]);
-        File.CreateSymbolicLink(temp["copy/sub"], temp["outside/sub"]);
+        TempDirectory.Symlink(temp["copy/sub"], temp["outside/sub"]);
 
         var error = Assert.ThrowsAny<LinksmithException>(() => new TreeVerifier(null, CancellationToken.None).Verify(temp["original"], temp["copy"]));
 
@@ -59,15 +54,29 @@ public sealed class VerifyRaceTests : IDisposable
     [Fact]
     public void A_file_of_the_original_swapped_for_a_link_is_not_read_through()
     {
-        Platform.RequireLinux();
-        using var root = (UnixDirectoryHandle)DirectoryHandle.Open(temp["original"]);
+        using var root = DirectoryHandle.Open(temp["original"]);
         File.Move(temp["original/a.txt"], temp["a-aside.txt"]);
         File.CreateSymbolicLink(temp["original/a.txt"], temp["outside/a.txt"]);
         Directory.Move(temp["original/sub"], temp["sub-aside"]);
-        File.CreateSymbolicLink(temp["original/sub"], temp["outside/sub"]);
+        TempDirectory.Symlink(temp["original/sub"], temp["outside/sub"]);
 
         // What verify opens each file with, after its walk saw a regular file there.
-        Assert.Throws<TreeChangedException>(() => root.OpenFileForRead("a.txt").Dispose());
-        Assert.Throws<TreeChangedException>(() => root.OpenFileForRead("sub/b.txt").Dispose());
+        if (root is WindowsDirectoryHandle windows)
+        {
+            // FILE_OPEN_REPARSE_POINT opens the link itself, never the file it points to; verify
+            // then refuses a link where it listed a file.
+            using (windows.OpenFileForRead("a.txt", out var opened))
+            {
+                Assert.Equal(LinkKind.SymbolicLink, opened.Kind);
+            }
+
+            Assert.Throws<TreeChangedException>(() => windows.OpenFileForRead("sub/b.txt", out _).Dispose());
+        }
+        else
+        {
+            var unix = (UnixDirectoryHandle)root;
+            Assert.Throws<TreeChangedException>(() => unix.OpenFileForRead("a.txt").Dispose());
+            Assert.Throws<TreeChangedException>(() => unix.OpenFileForRead("sub/b.txt").Dispose());
+        }
     }
 }

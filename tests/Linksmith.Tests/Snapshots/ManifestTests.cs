@@ -77,10 +77,9 @@ public sealed class ManifestTests : IDisposable
     }
 
     [Fact]
-    [Trait("Platform", "Linux")]
     public void A_reflinked_copy_is_hashed_too()
     {
-        Platform.RequireLinux("reflinks here need a Btrfs or XFS image loop-mounted on Linux");
+        Platform.SkipOnWindows("reflinks here need a Btrfs or XFS image loop-mounted (root on Linux); there is no ReFS volume to clone blocks on");
         var mount = temp.TryMountImage("fs", "btrfs", out var whyNot) ?? temp.TryMountImage("fs", "xfs", out whyNot);
         Assert.SkipWhen(mount is null, whyNot);
         var source = Path.Combine(mount!, "src");
@@ -94,10 +93,8 @@ public sealed class ManifestTests : IDisposable
     }
 
     [Fact]
-    [Trait("Platform", "Linux")]
     public void Names_with_tabs_newlines_backslashes_and_bytes_that_are_not_utf8_fit_on_one_line()
     {
-        Platform.RequireLinux("names with tabs, newlines and bytes that are not UTF-8 exist on Linux only");
         string[] names = ["tab\there", "new\nline", "back\\slash", "bad\uDCFFbyte", "ünïcödé", "📁stuff", "\uD83D\uDCC1\uDCC1"];
         foreach (var name in names)
         {
@@ -110,10 +107,20 @@ public sealed class ManifestTests : IDisposable
         Assert.Equal("📁stuff", SnapshotManifest.Escape("📁stuff"));
         Assert.Equal(@"📁\xc1", SnapshotManifest.Escape("\uD83D\uDCC1\uDCC1"));
         Assert.Equal("dir/new\\nline", SnapshotManifest.Escape("dir/new\nline"));
-        temp.File("src/new\nline", "x");
+        // A file name cannot hold a newline on Windows; the escapes above are the same there.
+        var newline = !OperatingSystem.IsWindows();
+        if (newline)
+        {
+            temp.File("src/new\nline", "x");
+        }
+
         temp.File("src/📁stuff", "emoji");
         var snapshot = Backup();
-        Assert.Contains("new\\nline", Lines(snapshot).Keys);
+        if (newline)
+        {
+            Assert.Contains("new\\nline", Lines(snapshot).Keys);
+        }
+
         Assert.Contains("📁stuff", Lines(snapshot).Keys);
         Assert.Equal(0, CliRunner.Run(temp.Path, "snapshots", "verify", "repo").ExitCode);
     }

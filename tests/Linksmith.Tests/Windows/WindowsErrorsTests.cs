@@ -38,6 +38,20 @@ public sealed class WindowsErrorsTests
         Assert.Null(exception.LinkPath);
     }
 
+    [Theory]
+    [InlineData(123)] // ERROR_INVALID_NAME: what a Windows file system answers
+    [InlineData(2)] // ERROR_FILE_NOT_FOUND: what Wine answers
+    [InlineData(3)] // ERROR_PATH_NOT_FOUND
+    public void A_name_over_255_characters_is_too_long_not_a_bad_character_or_missing(int error)
+    {
+        var overlong = @"C:\work\" + new string('n', 256);
+        var longest = @"C:\work\" + new string('n', 255);
+
+        Assert.Equal(overlong, Assert.IsType<LinkPathTooLongException>(WindowsErrors.ToException(error, overlong)).Path);
+        Assert.Equal(overlong, Assert.IsType<LinkPathTooLongException>(WindowsErrors.ToException(error, LinkPath, overlong)).Path);
+        Assert.IsNotType<LinkPathTooLongException>(WindowsErrors.ToException(error, longest));
+    }
+
     [Fact]
     public void ERROR_NOT_SAME_DEVICE_is_a_hard_link_across_volumes()
     {
