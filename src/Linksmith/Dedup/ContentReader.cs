@@ -179,6 +179,33 @@ internal sealed class ContentReader : IDisposable
             return file;
         }
 
+        if (OperatingSystem.IsWindows() && root is WindowsDirectoryHandle windowsRoot)
+        {
+            // Below its parent's HANDLE with FILE_OPEN_REPARSE_POINT, as on Linux: a folder on the
+            // way swapped for a link or junction is refused, never read through.
+            SafeFileHandle opened;
+            FileStatus status;
+            try
+            {
+                opened = windowsRoot.OpenFileForRead(relativePath, out status);
+            }
+            catch (TargetNotFoundException)
+            {
+                outcome = ReadOutcome.Changed;
+                return null;
+            }
+
+            if (status.Kind != LinkKind.File || !expected.Matches(status, fileClass))
+            {
+                opened.Dispose();
+                outcome = ReadOutcome.Changed;
+                return null;
+            }
+
+            return new OpenFile(root, relativePath, null, opened);
+        }
+
+        // Elsewhere (neither Linux nor Windows) by path, as the portable layer does everything.
         var path = root.FullPath(relativePath);
         SafeFileHandle handle;
         try

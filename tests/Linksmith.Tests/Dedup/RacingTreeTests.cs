@@ -87,7 +87,6 @@ public sealed class RacingTreeTests : DedupeTestBase
     [Fact]
     public void A_file_whose_folder_was_swapped_for_a_link_is_not_read()
     {
-        Platform.SkipOnWindows("not yet: ContentReader opens a file by its full path (File.OpenHandle) off the Unix handle, which follows a folder swapped for a link (seen under Wine: no error, the file was read)");
         var file = Write("sub/f", RandomBytes(5_000, 42));
         var status = PathFacts.Stat(file, followLinks: false)!.Value;
         var listed = ScannedFile.From(status, 0, 0, 0, 0);
@@ -99,7 +98,8 @@ public sealed class RacingTreeTests : DedupeTestBase
 
         var error = Assert.Throws<TreeChangedException>(() => reader.Hash(root, "sub/f", listed, FileClass.Of(status), out _));
 
-        Assert.Equal(file, error.Path);
+        // Linux names the file (openat2 refuses the whole path), Windows the folder on its way that is a link now.
+        Assert.Contains(error.Path, new[] { file, Path.Combine(Tree, "sub") });
         Assert.Equal(0, reader.FilesRead);
     }
 
