@@ -100,10 +100,13 @@ public sealed class DeleteCliTests : IDisposable
     [Fact]
     public void A_file_uri_names_the_local_file_it_encodes_and_another_scheme_is_refused()
     {
-        Platform.SkipOnWindows("the test's file name holds a double quote, which Windows names cannot");
-        var file = temp.File("it's 100% \"odd\"\nname.txt");
+        // A Windows name cannot hold a double quote or a newline; there the URI of C:\dir is file:///C:/dir.
+        var file = OperatingSystem.IsWindows() ? temp.File("it's 100% odd name.txt") : temp.File("it's 100% \"odd\"\nname.txt");
+        var uri = OperatingSystem.IsWindows()
+            ? FileManagerExpansion.GioFileUri("/" + file.Replace('\\', '/'))
+            : FileManagerExpansion.GioFileUri(file).Replace("%0A", "%0a", StringComparison.Ordinal);
 
-        var result = CliRunner.Run(temp.Path, "delete", FileManagerExpansion.GioFileUri(file).Replace("%0A", "%0a", StringComparison.Ordinal), "smb://server/share/a.txt");
+        var result = CliRunner.Run(temp.Path, "delete", uri, "smb://server/share/a.txt");
 
         Assert.Equal(1, result.ExitCode);
         Assert.False(File.Exists(file));

@@ -9,6 +9,7 @@ namespace Linksmith.Tests.Move;
 /// the library's fault points: <see cref="FaultPoints.MoveStep"/> (journal point N: each step's
 /// start and each step's end) and <see cref="FaultPoints.TreeAction"/> (N actions of the copy
 /// engine). Each case first proves the process died at its point (<see cref="FaultKills"/>).
+/// Moves back are in <see cref="MoveBackCrashTests"/>.
 /// </summary>
 public sealed class MoveCrashTests
 {
@@ -31,17 +32,6 @@ public sealed class MoveCrashTests
         KillThenResume(new MoveScene(), EngineKill, point, away: true);
 
     [Theory]
-    [MemberData(nameof(JournalPoints))]
-    public void A_move_back_killed_at_a_journal_point_is_settled_by_resume(int point) =>
-        KillThenResume(new MoveScene(), JournalKill, point, away: false);
-
-    [Theory]
-    [InlineData(3)]
-    [InlineData(20)]
-    public void A_move_back_killed_during_the_copy_is_settled_by_resume(int point) =>
-        KillThenResume(new MoveScene(), EngineKill, point, away: false);
-
-    [Theory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
@@ -49,20 +39,11 @@ public sealed class MoveCrashTests
     public void A_rename_within_one_volume_killed_at_a_journal_point_is_settled_by_resume(int point) =>
         KillThenResume(new MoveScene(acrossVolumes: false), JournalKill, point, away: true);
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    public void A_rename_back_within_one_volume_killed_at_a_journal_point_is_settled_by_resume(int point) =>
-        KillThenResume(new MoveScene(acrossVolumes: false), JournalKill, point, away: false);
-
     /// <summary>Away: <c>move app AWAY</c>; else <c>move --back app</c> after a finished move.</summary>
-    private static void KillThenResume(MoveScene scene, string faultPoint, int point, bool away)
+    internal static void KillThenResume(MoveScene scene, string faultPoint, int point, bool away)
     {
         using (scene)
         {
-            Platform.OnWineOnlyEvery(2, point, "each case starts the CLI, kills it and resumes, which is slow under Wine, and the pass must stay well under 10 minutes");
             if (!away)
             {
                 // In process: the state a finished move leaves, without paying for a process start.
@@ -88,6 +69,33 @@ public sealed class MoveCrashTests
             Assert.Contains("nothing to resume", again.Out, StringComparison.Ordinal);
         }
     }
+}
+
+/// <summary>
+/// <see cref="MoveCrashTests"/> for <c>move --back</c>, killed at the same moments after a finished
+/// move. Its own class so the two halves run side by side: each case starts the CLI twice, about
+/// 3 s under Wine, where every moment runs too.
+/// </summary>
+public sealed class MoveBackCrashTests
+{
+    [Theory]
+    [MemberData(nameof(MoveCrashTests.JournalPoints), MemberType = typeof(MoveCrashTests))]
+    public void A_move_back_killed_at_a_journal_point_is_settled_by_resume(int point) =>
+        MoveCrashTests.KillThenResume(new MoveScene(), MoveCrashTests.JournalKill, point, away: false);
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(20)]
+    public void A_move_back_killed_during_the_copy_is_settled_by_resume(int point) =>
+        MoveCrashTests.KillThenResume(new MoveScene(), MoveCrashTests.EngineKill, point, away: false);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void A_rename_back_within_one_volume_killed_at_a_journal_point_is_settled_by_resume(int point) =>
+        MoveCrashTests.KillThenResume(new MoveScene(acrossVolumes: false), MoveCrashTests.JournalKill, point, away: false);
 }
 
 /// <summary>The same guarantees on a tree of a few thousand files; its own class so it runs beside the small cases.</summary>

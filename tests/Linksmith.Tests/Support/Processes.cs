@@ -72,6 +72,8 @@ public static class Processes
             since = stopped() ? since ?? Stopwatch.StartNew() : null;
             if (since?.Elapsed > StoppedGrace)
             {
+                // In the test's output (and the XML report), to count how often this is needed.
+                TestContext.Current.TestOutputHelper?.WriteLine($"{process.StartInfo.FileName} had not exited {StoppedGrace.TotalSeconds:F0} s after it said it stopped; killed from the test");
                 process.Kill(entireProcessTree: true);
                 process.WaitForExit();
                 return true;
