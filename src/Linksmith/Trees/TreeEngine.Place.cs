@@ -59,11 +59,7 @@ internal sealed partial class TreeEngine
                 PlaceSymlink(name.Entry.FullPath, name.Work, targetIsDirectory: false);
                 break;
             case TreeJobKind.Backup when previous is not null && IsUnchanged(name):
-                if (!TryLinkToPrevious(name))
-                {
-                    PlaceCopy(name);
-                }
-
+                LinkToPrevious(name);
                 break;
             case TreeJobKind.Backup when previousManifest?.Candidates(name.Entry.Status.Size, name.Entry.Status.ModifiedTime) is { Count: > 0 } candidates:
                 if (!TryLinkRenamed(name, candidates))

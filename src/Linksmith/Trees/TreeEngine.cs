@@ -54,6 +54,10 @@ internal sealed partial class TreeEngine
     private WorkQueue? workers;
     // What was counted for operations the workers dropped once the job was cancelled (under failLock).
     private (long Files, long Copied, long Bytes, long Linked) dropped;
+
+    // Unchanged files a worker copied because the previous snapshot's file could take no more
+    // names: counted as linked when queued, put right once the workers are done (under failLock).
+    private (long Files, long Bytes) copiedInsteadOfLinked;
     private readonly Lock failLock = new();
 
     private TreeEngine(TreeJob job)
@@ -110,6 +114,10 @@ internal sealed partial class TreeEngine
             {
                 engine.workers?.Dispose();
                 engine.workers = null;
+                var (files, bytes) = engine.copiedInsteadOfLinked;
+                engine.summary.Linked -= files;
+                engine.summary.Copied += files;
+                engine.summary.Bytes += bytes;
             }
 
             job.Cancellation.ThrowIfCancellationRequested();
