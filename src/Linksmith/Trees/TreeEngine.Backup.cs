@@ -93,14 +93,7 @@ internal sealed partial class TreeEngine
         {
             // The previous snapshot's file has all the names its file system allows: a copy starts
             // a new chain. It was counted as linked; the tally is put right once the workers are done.
-            if (manifest is not null)
-            {
-                CopyAndRecord(Work, name.Work, name.SourceTop, name.Entry.RelativePath, status, replace: false, keepChanged: true, Reflink, attributes);
-            }
-            else
-            {
-                Work.CopyFile(name.Work, name.SourceTop, name.Entry.RelativePath, status, replace: false, keepChanged: true, Reflink, attributes);
-            }
+            CopyAndRecord(Work, name.Work, name.SourceTop, name.Entry.RelativePath, status, replace: false, keepChanged: true, Reflink, attributes);
 
             lock (failLock)
             {
@@ -133,9 +126,18 @@ internal sealed partial class TreeEngine
         manifest!.Add(new ManifestEntry(workPath, status.Size, status.ModifiedTime, hash));
     }
 
-    /// <summary>Copies a file into the snapshot, hashing its bytes on the way, and records it (also when a file that kept changing was kept).</summary>
+    /// <summary>
+    /// Copies a file into the destination; where a manifest is kept (backup), hashing its bytes on
+    /// the way and recording it (also when a file that kept changing was kept).
+    /// </summary>
     private void CopyAndRecord(DirectoryHandle destination, string workPath, DirectoryHandle sourceTop, string sourceRelativePath, FileStatus status, bool replace, bool keepChanged, ReflinkMode reflink, AttributeCopy? carried)
     {
+        if (manifest is null)
+        {
+            destination.CopyFile(workPath, sourceTop, sourceRelativePath, status, replace, keepChanged, reflink, carried);
+            return;
+        }
+
         var sha256 = ThreadHash;
         sha256.GetHashAndReset();
         try

@@ -168,13 +168,7 @@ internal sealed partial class TreeEngine
         var keepChanged = job.Kind == TreeJobKind.Backup;
         var reflink = Reflink;
         var carried = attributes;
-        if (manifest is not null)
-        {
-            Run(() => CopyAndRecord(destination, workPath, sourceTop, entry.RelativePath, status, replace, keepChanged, reflink, carried), (1, status.Size, 0));
-            return;
-        }
-
-        Run(() => destination.CopyFile(workPath, sourceTop, entry.RelativePath, status, replace, keepChanged, reflink, carried), (1, status.Size, 0));
+        Run(() => CopyAndRecord(destination, workPath, sourceTop, entry.RelativePath, status, replace, keepChanged, reflink, carried), (1, status.Size, 0));
     }
 
     /// <summary>
