@@ -357,6 +357,7 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
         File.WriteAllBytes(temp["src/busy.bin"], new byte[64 << 20]);
         using var stop = new CancellationTokenSource();
         var appends = 0;
+        var writing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var writer = Task.Run(
             () =>
             {
@@ -366,10 +367,14 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
                     stream.Write("y"u8);
                     stream.Flush();
                     appends++;
+                    writing.TrySetResult();
                     Thread.Sleep(1);
                 }
             },
             TestContext.Current.CancellationToken);
+        // The copy starts once the writer is writing: on a loaded machine (the Wine pass of a
+        // fresh-clone CI) the writer's task once started only after a copy had finished ("0 appends").
+        await writing.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         var result = CliRunner.Run(temp.Path, "copy", "src", "dst");
         stop.Cancel();
