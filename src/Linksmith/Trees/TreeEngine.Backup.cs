@@ -71,35 +71,69 @@ internal sealed partial class TreeEngine
     /// almost every file is one, and its <c>linkat</c> was a third of the run's time on the walk's
     /// thread (perf, large preset), which now goes on meanwhile.
     /// </summary>
-    private void LinkToPrevious(GroupName name)
+    /// <param name="name">The file.</param>
+    /// <param name="recorded">
+    /// When the previous manifest's line for the file (same size and time as the source) is what
+    /// chose it: the previous snapshot's file itself is then checked on the worker too, and copied
+    /// there if it is not the same after all; null when <see cref="IsUnchanged"/> already checked it.
+    /// </param>
+    private void LinkToPrevious(GroupName name, ManifestEntry? recorded = null)
     {
-        Act(new TreeAction(TreeActionKind.HardLink, FullWork(name.Work), previous!.FullPath(name.Relative), "unchanged since the previous snapshot"));
+        if (Heard)
+        {
+            Act(new TreeAction(TreeActionKind.HardLink, FullWork(name.Work), previous!.FullPath(name.Relative), "unchanged since the previous snapshot"));
+        }
+        else
+        {
+            Reached();
+        }
+
         summary.Linked++;
         if (!job.DryRun)
         {
-            Run(() => LinkToPreviousNow(name), (0, 0, 1));
+            Run(() => LinkToPreviousNow(name, recorded), (0, 0, 1));
         }
     }
 
-    /// <summary>The link of <see cref="LinkToPrevious"/>, with its manifest line; a copy where the previous snapshot's file can take no more names.</summary>
-    private void LinkToPreviousNow(GroupName name)
+    /// <summary>
+    /// Whether the previous manifest records the file with the source's size and modification
+    /// time, so that the rest of <see cref="IsUnchanged"/> (a status of the previous snapshot's
+    /// file, a fifth of the walk's thread on the large preset) can be left to a worker. Not in a dry
+    /// run, with --xattrs, or where there are no workers (hard-link groups), which check here.
+    /// </summary>
+    private bool RecordedUnchanged(GroupName name, out ManifestEntry recorded)
+    {
+        recorded = default;
+        var status = name.Entry.Status;
+        if (job.DryRun || attributes is not null || workers is null || previousManifest?.Find(name.Relative) is not { } known
+            || known.Size != status.Size || !known.ModifiedTime.IsWithin(status.ModifiedTime, job.ModifyWindow))
+        {
+            return false;
+        }
+
+        recorded = known;
+        return true;
+    }
+
+    /// <summary>The link of <see cref="LinkToPrevious"/>, with its manifest line; a copy where the previous snapshot's file can take no more names, or (<paramref name="recorded"/>) is not the same after all.</summary>
+    private void LinkToPreviousNow(GroupName name, ManifestEntry? recorded)
     {
         var status = name.Entry.Status;
+        if (recorded is not null && !(previous!.Stat(name.Relative) is { Kind: LinkKind.File } old && IsSameFile(old, status)))
+        {
+            // Not the file its manifest line describes (changed in the snapshot since, or gone).
+            CopyInsteadOfLink(name);
+            return;
+        }
+
         try
         {
             Work.HardLink(name.Work, previous!, name.Relative);
         }
         catch (HardLinkLimitException)
         {
-            // The previous snapshot's file has all the names its file system allows: a copy starts
-            // a new chain. It was counted as linked; the tally is put right once the workers are done.
-            CopyAndRecord(Work, name.Work, name.SourceTop, name.Entry.RelativePath, status, replace: false, keepChanged: true, Reflink, attributes);
-
-            lock (failLock)
-            {
-                copiedInsteadOfLinked = (copiedInsteadOfLinked.Files + 1, copiedInsteadOfLinked.Bytes + status.Size);
-            }
-
+            // The previous snapshot's file has all the names its file system allows: a copy starts a new chain.
+            CopyInsteadOfLink(name);
             return;
         }
 
@@ -110,13 +144,24 @@ internal sealed partial class TreeEngine
 
         // Its hash is carried over from the previous manifest, read from nowhere; a previous
         // snapshot without one (made by an older linksmith) costs one read of the linked file, here.
-        if (previousManifest?.Find(name.Relative) is { } known && known.Size == status.Size && known.ModifiedTime == status.ModifiedTime)
+        if ((recorded ?? previousManifest?.Find(name.Relative)) is { } known && known.Size == status.Size && known.ModifiedTime == status.ModifiedTime)
         {
             manifest.Add(known with { RelativePath = name.Work });
             return;
         }
 
         RecordByReading(name.Work, status);
+    }
+
+    /// <summary>A copy, on a worker, of a file that was counted as linked; the tally is put right once the workers are done.</summary>
+    private void CopyInsteadOfLink(GroupName name)
+    {
+        var status = name.Entry.Status;
+        CopyAndRecord(Work, name.Work, name.SourceTop, name.Entry.RelativePath, status, replace: false, keepChanged: true, Reflink, attributes);
+        lock (failLock)
+        {
+            copiedInsteadOfLinked = (copiedInsteadOfLinked.Files + 1, copiedInsteadOfLinked.Bytes + status.Size);
+        }
     }
 
     /// <summary>Hashes a file already in the snapshot (linked, so not read on the way) and records it.</summary>
@@ -179,10 +224,13 @@ internal sealed partial class TreeEngine
     /// with --xattrs, extended attributes, which a hard link would share, as in the previous snapshot.
     /// </summary>
     private bool IsUnchanged(GroupName name) =>
-        previous!.Stat(name.Relative) is { Kind: LinkKind.File } old
-        && old.Size == name.Entry.Status.Size && old.ModifiedTime.IsWithin(name.Entry.Status.ModifiedTime, job.ModifyWindow)
-        && old.Mode == name.Entry.Status.Mode && (!DirectoryHandle.CanPreserveOwner || (old.Uid == name.Entry.Status.Uid && old.Gid == name.Entry.Status.Gid))
+        previous!.Stat(name.Relative) is { Kind: LinkKind.File } old && IsSameFile(old, name.Entry.Status)
         && (attributes is null || SameAttributes(previous, name.Relative, name.SourceTop, name.Entry.RelativePath));
+
+    /// <summary>The metadata part of <see cref="IsUnchanged"/>: the previous snapshot's file <paramref name="old"/> against the source's <paramref name="status"/>.</summary>
+    private bool IsSameFile(in FileStatus old, in FileStatus status) =>
+        old.Size == status.Size && old.ModifiedTime.IsWithin(status.ModifiedTime, job.ModifyWindow)
+        && old.Mode == status.Mode && (!DirectoryHandle.CanPreserveOwner || (old.Uid == status.Uid && old.Gid == status.Gid));
 
     private static bool SameMetadata(in FileStatus old, in FileStatus status) =>
         old.Size == status.Size && old.ModifiedTime == status.ModifiedTime

@@ -58,6 +58,9 @@ internal sealed partial class TreeEngine
             case TreeJobKind.SymbolicClone:
                 PlaceSymlink(name.Entry.FullPath, name.Work, targetIsDirectory: false);
                 break;
+            case TreeJobKind.Backup when previous is not null && RecordedUnchanged(name, out var recorded):
+                LinkToPrevious(name, recorded);
+                break;
             case TreeJobKind.Backup when previous is not null && IsUnchanged(name):
                 LinkToPrevious(name);
                 break;

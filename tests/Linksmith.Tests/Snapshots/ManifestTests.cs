@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace Linksmith.Tests.Backups;
 
@@ -122,6 +123,23 @@ public sealed class ManifestTests : IDisposable
         }
 
         Assert.Contains("📁stuff", Lines(snapshot).Keys);
+        Assert.Equal(0, CliRunner.Run(temp.Path, "snapshots", "verify", "repo").ExitCode);
+    }
+
+    [Fact]
+    public void A_path_longer_than_a_kilobyte_is_recorded_whole_and_carried_over_by_the_next_backup()
+    {
+        // Longer than the buffer a manifest line is first formatted into.
+        var deep = "src/" + string.Join('/', Enumerable.Repeat(new string('d', 200), 6)) + "/ünïcödé file";
+        temp.File(deep, "deep");
+        var first = Backup();
+
+        var second = Backup();
+
+        var key = deep["src/".Length..];
+        Assert.True(Encoding.UTF8.GetByteCount(key) > 1024);
+        Assert.Equal(Lines(first)[key], Lines(second)[key]);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("deep"u8)), Lines(second)[key][3]);
         Assert.Equal(0, CliRunner.Run(temp.Path, "snapshots", "verify", "repo").ExitCode);
     }
 

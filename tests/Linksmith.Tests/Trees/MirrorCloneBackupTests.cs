@@ -136,6 +136,53 @@ public sealed class MirrorCloneBackupTests : IDisposable
     }
 
     [Fact]
+    public void A_file_changed_inside_the_previous_snapshot_after_its_manifest_was_written_is_copied_not_linked()
+    {
+        temp.File("src/mode.txt", "same bytes");
+        temp.File("src/touched.txt", "same size");
+        temp.File("src/gone.txt", "removed from the snapshot");
+        for (var i = 0; i < 20; i++)
+        {
+            temp.File($"src/many/{i}.txt", $"unchanged {i}");
+        }
+
+        var first = Run(TreeJobKind.Backup, temp["src"], temp["repo"]).SnapshotPath!;
+        // The manifest still says size and time match the source; the snapshot's files no longer do.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(Path.Combine(first, "mode.txt"), UnixFileMode.UserRead);
+        }
+
+        File.SetLastWriteTimeUtc(Path.Combine(first, "touched.txt"), DateTime.UtcNow.AddDays(-3));
+        File.Delete(Path.Combine(first, "gone.txt"));
+
+        var second = Run(TreeJobKind.Backup, temp["src"], temp["repo"]);
+
+        var snapshot = second.SnapshotPath!;
+        var copied = OperatingSystem.IsWindows() ? new[] { "touched.txt", "gone.txt" } : ["mode.txt", "touched.txt", "gone.txt"];
+        foreach (var name in copied)
+        {
+            Assert.Equal(File.ReadAllText(temp["src/" + name]), File.ReadAllText(Path.Combine(snapshot, name)));
+            Assert.NotEqual(FixtureTree.Identity(temp["src/" + name]), FixtureTree.Identity(Path.Combine(snapshot, name)));
+            if (File.Exists(Path.Combine(first, name)))
+            {
+                Assert.NotEqual(FixtureTree.Identity(Path.Combine(first, name)), FixtureTree.Identity(Path.Combine(snapshot, name)));
+            }
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(File.GetUnixFileMode(temp["src/mode.txt"]), File.GetUnixFileMode(Path.Combine(snapshot, "mode.txt")));
+        }
+
+        Assert.Equal(File.GetLastWriteTimeUtc(temp["src/touched.txt"]), File.GetLastWriteTimeUtc(Path.Combine(snapshot, "touched.txt")));
+        Assert.Equal(FixtureTree.Identity(Path.Combine(first, TempDirectory.Native("many/7.txt"))), FixtureTree.Identity(Path.Combine(snapshot, TempDirectory.Native("many/7.txt"))));
+        Assert.Equal(copied.Length, second.Copied);
+        Assert.Equal(20 + 3 - copied.Length, second.Linked);
+        Assert.Equal(0, CliRunner.Run(temp.Path, "snapshots", "verify", "repo", Path.GetFileName(snapshot)).ExitCode);
+    }
+
+    [Fact]
     public void A_hard_link_group_with_a_renamed_name_is_still_linked_to_the_previous_snapshot()
     {
         temp.File("src/a/x", "group");
