@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
@@ -509,35 +510,28 @@ internal sealed class ManifestWriter : IDisposable
 /// </summary>
 internal sealed class ManifestIndex
 {
-    private readonly Dictionary<string, ManifestEntry> byPath = new(StringComparer.Ordinal);
-    private readonly Dictionary<(long Size, FileTime Time), List<ManifestEntry>> bySizeAndTime = [];
+    private readonly List<ManifestEntry> entries = [];
+    private readonly Dictionary<string, int> byPath = new(StringComparer.Ordinal);
+    // The first and last entry of each size and time (files with data), and after each entry the
+    // next one of its size and time (-1: none): almost every key has one entry, and a list each
+    // was a fifth of loading a large manifest.
+    private readonly Dictionary<(long Size, FileTime Time), (int First, int Last)> bySizeAndTime = [];
+    private readonly List<int> nextOfSizeAndTime = [];
 
     /// <summary>The manifest of <paramref name="snapshotName"/> in <paramref name="repository"/>; null when it has none or it cannot be read (then every hash is computed).</summary>
     public static ManifestIndex? Load(DirectoryHandle repository, string snapshotName)
     {
         try
         {
-            if (SnapshotManifest.Read(repository, snapshotName) is not { } entries)
+            if (SnapshotManifest.Read(repository, snapshotName) is not { } read)
             {
                 return null;
             }
 
             var index = new ManifestIndex();
-            foreach (var entry in entries)
+            foreach (var entry in read)
             {
-                index.byPath[entry.RelativePath] = entry;
-                // Empty files are never linked as renamed: no data to save, and linking every
-                // empty file of one time to one inode would tie unrelated files together.
-                if (entry.Size > 0)
-                {
-                    var key = (entry.Size, entry.ModifiedTime);
-                    if (!index.bySizeAndTime.TryGetValue(key, out var list))
-                    {
-                        index.bySizeAndTime[key] = list = [];
-                    }
-
-                    list.Add(entry);
-                }
+                index.Add(entry);
             }
 
             return index;
@@ -549,10 +543,46 @@ internal sealed class ManifestIndex
         }
     }
 
-    /// <summary>The entry for <paramref name="relativePath"/>, if the manifest has one.</summary>
-    public ManifestEntry? Find(string relativePath) => byPath.TryGetValue(relativePath, out var entry) ? entry : null;
+    private void Add(in ManifestEntry entry)
+    {
+        var position = entries.Count;
+        entries.Add(entry);
+        nextOfSizeAndTime.Add(-1);
+        byPath[entry.RelativePath] = position;
+        // Empty files are never linked as renamed: no data to save, and linking every empty file
+        // of one time to one inode would tie unrelated files together.
+        if (entry.Size > 0)
+        {
+            ref var chain = ref CollectionsMarshal.GetValueRefOrAddDefault(bySizeAndTime, (entry.Size, entry.ModifiedTime), out var exists);
+            if (exists)
+            {
+                nextOfSizeAndTime[chain.Last] = position;
+                chain.Last = position;
+            }
+            else
+            {
+                chain = (position, position);
+            }
+        }
+    }
 
-    /// <summary>The files of that size and modification time (none for empty files).</summary>
-    public IReadOnlyList<ManifestEntry> Candidates(long size, FileTime modifiedTime) =>
-        bySizeAndTime.TryGetValue((size, modifiedTime), out var list) ? list : [];
+    /// <summary>The entry for <paramref name="relativePath"/>, if the manifest has one.</summary>
+    public ManifestEntry? Find(string relativePath) => byPath.TryGetValue(relativePath, out var position) ? entries[position] : null;
+
+    /// <summary>The files of that size and modification time, in the manifest's order (none for empty files).</summary>
+    public IReadOnlyList<ManifestEntry> Candidates(long size, FileTime modifiedTime)
+    {
+        if (!bySizeAndTime.TryGetValue((size, modifiedTime), out var chain))
+        {
+            return [];
+        }
+
+        var found = new List<ManifestEntry>();
+        for (var position = chain.First; position >= 0; position = nextOfSizeAndTime[position])
+        {
+            found.Add(entries[position]);
+        }
+
+        return found;
+    }
 }
