@@ -1095,7 +1095,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         }
 
         var directory = relative[..cut];
-        var opened = OpenBeneath(directory, Libc.O_PATH | Libc.O_DIRECTORY);
+        var opened = OpenFromOpenParent(directory) ?? OpenBeneath(directory, Libc.O_PATH | Libc.O_DIRECTORY);
         lock (parentsGate)
         {
             if (parents.Count >= ParentCacheLimit)
@@ -1116,6 +1116,56 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
 
             opened.Dispose();
             return new DescriptorLease(parents[directory]);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="directory"/> opened by its last name from its own folder's descriptor, when
+    /// that is open already (a job goes depth first, so it almost always is): one name looked up,
+    /// not the whole path from the root (a fifth of the walk's thread in an incremental backup of
+    /// the large preset, as the trees get deeper). Null when the folder is not open.
+    /// </summary>
+    /// <remarks>
+    /// As safe as <see cref="OpenBeneath"/>: the folder's descriptor was itself opened beneath the
+    /// root, and <c>O_NOFOLLOW</c> with <c>O_DIRECTORY</c> on a single name that is neither <c>.</c>
+    /// nor <c>..</c> refuses a link or a file swapped in where the directory was.
+    /// </remarks>
+    private unsafe FileDescriptor? OpenFromOpenParent(string directory)
+    {
+        var cut = directory.LastIndexOf('/');
+        var name = directory.AsSpan(cut + 1);
+        if (cut < 0 || name is "." or "..")
+        {
+            return null;
+        }
+
+        DescriptorLease folder;
+        lock (parentsGate)
+        {
+            if (!parentsBySlice.TryGetValue(directory.AsSpan(0, cut), out var cached))
+            {
+                return null;
+            }
+
+            folder = new DescriptorLease(cached);
+        }
+
+        using (folder)
+        {
+            Span<byte> buffer = stackalloc byte[512];
+            var length = NativePath.TryEncode(name, buffer);
+            if (length <= 0)
+            {
+                return null;
+            }
+
+            int fd;
+            fixed (byte* n = buffer)
+            {
+                fd = Libc.openat(folder.Fd, n, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+            }
+
+            return fd >= 0 ? new FileDescriptor(fd) : throw BeneathError(Marshal.GetLastPInvokeError(), FullPath(directory));
         }
     }
 
