@@ -47,6 +47,13 @@ internal static class BlockCloning
         return ranges;
     }
 
+    /// <summary>
+    /// The bytes of a range from <see cref="Ranges"/> that are the file's, from
+    /// <paramref name="offset"/>: the whole range but the last, which ends at the end of the file
+    /// (what dedupe compares before it clones the range).
+    /// </summary>
+    public static long FileBytesIn(long offset, long byteCount, long fileSize) => Math.Clamp(fileSize - offset, 0, byteCount);
+
     /// <summary><paramref name="value"/> rounded up to a multiple of <paramref name="clusterSize"/> (a power of two).</summary>
     public static long RoundUp(long value, long clusterSize) => (value + clusterSize - 1) & ~(clusterSize - 1);
 
