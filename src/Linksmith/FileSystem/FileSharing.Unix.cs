@@ -3,16 +3,6 @@ using Linksmith.Interop;
 
 namespace Linksmith;
 
-/// <summary>What <see cref="FileSharing.Share"/> did.</summary>
-internal enum ShareResult
-{
-    /// <summary>Every range now shares the source's blocks.</summary>
-    Shared,
-
-    /// <summary>The kernel found bytes that differ (FILE_DEDUPE_RANGE_DIFFERS) and shared no more from there.</summary>
-    Differs,
-}
-
 /// <summary>
 /// Copy-on-write sharing of identical files' data blocks (Linux <c>FIDEDUPERANGE</c>) and the
 /// extent arithmetic that says how much of two files is shared already (FIEMAP).
