@@ -381,8 +381,9 @@ internal sealed partial class DedupeRun
     /// opens the file for writing (a read-handle oplock, <c>FSCTL_REQUEST_OPLOCK</c>), whose breaker
     /// waits until it is acknowledged; or opening both files without <c>FILE_SHARE_WRITE</c>, which
     /// fails while a writer has the file open and makes a writer's open fail (not wait) during the
-    /// replacement, but which without <c>FILE_SHARE_DELETE</c> would also refuse the rename over the
-    /// duplicate's names. Neither is done yet: Windows re-checks by name.
+    /// replacement, as sharing blocks does (<see cref="HoldAndCheck"/>), but which without
+    /// <c>FILE_SHARE_DELETE</c> would also refuse the rename over the duplicate's names. Neither is
+    /// done yet: Windows re-checks by name.
     /// </remarks>
     private ReadLease? LeaseAndCheck(RootedName name, in ScannedFile expected, SetOutcome outcome, out string? refusal)
     {
@@ -396,8 +397,8 @@ internal sealed partial class DedupeRun
     }
 
     /// <summary>
-    /// Holds the file at <paramref name="name"/> against writers (<see cref="HeldFile.TryHold"/>: a
-    /// read lease) and checks, on the held file,
+    /// Holds the file at <paramref name="name"/> against writers (<see cref="HeldFile.TryHold"/>:
+    /// Linux a read lease, Windows a handle that shares reading only) and checks, on the held file,
     /// that it is still <paramref name="expected"/>. Null, with a reason for the user, when it cannot
     /// be changed now.
     /// </summary>
@@ -405,7 +406,7 @@ internal sealed partial class DedupeRun
     /// A file that is not the user's (EACCES: leases need its owner or <c>CAP_LEASE</c>, which root
     /// has) and a file on a file system without leases (EINVAL: NFS, some FUSE ones,
     /// <c>fs.leases-enable = 0</c>) are skipped, not changed unguarded: a write made there meanwhile
-    /// could be lost.
+    /// could be lost. On Windows a file that another handle may write to is skipped likewise.
     /// </remarks>
     private HeldFile? HoldAndCheck(RootedName name, in ScannedFile expected, bool forWriting, SetOutcome outcome, out string? refusal)
     {
@@ -434,6 +435,7 @@ internal sealed partial class DedupeRun
                 LeaseRefusal.OpenForWriting => "open for writing elsewhere",
                 LeaseRefusal.NotOwner => "is not yours, and guarding it against writers while it is replaced needs its owner or root (CAP_LEASE)",
                 LeaseRefusal.Unsupported => "its file system has no file leases (NFS, some FUSE ones, or fs.leases-enable = 0), so a write made while it was replaced could be lost",
+                LeaseRefusal.InUse => "open in another program that may write to it or keeps others out",
                 _ => ChangedSinceRead,
             };
             return null;

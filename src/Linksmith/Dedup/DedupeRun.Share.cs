@@ -1,8 +1,9 @@
 namespace Linksmith;
 
 // Sharing (dedupe --reflink): each duplicate's data blocks shared copy-on-write with its survivor's,
-// under the same leases and re-checks as re-linking; no name, owner, mode or time changes. The
-// file-system calls are the layer's (SharingPair: FIDEDUPERANGE on Linux).
+// both files held against writers (Linux: the same leases and re-checks as re-linking; Windows: open
+// sharing reading only); no name, owner, mode or time changes. The file-system calls are the
+// layer's (SharingPair: FIDEDUPERANGE on Linux, FSCTL_DUPLICATE_EXTENTS_TO_FILE on Windows).
 internal sealed partial class DedupeRun
 {
     private enum ShareOutcome
@@ -14,9 +15,10 @@ internal sealed partial class DedupeRun
     }
 
     /// <summary>
-    /// Before anything changes: on each volume that holds a set, asks the kernel to share a
-    /// zero-length range between two of its files, which changes nothing and fails where the file
-    /// system has no reflinks (<see cref="ReflinksNotSupportedException"/>, ending the run).
+    /// Before anything changes: on each volume that holds a set, asks whether two of its files can
+    /// share blocks (Linux: the kernel is asked to share a zero-length range, which changes nothing;
+    /// Windows: the volume's block-cloning flag), which fails where the file system has no reflinks
+    /// (<see cref="ReflinksNotSupportedException"/>, ending the run).
     /// </summary>
     private void ProbeReflinks()
     {
@@ -125,14 +127,15 @@ internal sealed partial class DedupeRun
         }
         catch (LinksmithException)
         {
-            // Refused part-way: the times go back all the same, and the refusal is what is reported.
+            // Refused part-way (Windows: after ranges were compared, or cloned): the times go back
+            // all the same, and the refusal is what is reported.
             TryKeepTimes(keeperHeld, keeperBefore);
             TryKeepTimes(duplicateHeld, duplicateBefore);
             throw;
         }
 
-        // The kernel compares by reading both files, which may move their access times (and some
-        // file systems move a destination's mtime): put them back as they were.
+        // Comparing reads both files, which may move their access times (and some file systems
+        // move a destination's mtime, Windows its change time): put them back as they were.
         var keeperAfter = KeepTimes(keeperHeld, keeperBefore);
         var duplicateAfter = KeepTimes(duplicateHeld, duplicateBefore);
         saved = Math.Max(0, notShared - pair.NotSharedBytes(duplicateFile.Size));
@@ -153,7 +156,8 @@ internal sealed partial class DedupeRun
 
         if (result == ShareResult.Differs)
         {
-            outcome.Skipped.Add(new DedupeSkip(duplicateAt.FullPath, $"its bytes differ from {keeperAt.FullPath}'s now (the kernel compared them); left alone"));
+            var comparer = OperatingSystem.IsWindows() ? "compared while neither could be written" : "the kernel compared them";
+            outcome.Skipped.Add(new DedupeSkip(duplicateAt.FullPath, $"its bytes differ from {keeperAt.FullPath}'s now ({comparer}); left alone"));
             return ShareOutcome.Skipped;
         }
 
@@ -164,8 +168,8 @@ internal sealed partial class DedupeRun
         status.Kind == LinkKind.File && status.Size == expected.Size && ScannedFile.Ticks(status.ModifiedTime) == expected.ModifiedTicks && IsFile(status, expected);
 
     /// <summary>
-    /// The held file's status now, its access and modification times (and, where it can, its change
-    /// time) first set back to <paramref name="before"/>'s if they moved.
+    /// The held file's status now, its access and modification times (Windows: and its change time)
+    /// first set back to <paramref name="before"/>'s if they moved.
     /// </summary>
     private static FileStatus KeepTimes(HeldFile held, in FileStatus before)
     {

@@ -2,8 +2,9 @@ namespace Linksmith;
 
 /// <summary>
 /// How a whole file is cloned with <c>FSCTL_DUPLICATE_EXTENTS_TO_FILE</c> (ReFS, Dev Drive): the
-/// ranges to ask for. Used by copies (WindowsDirectoryHandle.TryCloneBlocks), not by dedupe yet; the
-/// arithmetic is unit-tested on every platform.
+/// ranges to ask for. Used by copies (WindowsDirectoryHandle.TryCloneBlocks) and by
+/// <c>dedupe --reflink</c> (<see cref="WindowsSharingPair"/>, which compares each range's bytes
+/// before it clones it); the arithmetic is unit-tested on every platform.
 /// </summary>
 /// <remarks>
 /// The call wants source and target offsets and the byte count on cluster boundaries; a file whose

@@ -20,6 +20,12 @@ internal enum LeaseRefusal
 
     /// <summary>What is at the name now is not a regular file (leases exist only on those).</summary>
     NotAFile,
+
+    /// <summary>
+    /// Windows, which has no leases (<see cref="HeldFile.TryHold"/>): another handle may write to the
+    /// file or shuts others out (STATUS_SHARING_VIOLATION to an open that shares reading only).
+    /// </summary>
+    InUse,
 }
 
 /// <summary>

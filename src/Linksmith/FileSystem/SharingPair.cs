@@ -7,8 +7,8 @@ internal enum ShareResult
     Shared,
 
     /// <summary>
-    /// Bytes differ (Linux: the kernel compared them, FILE_DEDUPE_RANGE_DIFFERS) and no more was
-    /// shared from there.
+    /// Bytes differ (Linux: the kernel compared them, FILE_DEDUPE_RANGE_DIFFERS; Windows: Linksmith
+    /// did, with writers shut out) and no more was shared from there.
     /// </summary>
     Differs,
 }
@@ -16,7 +16,8 @@ internal enum ShareResult
 /// <summary>
 /// A regular file held open while its blocks are shared (<c>dedupe --reflink</c>), so that no other
 /// process writes to it meanwhile. Linux: a read lease (<see cref="ReadLease"/>): a writer's open
-/// waits until it is released.
+/// waits until it is released. Windows: a handle that shares reading only: it cannot be had while
+/// another handle may write to the file, and while it lasts any open for writing fails.
 /// </summary>
 internal abstract class HeldFile : IDisposable
 {
@@ -25,21 +26,27 @@ internal abstract class HeldFile : IDisposable
     /// <summary>The file's full path, for messages.</summary>
     public string Path { get; }
 
-    /// <summary>Whether <see cref="RestoreTimes"/> sets the change time back too (Linux's ctime cannot be set).</summary>
+    /// <summary>Whether <see cref="RestoreTimes"/> sets the change time back too (Windows; Linux's ctime cannot be set).</summary>
     public abstract bool RestoresChangeTime { get; }
 
     /// <summary>
     /// Holds the regular file at <paramref name="relativePath"/> below <paramref name="root"/>,
     /// following no link on the way; <paramref name="forWriting"/>: it is to receive another file's
-    /// blocks (Linux's FIDEDUPERANGE needs no more than reading from the file's owner or root). Null, with the reason, when it cannot be held now.
+    /// blocks (Windows opens it for writing; Linux's FIDEDUPERANGE needs no more than reading from
+    /// the file's owner or root). Null, with the reason, when it cannot be held now.
     /// </summary>
     /// <exception cref="TargetNotFoundException">Nothing is at the name any more.</exception>
-    /// <exception cref="TreeChangedException">A link stands at the name or in a folder on the way.</exception>
+    /// <exception cref="TreeChangedException">A link stands in a folder on the way (Linux: at the name too).</exception>
     public static HeldFile? TryHold(DirectoryHandle root, string relativePath, bool forWriting, out LeaseRefusal refusal)
     {
         if (root is UnixDirectoryHandle unixRoot)
         {
             return ReadLease.TryTake(unixRoot, relativePath, out refusal);
+        }
+
+        if (OperatingSystem.IsWindows() && root is WindowsDirectoryHandle windowsRoot)
+        {
+            return WindowsHeldFile.TryHold(windowsRoot, relativePath, forWriting, out refusal);
         }
 
         refusal = LeaseRefusal.Unsupported;
@@ -67,7 +74,9 @@ internal abstract class HeldFile : IDisposable
 /// <summary>
 /// A survivor and one of its duplicates, both open, for <c>dedupe --reflink</c>: whether their
 /// volume can share blocks, how many of the duplicate's bytes do not share the survivor's yet, and
-/// the sharing itself. Linux: <c>FIDEDUPERANGE</c> and FIEMAP (<see cref="FileSharing"/>).
+/// the sharing itself. Linux: <c>FIDEDUPERANGE</c> and FIEMAP (<see cref="FileSharing"/>); Windows:
+/// <c>FSCTL_DUPLICATE_EXTENTS_TO_FILE</c> after a byte comparison, and
+/// <c>FSCTL_GET_RETRIEVAL_POINTERS</c> (<see cref="WindowsSharingPair"/>).
 /// </summary>
 internal abstract class SharingPair : IDisposable
 {
@@ -88,7 +97,7 @@ internal abstract class SharingPair : IDisposable
     /// the way; nothing holds them against writers (for <see cref="Probe"/>, and for
     /// <see cref="NotSharedBytes"/> without <c>--apply</c>).
     /// </summary>
-    /// <exception cref="ReflinksNotSupportedException">Not on Linux.</exception>
+    /// <exception cref="ReflinksNotSupportedException">Neither Linux nor Windows.</exception>
     public static SharingPair Open(DirectoryHandle keeperRoot, string keeperRelativePath, DirectoryHandle duplicateRoot, string duplicateRelativePath)
     {
         if (keeperRoot is UnixDirectoryHandle unixKeeper && duplicateRoot is UnixDirectoryHandle unixDuplicate)
@@ -96,16 +105,26 @@ internal abstract class SharingPair : IDisposable
             return UnixSharingPair.Open(unixKeeper, keeperRelativePath, unixDuplicate, duplicateRelativePath);
         }
 
+        if (OperatingSystem.IsWindows() && keeperRoot is WindowsDirectoryHandle windowsKeeper && duplicateRoot is WindowsDirectoryHandle windowsDuplicate)
+        {
+            return WindowsSharingPair.Open(windowsKeeper, keeperRelativePath, windowsDuplicate, duplicateRelativePath);
+        }
+
         throw Unsupported(duplicateRoot.FullPath(duplicateRelativePath));
     }
 
     /// <summary>The two held files as a pair; disposing the pair leaves them open.</summary>
-    /// <exception cref="ReflinksNotSupportedException">Not on Linux.</exception>
+    /// <exception cref="ReflinksNotSupportedException">Neither Linux nor Windows.</exception>
     public static SharingPair Of(HeldFile keeper, HeldFile duplicate)
     {
         if (keeper is ReadLease keeperLease && duplicate is ReadLease duplicateLease)
         {
             return new UnixSharingPair(keeperLease, duplicateLease);
+        }
+
+        if (OperatingSystem.IsWindows() && keeper is WindowsHeldFile windowsKeeper && duplicate is WindowsHeldFile windowsDuplicate)
+        {
+            return new WindowsSharingPair(windowsKeeper, windowsDuplicate);
         }
 
         throw Unsupported(duplicate.Path);
@@ -119,7 +138,8 @@ internal abstract class SharingPair : IDisposable
 
     /// <summary>
     /// Why these two files cannot share blocks as they are, where the file system says so
-    /// beforehand, for the user; null where nothing stands in the way.
+    /// beforehand (Windows: integrity streams on one only, a sparse survivor and a duplicate that is
+    /// not), for the user; null where nothing stands in the way.
     /// </summary>
     public virtual string? Obstacle() => null;
 
@@ -151,6 +171,6 @@ internal abstract class SharingPair : IDisposable
 
     private static ReflinksNotSupportedException Unsupported(string path) => new(
         path,
-        "sharing the data blocks of existing files is implemented on Linux only so far",
+        "sharing the data blocks of existing files is implemented on Linux and Windows only",
         "Leave out --reflink to hard-link the duplicates instead");
 }
