@@ -18,7 +18,7 @@ internal static class DedupeCommand
             "Consider only files matching GLOB (or inside folders matching it); --exclude wins",
             "Leave out paths matching GLOB (a pattern with '/' matches the path under DIR, '**' spans folders; without '/' a name at any depth)");
         var reference = new Option<string[]>("--reference") { Description = "Also search DIR, but never change its files; a file there survives over its duplicates (repeatable)", HelpName = "DIR", AllowMultipleArgumentsPerToken = false };
-        var reflink = new Option<bool>("--reflink") { Description = "Share the duplicates' data blocks copy-on-write instead of hard-linking them: separate files keep their inode, names, owner, mode and times (Btrfs, XFS, bcachefs)" };
+        var reflink = new Option<bool>("--reflink") { Description = "Share the duplicates' data blocks copy-on-write instead of hard-linking them: separate files keep their inode, names, owner, mode and times (Linux: Btrfs, XFS, bcachefs; Windows: ReFS, Dev Drive)" };
         var ignoreMetadata = new Option<bool>("--ignore-metadata") { Description = "Merge files even when owner, group or permissions (Windows: read-only) differ" };
         var cache = new Option<bool>("--cache") { Description = "Remember hashes in the state database and reuse them (the default)" };
         var noCache = new Option<bool>("--no-cache") { Description = "Neither use nor update remembered hashes" };

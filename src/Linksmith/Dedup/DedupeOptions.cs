@@ -19,9 +19,10 @@ public sealed record DedupeOptions
     /// <summary>
     /// Share duplicates' data blocks copy-on-write (reflinks) instead of hard-linking them: every
     /// file keeps its inode, names, owner, mode and times, and owner and mode do not prevent it.
-    /// Linux only (<c>FIDEDUPERANGE</c> on Btrfs, XFS with reflink=1, bcachefs); elsewhere, and on
-    /// a file system without reflinks, the run throws <see cref="ReflinksNotSupportedException"/>
-    /// before anything changes.
+    /// Linux: <c>FIDEDUPERANGE</c> on Btrfs, XFS with reflink=1, bcachefs; Windows: block cloning
+    /// on ReFS and Dev Drives (<c>FSCTL_DUPLICATE_EXTENTS_TO_FILE</c> after a byte comparison, both
+    /// files open sharing reading only). Elsewhere, and on a file system without reflinks, the run
+    /// throws <see cref="ReflinksNotSupportedException"/> before anything changes.
     /// </summary>
     public bool Reflink { get; init; }
 

@@ -372,34 +372,49 @@ internal sealed partial class DedupeRun
 
     /// <summary>
     /// Leases the file at <paramref name="name"/> and checks, on the leased descriptor, that it is
-    /// still <paramref name="expected"/>. Null with a reason for the user when it cannot be replaced
-    /// now; null without one where there are no leases (Windows: checked by name only).
+    /// still <paramref name="expected"/> (see <see cref="HoldAndCheck"/>). Null with a reason for the
+    /// user when it cannot be replaced now; null without one where there are no leases (Windows:
+    /// checked by name only).
     /// </summary>
     /// <remarks>
-    /// <para>A file that is not the user's (EACCES: leases need its owner or <c>CAP_LEASE</c>, which
-    /// root has) and a file on a file system without leases (EINVAL: NFS, some FUSE ones,
-    /// <c>fs.leases-enable = 0</c>) are skipped, not replaced unguarded: a write made there while
-    /// it was replaced could be lost.</para>
-    /// <para>Windows has no leases. The equivalent would be an oplock that breaks when another
-    /// process opens the file for writing (a read-handle oplock, <c>FSCTL_REQUEST_OPLOCK</c>), whose
-    /// breaker waits until it is acknowledged; or, more simply, opening both files without
-    /// <c>FILE_SHARE_WRITE</c>, which fails while a writer has the file open and makes a writer's
-    /// open fail (not wait) during the replacement. Neither is done yet: Windows re-checks by name.</para>
+    /// Windows has no leases. The equivalent would be an oplock that breaks when another process
+    /// opens the file for writing (a read-handle oplock, <c>FSCTL_REQUEST_OPLOCK</c>), whose breaker
+    /// waits until it is acknowledged; or opening both files without <c>FILE_SHARE_WRITE</c>, which
+    /// fails while a writer has the file open and makes a writer's open fail (not wait) during the
+    /// replacement, as sharing blocks does (<see cref="HoldAndCheck"/>), but which without
+    /// <c>FILE_SHARE_DELETE</c> would also refuse the rename over the duplicate's names. Neither is
+    /// done yet: Windows re-checks by name.
     /// </remarks>
     private ReadLease? LeaseAndCheck(RootedName name, in ScannedFile expected, SetOutcome outcome, out string? refusal)
     {
-        refusal = null;
-        if (name.Root is not UnixDirectoryHandle root)
+        if (name.Root is not UnixDirectoryHandle)
         {
             refusal = StillMatches(name, expected, outcome) ? null : ChangedSinceRead;
             return null;
         }
 
-        ReadLease? lease;
+        return (ReadLease?)HoldAndCheck(name, expected, forWriting: false, outcome, out refusal);
+    }
+
+    /// <summary>
+    /// Holds the file at <paramref name="name"/> against writers (<see cref="HeldFile.TryHold"/>:
+    /// Linux a read lease, Windows a handle that shares reading only) and checks, on the held file,
+    /// that it is still <paramref name="expected"/>. Null, with a reason for the user, when it cannot
+    /// be changed now.
+    /// </summary>
+    /// <remarks>
+    /// A file that is not the user's (EACCES: leases need its owner or <c>CAP_LEASE</c>, which root
+    /// has) and a file on a file system without leases (EINVAL: NFS, some FUSE ones,
+    /// <c>fs.leases-enable = 0</c>) are skipped, not changed unguarded: a write made there meanwhile
+    /// could be lost. On Windows a file that another handle may write to is skipped likewise.
+    /// </remarks>
+    private HeldFile? HoldAndCheck(RootedName name, in ScannedFile expected, bool forWriting, SetOutcome outcome, out string? refusal)
+    {
+        HeldFile? held;
         LeaseRefusal why;
         try
         {
-            lease = ReadLease.TryTake(root, name.RelativePath, out why);
+            held = HeldFile.TryHold(name.Root, name.RelativePath, forWriting, out why);
         }
         catch (TargetNotFoundException)
         {
@@ -413,13 +428,14 @@ internal sealed partial class DedupeRun
             return null;
         }
 
-        if (lease is null)
+        if (held is null)
         {
             refusal = why switch
             {
                 LeaseRefusal.OpenForWriting => "open for writing elsewhere",
                 LeaseRefusal.NotOwner => "is not yours, and guarding it against writers while it is replaced needs its owner or root (CAP_LEASE)",
                 LeaseRefusal.Unsupported => "its file system has no file leases (NFS, some FUSE ones, or fs.leases-enable = 0), so a write made while it was replaced could be lost",
+                LeaseRefusal.InUse => "open in another program that may write to it or keeps others out",
                 _ => ChangedSinceRead,
             };
             return null;
@@ -427,9 +443,10 @@ internal sealed partial class DedupeRun
 
         try
         {
-            if (lease.Status() is { Kind: LinkKind.File } status && expected.Matches(status, ClassOf(expected)))
+            if (held.Status() is { Kind: LinkKind.File } status && expected.Matches(status, ClassOf(expected)))
             {
-                return lease;
+                refusal = null;
+                return held;
             }
         }
         catch (LinksmithException error)
@@ -437,7 +454,7 @@ internal sealed partial class DedupeRun
             outcome.Errors.Add(error);
         }
 
-        lease.Dispose();
+        held.Dispose();
         refusal = ChangedSinceRead;
         return null;
     }

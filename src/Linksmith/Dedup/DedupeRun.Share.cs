@@ -1,7 +1,9 @@
 namespace Linksmith;
 
 // Sharing (dedupe --reflink): each duplicate's data blocks shared copy-on-write with its survivor's,
-// under the same leases and re-checks as re-linking; no name, owner, mode or time changes.
+// both files held against writers (Linux: the same leases and re-checks as re-linking; Windows: open
+// sharing reading only); no name, owner, mode or time changes. The file-system calls are the
+// layer's (SharingPair: FIDEDUPERANGE on Linux, FSCTL_DUPLICATE_EXTENTS_TO_FILE on Windows).
 internal sealed partial class DedupeRun
 {
     private enum ShareOutcome
@@ -13,9 +15,10 @@ internal sealed partial class DedupeRun
     }
 
     /// <summary>
-    /// Before anything changes: on each volume that holds a set, asks the kernel to share a
-    /// zero-length range between two of its files, which changes nothing and fails where the file
-    /// system has no reflinks (<see cref="ReflinksNotSupportedException"/>, ending the run).
+    /// Before anything changes: on each volume that holds a set, asks whether two of its files can
+    /// share blocks (Linux: the kernel is asked to share a zero-length range, which changes nothing;
+    /// Windows: the volume's block-cloning flag), which fails where the file system has no reflinks
+    /// (<see cref="ReflinksNotSupportedException"/>, ending the run).
     /// </summary>
     private void ProbeReflinks()
     {
@@ -33,9 +36,8 @@ internal sealed partial class DedupeRun
             var destination = Locate(FirstNameIndex(setMembers[set.Start + 1]));
             try
             {
-                using var sourceFd = ((UnixDirectoryHandle)source.Root).OpenFileForRead(source.RelativePath);
-                using var destinationFd = ((UnixDirectoryHandle)destination.Root).OpenFileForRead(destination.RelativePath);
-                FileSharing.Probe(sourceFd.Fd, destinationFd.Fd, destination.FullPath);
+                using var pair = SharingPair.Open(source.Root, source.RelativePath, destination.Root, destination.RelativePath);
+                pair.Probe();
                 probed.Add(volume);
             }
             catch (ReflinksNotSupportedException)
@@ -66,9 +68,14 @@ internal sealed partial class DedupeRun
         {
             if (!options.Apply)
             {
-                using var keeperFd = ((UnixDirectoryHandle)keeperAt.Root).OpenFileForRead(keeperAt.RelativePath);
-                using var duplicateFd = ((UnixDirectoryHandle)duplicateAt.Root).OpenFileForRead(duplicateAt.RelativePath);
-                saved = FileSharing.BytesNotSharedWith(duplicateFd.Fd, duplicateAt.FullPath, keeperFd.Fd, keeperAt.FullPath, duplicateFile.Size);
+                using var pair = SharingPair.Open(keeperAt.Root, keeperAt.RelativePath, duplicateAt.Root, duplicateAt.RelativePath);
+                if (pair.Obstacle() is { } obstacle)
+                {
+                    outcome.Skipped.Add(new DedupeSkip(duplicateAt.FullPath, $"{obstacle}; left alone"));
+                    return ShareOutcome.Skipped;
+                }
+
+                saved = pair.NotSharedBytes(duplicateFile.Size);
                 return saved > 0 ? ShareOutcome.Shared : ShareOutcome.AlreadyShared;
             }
 
@@ -84,40 +91,54 @@ internal sealed partial class DedupeRun
 
     private ShareOutcome ShareLeased(ref ScannedFile keeperFile, RootedName keeperAt, int duplicate, int duplicateName, ScannedFile duplicateFile, RootedName duplicateAt, SetOutcome outcome, ref long saved)
     {
-        using var keeperLease = LeaseAndCheck(keeperAt, keeperFile, outcome, out var keeperRefusal);
-        if (keeperRefusal is not null)
+        using var keeperHeld = HoldAndCheck(keeperAt, keeperFile, forWriting: false, outcome, out var keeperRefusal);
+        if (keeperHeld is null)
         {
             outcome.Skipped.Add(new DedupeSkip(keeperAt.FullPath, $"{keeperRefusal}; its duplicates were left alone"));
             return ShareOutcome.KeeperRefused;
         }
 
-        using var duplicateLease = LeaseAndCheck(duplicateAt, duplicateFile, outcome, out var refusal);
-        if (refusal is not null)
+        using var duplicateHeld = HoldAndCheck(duplicateAt, duplicateFile, forWriting: true, outcome, out var refusal);
+        if (duplicateHeld is null)
         {
             outcome.Skipped.Add(new DedupeSkip(duplicateAt.FullPath, $"{refusal}; left alone"));
             return ShareOutcome.Skipped;
         }
 
-        if (keeperLease is null || duplicateLease is null)
+        using var pair = SharingPair.Of(keeperHeld, duplicateHeld);
+        if (pair.Obstacle() is { } obstacle)
         {
-            throw new ReflinksNotSupportedException(duplicateAt.FullPath);
+            outcome.Skipped.Add(new DedupeSkip(duplicateAt.FullPath, $"{obstacle}; left alone"));
+            return ShareOutcome.Skipped;
         }
 
-        var notShared = FileSharing.BytesNotSharedWith(duplicateLease.Fd, duplicateAt.FullPath, keeperLease.Fd, keeperAt.FullPath, duplicateFile.Size);
+        var notShared = pair.NotSharedBytes(duplicateFile.Size);
         if (notShared == 0)
         {
             return ShareOutcome.AlreadyShared;
         }
 
-        var keeperBefore = keeperLease.Status();
-        var duplicateBefore = duplicateLease.Status();
-        var result = FileSharing.Share(keeperLease.Fd, duplicateLease.Fd, duplicateFile.Size, duplicateAt.FullPath);
+        var keeperBefore = keeperHeld.Status();
+        var duplicateBefore = duplicateHeld.Status();
+        ShareResult result;
+        try
+        {
+            result = pair.Share(duplicateFile.Size);
+        }
+        catch (LinksmithException)
+        {
+            // Refused part-way (Windows: after ranges were compared, or cloned): the times go back
+            // all the same, and the refusal is what is reported.
+            TryKeepTimes(keeperHeld, keeperBefore);
+            TryKeepTimes(duplicateHeld, duplicateBefore);
+            throw;
+        }
 
-        // The kernel compares by reading both files, which may move their access times (and some
-        // file systems move a destination's mtime): put them back as they were.
-        var keeperAfter = KeepTimes(keeperLease, keeperBefore, keeperAt);
-        var duplicateAfter = KeepTimes(duplicateLease, duplicateBefore, duplicateAt);
-        saved = Math.Max(0, notShared - FileSharing.BytesNotSharedWith(duplicateLease.Fd, duplicateAt.FullPath, keeperLease.Fd, keeperAt.FullPath, duplicateFile.Size));
+        // Comparing reads both files, which may move their access times (and some file systems
+        // move a destination's mtime, Windows its change time): put them back as they were.
+        var keeperAfter = KeepTimes(keeperHeld, keeperBefore);
+        var duplicateAfter = KeepTimes(duplicateHeld, duplicateBefore);
+        saved = Math.Max(0, notShared - pair.NotSharedBytes(duplicateFile.Size));
 
         // Their contents are what was read: the new ctimes become the baseline (for the rest of the
         // set, and for the hash cache).
@@ -135,7 +156,8 @@ internal sealed partial class DedupeRun
 
         if (result == ShareResult.Differs)
         {
-            outcome.Skipped.Add(new DedupeSkip(duplicateAt.FullPath, $"its bytes differ from {keeperAt.FullPath}'s now (the kernel compared them); left alone"));
+            var comparer = OperatingSystem.IsWindows() ? "compared while neither could be written" : "the kernel compared them";
+            outcome.Skipped.Add(new DedupeSkip(duplicateAt.FullPath, $"its bytes differ from {keeperAt.FullPath}'s now ({comparer}); left alone"));
             return ShareOutcome.Skipped;
         }
 
@@ -145,16 +167,32 @@ internal sealed partial class DedupeRun
     private bool IsUnchanged(in FileStatus status, in ScannedFile expected) =>
         status.Kind == LinkKind.File && status.Size == expected.Size && ScannedFile.Ticks(status.ModifiedTime) == expected.ModifiedTicks && IsFile(status, expected);
 
-    /// <summary>The leased file's status now, its access and modification times first set back to <paramref name="before"/>'s if they moved.</summary>
-    private static FileStatus KeepTimes(ReadLease lease, in FileStatus before, RootedName name)
+    /// <summary>
+    /// The held file's status now, its access and modification times (Windows: and its change time)
+    /// first set back to <paramref name="before"/>'s if they moved.
+    /// </summary>
+    private static FileStatus KeepTimes(HeldFile held, in FileStatus before)
     {
-        var now = lease.Status();
-        if (now.ModifiedTime == before.ModifiedTime && now.AccessTime == before.AccessTime)
+        var now = held.Status();
+        if (now.ModifiedTime == before.ModifiedTime && now.AccessTime == before.AccessTime
+            && (!held.RestoresChangeTime || now.ChangeTime == before.ChangeTime))
         {
             return now;
         }
 
-        FileSharing.RestoreTimes(lease.Fd, before, name.FullPath);
-        return lease.Status();
+        held.RestoreTimes(before);
+        return held.Status();
+    }
+
+    private static void TryKeepTimes(HeldFile held, in FileStatus before)
+    {
+        try
+        {
+            KeepTimes(held, before);
+        }
+        catch (LinksmithException)
+        {
+            // The failure being reported is the one that matters.
+        }
     }
 }

@@ -19,12 +19,17 @@ namespace Linksmith;
 /// each replacement both files are leased (Linux) and checked to be unchanged since they were
 /// read; a file open for writing elsewhere is skipped, and a writer that opens one meanwhile
 /// waits and keeps its write (see <c>DedupeRun.Replace</c>).</para>
+/// <para>With <see cref="DedupeOptions.Reflink"/> no name changes: each duplicate's data blocks
+/// are shared with the survivor's, both files held against writers meanwhile (Linux:
+/// <c>FIDEDUPERANGE</c> under read leases; Windows, on ReFS and Dev Drives:
+/// <c>FSCTL_DUPLICATE_EXTENTS_TO_FILE</c> after a byte comparison, both files open sharing
+/// reading only).</para>
 /// </remarks>
 public static class Deduplicator
 {
     /// <summary>Runs a dedupe. Per-file problems are collected in the result, not thrown.</summary>
     /// <exception cref="TargetNotFoundException">A root does not exist.</exception>
-    /// <exception cref="ReflinksNotSupportedException">With <see cref="DedupeOptions.Reflink"/>: not on Linux, or a file system without reflinks (nothing was changed).</exception>
+    /// <exception cref="ReflinksNotSupportedException">With <see cref="DedupeOptions.Reflink"/>: neither Linux nor Windows, or a file system without reflinks (Windows: a volume without block cloning); nothing was changed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; files already replaced stay replaced, each one whole.</exception>
     public static DedupeResult Run(DedupeOptions options, CancellationToken cancellationToken = default)
     {
@@ -34,12 +39,12 @@ public static class Deduplicator
             throw new ArgumentException("at least one directory is needed", nameof(options));
         }
 
-        if (options.Reflink && !OperatingSystem.IsLinux())
+        if (options.Reflink && !OperatingSystem.IsLinux() && !OperatingSystem.IsWindows())
         {
             throw new ReflinksNotSupportedException(
                 options.Roots[0],
-                "dedupe --reflink is implemented on Linux only so far",
-                "On Windows (ReFS, Dev Drive) leave out --reflink to hard-link duplicates; block cloning there is not wired up yet");
+                "dedupe --reflink is implemented on Linux and Windows only",
+                "Leave out --reflink to hard-link the duplicates instead");
         }
 
         var run = new DedupeRun(options, cancellationToken);

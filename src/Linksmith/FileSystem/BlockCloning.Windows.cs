@@ -2,8 +2,9 @@ namespace Linksmith;
 
 /// <summary>
 /// How a whole file is cloned with <c>FSCTL_DUPLICATE_EXTENTS_TO_FILE</c> (ReFS, Dev Drive): the
-/// ranges to ask for. Used by copies (WindowsDirectoryHandle.TryCloneBlocks), not by dedupe yet; the
-/// arithmetic is unit-tested on every platform.
+/// ranges to ask for. Used by copies (WindowsDirectoryHandle.TryCloneBlocks) and by
+/// <c>dedupe --reflink</c> (<see cref="WindowsSharingPair"/>, which compares each range's bytes
+/// before it clones it); the arithmetic is unit-tested on every platform.
 /// </summary>
 /// <remarks>
 /// The call wants source and target offsets and the byte count on cluster boundaries; a file whose
@@ -46,6 +47,13 @@ internal static class BlockCloning
 
         return ranges;
     }
+
+    /// <summary>
+    /// The bytes of a range from <see cref="Ranges"/> that are the file's, from
+    /// <paramref name="offset"/>: the whole range but the last, which ends at the end of the file
+    /// (what dedupe compares before it clones the range).
+    /// </summary>
+    public static long FileBytesIn(long offset, long byteCount, long fileSize) => Math.Clamp(fileSize - offset, 0, byteCount);
 
     /// <summary><paramref name="value"/> rounded up to a multiple of <paramref name="clusterSize"/> (a power of two).</summary>
     public static long RoundUp(long value, long clusterSize) => (value + clusterSize - 1) & ~(clusterSize - 1);

@@ -12,7 +12,8 @@ namespace Linksmith;
 /// <c>FSCTL_DUPLICATE_EXTENTS_TO_FILE</c> for each cluster-aligned range of
 /// <see cref="BlockCloning.Ranges"/>. Written from Microsoft's documentation and checked only on
 /// paper: Wine's volumes report no block cloning, so there (as on NTFS) the flag says no and the
-/// bytes are copied.
+/// bytes are copied. <c>dedupe --reflink</c> shares duplicates' clusters with the same calls (see
+/// <see cref="WindowsSharingPair"/>).
 /// </summary>
 internal sealed partial class WindowsDirectoryHandle
 {
@@ -89,14 +90,7 @@ internal sealed partial class WindowsDirectoryHandle
 
         // The cluster size and integrity setting come from the source; a source on a volume
         // without integrity streams (NTFS, FAT) cannot be cloned from.
-        Kernel32.FSCTL_GET_INTEGRITY_INFORMATION_BUFFER integrity;
-        if (!Kernel32.DeviceIoControl(input, Kernel32.FSCTL_GET_INTEGRITY_INFORMATION, null, 0, &integrity, (uint)sizeof(Kernel32.FSCTL_GET_INTEGRITY_INFORMATION_BUFFER), out _, IntPtr.Zero))
-        {
-            return false;
-        }
-
-        var clusterSize = (long)integrity.ClusterSizeInBytes;
-        if (clusterSize <= 0 || clusterSize > (64 << 10) || (clusterSize & (clusterSize - 1)) != 0)
+        if (IntegrityOf(input) is not { } integrity || ClusterSizeOf(integrity) is not { } clusterSize)
         {
             return false;
         }
@@ -110,37 +104,66 @@ internal sealed partial class WindowsDirectoryHandle
             return false;
         }
 
+        foreach (var (offset, count) in BlockCloning.Ranges(size, clusterSize))
+        {
+            if (DuplicateExtents(input, output, offset, count) != Kernel32.ERROR_SUCCESS)
+            {
+                // Another volume (ERROR_NOT_SAME_DEVICE), a file with too many clones, a
+                // refusal of any kind: what was cloned goes, the bytes are copied instead.
+                SetLength(output, 0);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// <c>FSCTL_DUPLICATE_EXTENTS_TO_FILE</c>: <paramref name="count"/> bytes of
+    /// <paramref name="target"/> from <paramref name="offset"/> share the clusters of the same
+    /// bytes of <paramref name="source"/> (offset and count on cluster boundaries, see
+    /// <see cref="BlockCloning.Ranges"/>). The Win32 error, or ERROR_SUCCESS.
+    /// </summary>
+    internal static unsafe int DuplicateExtents(SafeFileHandle source, SafeFileHandle target, long offset, long count)
+    {
         var added = false;
-        input.DangerousAddRef(ref added);
+        source.DangerousAddRef(ref added);
         try
         {
-            foreach (var (offset, count) in BlockCloning.Ranges(size, clusterSize))
+            var data = new Kernel32.DUPLICATE_EXTENTS_DATA
             {
-                var data = new Kernel32.DUPLICATE_EXTENTS_DATA
-                {
-                    FileHandle = input.DangerousGetHandle(),
-                    SourceFileOffset = offset,
-                    TargetFileOffset = offset,
-                    ByteCount = count,
-                };
-                if (!Kernel32.DeviceIoControl(output, Kernel32.FSCTL_DUPLICATE_EXTENTS_TO_FILE, &data, (uint)sizeof(Kernel32.DUPLICATE_EXTENTS_DATA), null, 0, out _, IntPtr.Zero))
-                {
-                    // Another volume (ERROR_NOT_SAME_DEVICE), a file with too many clones, a
-                    // refusal of any kind: what was cloned goes, the bytes are copied instead.
-                    SetLength(output, 0);
-                    return false;
-                }
-            }
+                FileHandle = source.DangerousGetHandle(),
+                SourceFileOffset = offset,
+                TargetFileOffset = offset,
+                ByteCount = count,
+            };
+            return Kernel32.DeviceIoControl(target, Kernel32.FSCTL_DUPLICATE_EXTENTS_TO_FILE, &data, (uint)sizeof(Kernel32.DUPLICATE_EXTENTS_DATA), null, 0, out _, IntPtr.Zero)
+                ? Kernel32.ERROR_SUCCESS
+                : Marshal.GetLastPInvokeError();
         }
         finally
         {
             if (added)
             {
-                input.DangerousRelease();
+                source.DangerousRelease();
             }
         }
+    }
 
-        return true;
+    /// <summary>The open file's integrity-stream setting and its volume's cluster size (ReFS); null where the volume has no integrity streams (NTFS, FAT).</summary>
+    internal static unsafe Kernel32.FSCTL_GET_INTEGRITY_INFORMATION_BUFFER? IntegrityOf(SafeFileHandle file)
+    {
+        Kernel32.FSCTL_GET_INTEGRITY_INFORMATION_BUFFER integrity;
+        return Kernel32.DeviceIoControl(file, Kernel32.FSCTL_GET_INTEGRITY_INFORMATION, null, 0, &integrity, (uint)sizeof(Kernel32.FSCTL_GET_INTEGRITY_INFORMATION_BUFFER), out _, IntPtr.Zero)
+            ? integrity
+            : null;
+    }
+
+    /// <summary>The cluster size an integrity answer gives, where it is one block cloning can work with (a power of two up to 64 KiB).</summary>
+    internal static long? ClusterSizeOf(in Kernel32.FSCTL_GET_INTEGRITY_INFORMATION_BUFFER integrity)
+    {
+        var clusterSize = (long)integrity.ClusterSizeInBytes;
+        return clusterSize <= 0 || clusterSize > (64 << 10) || (clusterSize & (clusterSize - 1)) != 0 ? null : clusterSize;
     }
 
     private static unsafe bool SetLength(SafeFileHandle file, long length)
@@ -149,7 +172,7 @@ internal sealed partial class WindowsDirectoryHandle
         return Kernel32.SetFileInformationByHandle(file, Kernel32.FileEndOfFileInfo, &endOfFile, sizeof(long));
     }
 
-    private static unsafe bool IsSparse(SafeFileHandle file)
+    internal static unsafe bool IsSparse(SafeFileHandle file)
     {
         Kernel32.FILE_BASIC_INFO basic;
         return Kernel32.GetFileInformationByHandleEx(file, Kernel32.FileBasicInfo, &basic, (uint)sizeof(Kernel32.FILE_BASIC_INFO))
@@ -157,7 +180,7 @@ internal sealed partial class WindowsDirectoryHandle
     }
 
     /// <summary>The volume of the open file: its serial number and whether it can clone blocks; null where Windows does not say.</summary>
-    private static unsafe (uint Serial, bool Clones)? VolumeOf(SafeFileHandle file)
+    internal static unsafe (uint Serial, bool Clones)? VolumeOf(SafeFileHandle file)
     {
         uint serial, flags;
         return Kernel32.GetVolumeInformationByHandle(file, null, 0, &serial, null, &flags, null, 0)

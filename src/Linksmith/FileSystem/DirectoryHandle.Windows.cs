@@ -636,7 +636,7 @@ internal sealed partial class WindowsDirectoryHandle : DirectoryHandle
     }
 
     /// <summary>The status of an open entry (the entry itself when it was opened with FILE_OPEN_REPARSE_POINT).</summary>
-    private static unsafe FileStatus StatHandle(SafeFileHandle handle, string path, bool followed)
+    internal static unsafe FileStatus StatHandle(SafeFileHandle handle, string path, bool followed)
     {
         if (!Kernel32.GetFileInformationByHandle(handle, out var info))
         {

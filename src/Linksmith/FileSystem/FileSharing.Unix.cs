@@ -3,16 +3,6 @@ using Linksmith.Interop;
 
 namespace Linksmith;
 
-/// <summary>What <see cref="FileSharing.Share"/> did.</summary>
-internal enum ShareResult
-{
-    /// <summary>Every range now shares the source's blocks.</summary>
-    Shared,
-
-    /// <summary>The kernel found bytes that differ (FILE_DEDUPE_RANGE_DIFFERS) and shared no more from there.</summary>
-    Differs,
-}
-
 /// <summary>
 /// Copy-on-write sharing of identical files' data blocks (Linux <c>FIDEDUPERANGE</c>) and the
 /// extent arithmetic that says how much of two files is shared already (FIEMAP).
@@ -104,29 +94,7 @@ internal static class FileSharing
             return size;
         }
 
-        long data = 0, shared = 0;
-        var j = 0;
-        foreach (var extent in mine)
-        {
-            data += extent.Length;
-            while (j < theirs.Count && theirs[j].End <= extent.Logical)
-            {
-                j++;
-            }
-
-            for (var k = j; k < theirs.Count && theirs[k].Logical < extent.End; k++)
-            {
-                var other = theirs[k];
-                var start = Math.Max(extent.Logical, other.Logical);
-                var end = Math.Min(extent.End, other.End);
-                if (end > start && extent.Physical >= 0 && other.Physical >= 0 && extent.Physical - extent.Logical == other.Physical - other.Logical)
-                {
-                    shared += end - start;
-                }
-            }
-        }
-
-        return data - shared;
+        return SharedExtents.NotSharedBytes(mine, theirs);
     }
 
     /// <summary>Sets the file's access and modification times back to those in <paramref name="status"/>.</summary>
@@ -187,10 +155,4 @@ internal static class FileSharing
         Libc.EOPNOTSUPP or Libc.EINVAL or Libc.EXDEV or Libc.ENOTTY => new ReflinksNotSupportedException(path),
         _ => UnixErrors.ToException(errno, path),
     };
-
-    /// <summary>An extent; <see cref="Physical"/> is −1 where it has no place on disk yet.</summary>
-    private readonly record struct PlacedExtent(long Logical, long Physical, long Length)
-    {
-        public long End => Logical + Length;
-    }
 }

@@ -20,6 +20,12 @@ internal enum LeaseRefusal
 
     /// <summary>What is at the name now is not a regular file (leases exist only on those).</summary>
     NotAFile,
+
+    /// <summary>
+    /// Windows, which has no leases (<see cref="HeldFile.TryHold"/>): another handle may write to the
+    /// file or shuts others out (STATUS_SHARING_VIOLATION to an open that shares reading only).
+    /// </summary>
+    InUse,
 }
 
 /// <summary>
@@ -41,16 +47,12 @@ internal enum LeaseRefusal
 /// the holder asks with <see cref="WriterArrived"/> instead of listening. Leases exist only on
 /// Linux.</para>
 /// </remarks>
-internal sealed class ReadLease : IDisposable
+internal sealed class ReadLease : HeldFile
 {
     private readonly FileDescriptor descriptor;
-    private readonly string path;
 
     private ReadLease(FileDescriptor descriptor, string path)
-    {
-        this.descriptor = descriptor;
-        this.path = path;
-    }
+        : base(path) => this.descriptor = descriptor;
 
     /// <summary>
     /// Opens the file at <paramref name="relativePath"/> below <paramref name="root"/>
@@ -92,8 +94,13 @@ internal sealed class ReadLease : IDisposable
     /// <summary>The leased file's descriptor (read-only), for a call made while this lease is held.</summary>
     public int Fd => descriptor.Fd;
 
+    public override bool RestoresChangeTime => false;
+
     /// <summary>The leased file as it is now (fstat of the open descriptor).</summary>
-    public FileStatus Status() => UnixDirectoryHandle.StatDescriptor(descriptor.Fd, path);
+    public override FileStatus Status() => UnixDirectoryHandle.StatDescriptor(descriptor.Fd, Path);
+
+    /// <summary>Sets the access and modification times back (futimens); the kernel sets ctime to now.</summary>
+    public override void RestoreTimes(in FileStatus before) => FileSharing.RestoreTimes(descriptor.Fd, before, Path);
 
     /// <summary>
     /// Whether some process has opened the file for writing since the lease was taken (its open
@@ -108,9 +115,17 @@ internal sealed class ReadLease : IDisposable
         }
 
         var errno = Marshal.GetLastPInvokeError();
-        return errno == Libc.EAGAIN ? true : throw UnixErrors.ToException(errno, path);
+        return errno == Libc.EAGAIN ? true : throw UnixErrors.ToException(errno, Path);
     }
 
     /// <summary>Releases the lease (closing the descriptor does: a waiting writer goes on) and closes the file.</summary>
-    public void Dispose() => descriptor.Dispose();
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            descriptor.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 }

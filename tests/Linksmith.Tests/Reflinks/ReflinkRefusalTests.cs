@@ -5,8 +5,8 @@ namespace Linksmith.Tests.Reflinks;
 /// <c>drop --as reflink-clone</c>, <c>dedupe --reflink</c>) exits 3 before anything is written,
 /// <c>auto</c> and <c>never</c> copy the bytes, a bad value exits 2. On Linux on a loop-mounted
 /// ext4 (and a tmpfs as the other volume); on Windows (and in the Wine pass) on the test volume,
-/// where Linksmith shares no blocks (block cloning needs ReFS or a Dev Drive, and is not wired
-/// yet), and drive Y: as the other volume. Sharing itself is checked on XFS and Btrfs in
+/// where no blocks can be shared (block cloning needs ReFS or a Dev Drive, which Wine's volumes are
+/// not), and drive Y: as the other volume. Sharing itself is checked on XFS and Btrfs in
 /// <see cref="ReflinkCopyTests"/> and <see cref="DedupeReflinkTests"/> (Linux only).
 /// </summary>
 public sealed class ReflinkRefusalTests : IDisposable
@@ -211,8 +211,8 @@ public sealed class ReflinkRefusalTests : IDisposable
         }, TestContext.Current.CancellationToken));
         var cli = CliRunner.RunWithEnvironment(temp.Path, State, "dedupe", "--reflink", root);
 
-        // Linux names the file systems that have reflinks; Windows, that its block cloning is not wired up yet.
-        Assert.Contains(OperatingSystem.IsWindows() ? "On Windows (ReFS, Dev Drive) leave out --reflink" : "Btrfs, XFS", error.Hint, StringComparison.Ordinal);
+        // Linux names the file systems that have reflinks; Windows, the volumes that clone blocks.
+        Assert.Contains(OperatingSystem.IsWindows() ? "ReFS volume or a Dev Drive" : "Btrfs, XFS", error.Hint, StringComparison.Ordinal);
         Assert.Equal(3, cli.ExitCode);
         Assert.Contains("linksmith: error: ", cli.Error, StringComparison.Ordinal);
         Assert.Contains("hint: ", cli.Error, StringComparison.Ordinal);

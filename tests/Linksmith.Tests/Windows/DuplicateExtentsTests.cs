@@ -5,7 +5,8 @@ namespace Linksmith.Tests.Windows;
 
 /// <summary>
 /// The pure parts of Windows block cloning (FSCTL_DUPLICATE_EXTENTS_TO_FILE), checked on every
-/// platform: the DUPLICATE_EXTENTS_DATA layout winioctl.h defines, and cluster-aligned ranges.
+/// platform: the DUPLICATE_EXTENTS_DATA layout winioctl.h defines, cluster-aligned ranges, and the
+/// bytes of each range dedupe --reflink compares before it clones it.
 /// </summary>
 public sealed class DuplicateExtentsTests
 {
@@ -47,6 +48,27 @@ public sealed class DuplicateExtentsTests
         Assert.Equal(ranges[0].ByteCount, ranges[1].Offset);
         Assert.Equal(BlockCloning.RoundUp(size, 4096), ranges[^1].Offset + ranges[^1].ByteCount);
     }
+
+    [Theory]
+    [InlineData(1, 4096)]
+    [InlineData(4096, 4096)]
+    [InlineData(100_000, 65536)]
+    [InlineData((10L << 30) + 5, 4096)]
+    public void Dedupe_compares_every_byte_of_the_file_once_and_no_byte_past_its_end(long size, long cluster)
+    {
+        var ranges = BlockCloning.Ranges(size, cluster, maxChunkBytes: 1L << 30);
+
+        var compared = ranges.Select(r => (r.Offset, Length: BlockCloning.FileBytesIn(r.Offset, r.ByteCount, size))).ToList();
+
+        Assert.Equal(size, compared.Sum(c => c.Length));
+        Assert.All(compared.Zip(ranges), pair => Assert.Equal(pair.Second.Offset, pair.First.Offset));
+        Assert.All(compared.SkipLast(1).Zip(ranges), pair => Assert.Equal(pair.Second.ByteCount, pair.First.Length));
+        Assert.Equal(size - ranges[^1].Offset, compared[^1].Length);
+    }
+
+    [Fact]
+    public void A_range_wholly_past_the_end_compares_nothing() =>
+        Assert.Equal(0, BlockCloning.FileBytesIn(8192, 4096, 4096));
 
     [Theory]
     [InlineData(0)]
