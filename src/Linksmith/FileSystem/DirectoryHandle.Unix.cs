@@ -1126,9 +1126,13 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     /// the large preset, as the trees get deeper). Null when the folder is not open.
     /// </summary>
     /// <remarks>
-    /// As safe as <see cref="OpenBeneath"/>: the folder's descriptor was itself opened beneath the
-    /// root, and <c>O_NOFOLLOW</c> with <c>O_DIRECTORY</c> on a single name that is neither <c>.</c>
-    /// nor <c>..</c> refuses a link or a file swapped in where the directory was.
+    /// The folder's descriptor was itself opened beneath the root, and <c>O_NOFOLLOW</c> with
+    /// <c>O_DIRECTORY</c> on a single name that is neither <c>.</c> nor <c>..</c> refuses a link or
+    /// a file swapped in where the directory was. Like every open parent, the folder's descriptor
+    /// follows the folder should it be renamed out of the tree meanwhile: what is opened from it is
+    /// then inside that same folder, never where a link put in its place points. Files are still
+    /// opened by their whole path (<see cref="OpenBeneath"/>), so that a job reading them notices
+    /// such a move (dedupe's RacingTreeTests).
     /// </remarks>
     private unsafe FileDescriptor? OpenFromOpenParent(string directory)
     {
