@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Linksmith.Interop;
 using Microsoft.Win32.SafeHandles;
 
@@ -63,7 +62,7 @@ internal sealed class ContentReader : IDisposable
     private const int BufferSize = 256 * 1024;
 
     private readonly byte[] buffer = GC.AllocateUninitializedArray<byte>(BufferSize, pinned: true);
-    private readonly IncrementalHash sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly Sha256 sha256 = new();
 
     /// <summary>Bytes this reader has read.</summary>
     public long BytesRead { get; private set; }
@@ -115,7 +114,7 @@ internal sealed class ContentReader : IDisposable
             total = read;
             if (total == expected.Size)
             {
-                SHA256.HashData(buffer.AsSpan(0, read), digest);
+                Sha256.HashData(buffer.AsSpan(0, read), digest);
             }
         }
         else
@@ -129,7 +128,7 @@ internal sealed class ContentReader : IDisposable
                 }
 
                 total += read;
-                sha256.AppendData(buffer, 0, read);
+                sha256.AppendData(buffer.AsSpan(0, read));
                 if (read < buffer.Length || total > expected.Size)
                 {
                     break;
