@@ -38,19 +38,15 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     // What copies from each volume into this tree were refused for good: FICLONE (EXDEV, EOPNOTSUPP:
     // another file system, or one without reflinks; --reflink auto then copies the bytes without
     // asking again) and copy_file_range (EXDEV: read/write at once). One failing call a file fewer.
-    // Keyed by the source's volume; the destination is this tree's.
-    private readonly ConcurrentDictionary<ulong, CopyRefusals> refusedFrom = new();
+    // Keyed by the source's volume; the destination is this tree's. Made by the first copy, as is
+    // newFileRules: a folder opened for a few calls (dedupe opens one per replacement) copies nothing.
+    private ConcurrentDictionary<ulong, CopyRefusals>? refusedFrom;
 
     // Once this directory's file system is known to have no unnamed files (O_TMPFILE), stop asking.
     private volatile bool unnamedUnsupported;
 
     // What a file made in each open parent directory gets from the kernel, learnt once per directory.
-    private readonly ConditionalWeakTable<FileDescriptor, NewFileRules> newFileRules = new();
-    private readonly ConditionalWeakTable<FileDescriptor, NewFileRules>.CreateValueCallback learnNewFileRules;
-
-    // The process's umask, read when this handle first makes a file (once a job, not once a process:
-    // a library caller may change it between jobs); null where it cannot be read.
-    private readonly Lazy<uint?> umask = new(NewFileRules.ReadUmask);
+    private NewFileRulesByDirectory? newFileRules;
 
     private readonly FileDescriptor root;
     private readonly Lock parentsGate = new();
@@ -64,7 +60,6 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     {
         this.root = root;
         parentsBySlice = parents.GetAlternateLookup<ReadOnlySpan<char>>();
-        learnNewFileRules = directory => NewFileRules.Of(directory, umask.Value);
     }
 
     public override bool IsRaceFree => true;
@@ -527,7 +522,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             var mode = 0x180u;
             if (attributes is null)
             {
-                var rules = newFileRules.GetValue(directory.Descriptor, learnNewFileRules);
+                var rules = LazyInitializer.EnsureInitialized(ref newFileRules, static () => new NewFileRulesByDirectory()).Of(directory.Descriptor);
                 ownerAsSource = IsRoot && source.Uid == rules.Uid && source.Gid == rules.Gid;
                 modeAsSource = rules.GivesMode(source.Mode);
                 mode = modeAsSource ? source.Mode : mode;
@@ -572,6 +567,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         var handedOver = false;
         try
         {
+            var refusedFrom = LazyInitializer.EnsureInitialized(ref this.refusedFrom, static () => new ConcurrentDictionary<ulong, CopyRefusals>());
             var known = refusedFrom.GetValueOrDefault(source.Identity.Volume);
             var copied = FileContents.Copy(input, output, source, sourcePath, destinationPath, reflink, contentHash, known, out var refused);
             if ((refused & ~known) != 0)
@@ -716,6 +712,23 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             // Best effort: the failure that led here is the one to report.
             _ = Libc.unlinkat(parent.Fd, l, 0);
         }
+    }
+
+    /// <summary>The <see cref="NewFileRules"/> of each open parent directory, learnt when a file is first made in it.</summary>
+    private sealed class NewFileRulesByDirectory
+    {
+        private readonly ConditionalWeakTable<FileDescriptor, NewFileRules> rules = new();
+        private readonly ConditionalWeakTable<FileDescriptor, NewFileRules>.CreateValueCallback learn;
+
+        public NewFileRulesByDirectory()
+        {
+            // The process's umask, read when the handle first makes a file (once a job, not once a
+            // process: a library caller may change it between jobs); null where it cannot be read.
+            var umask = NewFileRules.ReadUmask();
+            learn = directory => NewFileRules.Of(directory, umask);
+        }
+
+        public NewFileRules Of(FileDescriptor directory) => rules.GetValue(directory, learn);
     }
 
     /// <summary>
