@@ -35,6 +35,9 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     // CAP_DAC_READ_SEARCH on many kernels), new copies take a temporary name instead.
     private static volatile bool unnamedLinkUnavailable;
 
+    // Once naming an open file that has names (linkat AT_EMPTY_PATH) is known to be refused here, stop asking.
+    private static volatile bool namingOpenFilesRefused;
+
     // What copies from each volume into this tree were refused for good: FICLONE (EXDEV, EOPNOTSUPP:
     // another file system, or one without reflinks; --reflink auto then copies the bytes without
     // asking again) and copy_file_range (EXDEV: read/write at once). One failing call a file fewer.
@@ -184,6 +187,51 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         var errno = Marshal.GetLastPInvokeError();
         var existingPath = existingRoot.FullPath(existingRelativePath);
         throw UnixErrors.ToException(errno, FullPath(relativePath), existingPath, errno == Libc.EMLINK ? existingRoot.Stat(existingRelativePath)?.LinkCount ?? 0 : 0);
+    }
+
+    /// <summary>
+    /// Gives the file <paramref name="file"/> holds open another name, <paramref name="relativePath"/>
+    /// below this directory (<c>linkat</c> with <c>AT_EMPTY_PATH</c>): that very file, whatever is at
+    /// its names now, so the new name needs no check. False, with nothing changed, where the kernel
+    /// will not name an open file for this process (before Linux 6.10 it wants
+    /// <c>CAP_DAC_READ_SEARCH</c>), or the file has no name left: the caller links by name instead.
+    /// </summary>
+    /// <exception cref="LinkNameExistsException">An entry has the name.</exception>
+    /// <exception cref="HardLinkLimitException">The file has as many names as its file system allows.</exception>
+    internal unsafe bool TryHardLink(string relativePath, ReadLease file)
+    {
+        if (namingOpenFilesRefused)
+        {
+            return false;
+        }
+
+        int errno;
+        using (var parent = Parent(relativePath, out var leaf))
+        {
+            fixed (byte* empty = "\0"u8, l = leaf)
+            {
+                if (Libc.linkat(file.Fd, empty, parent.Fd, l, Libc.AT_EMPTY_PATH) == 0)
+                {
+                    return true;
+                }
+            }
+
+            errno = Marshal.GetLastPInvokeError();
+        }
+
+        if (errno is Libc.ENOENT or Libc.EPERM)
+        {
+            // ENOENT is also the answer for a file whose last name is gone: only a file that still
+            // has names tells that the kernel refuses this process.
+            if (errno == Libc.EPERM || file.Status().LinkCount > 0)
+            {
+                namingOpenFilesRefused = true;
+            }
+
+            return false;
+        }
+
+        throw UnixErrors.ToException(errno, FullPath(relativePath), file.Path, errno == Libc.EMLINK ? file.Status().LinkCount : 0);
     }
 
     public override unsafe string ReadLink(string relativePath)
