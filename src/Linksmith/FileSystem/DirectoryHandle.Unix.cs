@@ -193,8 +193,9 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     /// Gives the file <paramref name="file"/> holds open another name, <paramref name="relativePath"/>
     /// below this directory (<c>linkat</c> with <c>AT_EMPTY_PATH</c>): that very file, whatever is at
     /// its names now, so the new name needs no check. False, with nothing changed, where the kernel
-    /// will not name an open file for this process (before Linux 6.10 it wants
-    /// <c>CAP_DAC_READ_SEARCH</c>), or the file has no name left: the caller links by name instead.
+    /// will not name an open file for this process (older kernels want <c>CAP_DAC_READ_SEARCH</c>;
+    /// newer ones, 6.18 as tried as the user nobody, let the process that opened the file), or the
+    /// file has no name left: the caller links by name instead.
     /// </summary>
     /// <exception cref="LinkNameExistsException">An entry has the name.</exception>
     /// <exception cref="HardLinkLimitException">The file has as many names as its file system allows.</exception>
