@@ -114,6 +114,20 @@ internal sealed partial class DedupeRun
     /// <summary>Picks the survivor of one set of identical files and re-links (or reports) the others.</summary>
     private void Resolve(Span<int> set, SetOutcome outcome)
     {
+        // Taken at the set's first replacement, held until its last (see HoldSurvivor).
+        HeldSurvivor? survivor = null;
+        try
+        {
+            Resolve(set, outcome, ref survivor);
+        }
+        finally
+        {
+            survivor?.Dispose();
+        }
+    }
+
+    private void Resolve(Span<int> set, SetOutcome outcome, ref HeldSurvivor? survivor)
+    {
         // A reference file, then most links, then oldest mtime, then first in argument order.
         set.Sort(SurvivorFirst);
         var keeper = set[0];
@@ -204,9 +218,9 @@ internal sealed partial class DedupeRun
                 names.Add(Locate(nameFile));
             }
 
-            var keeperAt = Locate(keeperName);
-            FaultPoints.Hit(FaultPoints.DedupeBeforeReplace, keeperAt.FullPath, names[0].FullPath);
-            switch (Replace(keeperAt, ref keeperFile, names, file, outcome))
+            var keeperAt = survivor?.At ?? Locate(keeperName);
+            FaultPoints.Hit(FaultPoints.DedupeBeforeReplace, new MessagePath(keeperAt.Root, keeperAt.RelativePath), new MessagePath(names[0].Root, names[0].RelativePath));
+            switch (Replace(ref survivor, keeperAt, ref keeperFile, names, file, outcome))
             {
                 case ReplaceOutcome.Replaced:
                     duplicates.AddRange(nameFiles);
@@ -223,6 +237,8 @@ internal sealed partial class DedupeRun
                     // The survivor has as many names as its file system allows: this duplicate
                     // survives for the rest of the set instead (the set is split, not merged wrongly).
                     Flush();
+                    survivor?.Dispose();
+                    survivor = null;
                     keeper = duplicate;
                     keeperFile = file;
                     keeperName = nameFiles[0];
@@ -247,11 +263,16 @@ internal sealed partial class DedupeRun
     /// Re-links every name of one duplicate file to the survivor, each atomically, while both files
     /// are leased (see <see cref="LeaseAndCheck"/>): neither may have changed since it was read, neither may
     /// be open for writing elsewhere, and a writer that opens either meanwhile waits until the
-    /// leases are released. Every name is reached below its open root without following a link: a
-    /// folder swapped for a link since the walk fails with <see cref="TreeChangedException"/>
-    /// (reported; the duplicate is left alone), so nothing outside the roots is re-linked.
+    /// leases are released. Every name is reached through its folder, opened afresh below its root
+    /// without following a link (<see cref="TryInFolder"/>): a folder swapped for a link since the
+    /// walk fails with <see cref="TreeChangedException"/> (reported; the duplicate is left alone), so
+    /// nothing outside the roots is re-linked.
     /// </summary>
     /// <remarks>
+    /// <para>The survivor is held from the set's first replacement to its last
+    /// (<paramref name="survivor"/>: taken by <see cref="HoldSurvivor"/>, checked again before each
+    /// further duplicate by <see cref="Recheck"/>), so a set of many costs one open and lease of it;
+    /// it is released (null) when it may take no more names.</para>
     /// <para>Each name is swapped with a new link to the survivor made beside it
     /// (<c>RENAME_EXCHANGE</c>), so the duplicate stays reachable under the temporary name until
     /// every name is done. A writer's open waits for the lease only after it has looked up the
@@ -259,23 +280,62 @@ internal sealed partial class DedupeRun
     /// into the duplicate, and that write would be lost once the duplicate's last name is gone. So
     /// the lease is asked again before the swaps and after them (<see cref="ReadLease.WriterArrived"/>);
     /// if a writer came, the duplicate is left alone with its writer (its names swapped back); if
-    /// none did, the leases are released and the temporary names removed. Asking before the swaps
+    /// none did, the lease is released and the temporary names removed. Asking before the swaps
     /// too spares most put-backs, and with them the case of a second writer that opened the name
     /// after the swap and whose write goes to the survivor when the names are swapped back.</para>
     /// <para>Where the file system cannot swap names (EINVAL), each name is renamed over as before,
     /// right after checking that no writer came.</para>
     /// </remarks>
-    private ReplaceOutcome Replace(RootedName keeperAt, ref ScannedFile keeper, List<RootedName> names, in ScannedFile duplicate, SetOutcome outcome)
+    private ReplaceOutcome Replace(ref HeldSurvivor? survivor, RootedName keeperAt, ref ScannedFile keeper, List<RootedName> names, in ScannedFile duplicate, SetOutcome outcome)
     {
-        using var keeperLease = LeaseAndCheck(keeperAt, keeper, outcome, out var keeperRefusal);
+        var keeperRefusal = survivor is null ? HoldSurvivor(keeperAt, keeper, outcome, out survivor) : Recheck(survivor, keeper, outcome);
         if (keeperRefusal is not null)
         {
+            survivor?.Dispose();
+            survivor = null;
             outcome.Skipped.Add(new DedupeSkip(keeperAt.FullPath, $"{keeperRefusal}; its duplicates were left alone"));
             return ReplaceOutcome.KeeperRefused;
         }
 
-        using var duplicateLease = LeaseAndCheck(names[0], duplicate, outcome, out var refusal);
+        var folders = new List<DirectoryHandle>(1);
+        try
+        {
+            return ReplaceHeld(survivor!, ref keeper, names, duplicate, folders, outcome);
+        }
+        finally
+        {
+            foreach (var folder in folders)
+            {
+                folder.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Replace"/> once the survivor is held: <paramref name="names"/> are re-named in their
+    /// folders, which are opened into <paramref name="folders"/> (for the caller to close).
+    /// </summary>
+    private ReplaceOutcome ReplaceHeld(HeldSurvivor survivor, ref ScannedFile keeper, List<RootedName> names, in ScannedFile duplicate, List<DirectoryHandle> folders, SetOutcome outcome)
+    {
+        string? refusal = null;
         var refused = names[0];
+        for (var i = 0; refusal is null && i < names.Count; i++)
+        {
+            if (TryInFolder(names[i], outcome, out var inFolder, out var folder))
+            {
+                names[i] = inFolder;
+                if (folder is not null)
+                {
+                    folders.Add(folder);
+                }
+            }
+            else
+            {
+                (refusal, refused) = (ChangedSinceRead, names[i]);
+            }
+        }
+
+        using var duplicateLease = refusal is null ? LeaseAndCheck(names[0], duplicate, outcome, out refusal) : null;
         for (var i = 1; refusal is null && i < names.Count; i++)
         {
             if (!StillMatches(names[i], duplicate, outcome))
@@ -305,7 +365,7 @@ internal sealed partial class DedupeRun
 
             foreach (var name in names)
             {
-                if (!SwapWithLinkTo(name, keeperAt, keeper, duplicate, duplicateLease, out var holder))
+                if (!SwapWithLinkTo(name, survivor, keeper, duplicate, duplicateLease, out var holder))
                 {
                     writerCame = true;
                     break;
@@ -314,7 +374,7 @@ internal sealed partial class DedupeRun
                 done.Add((name, holder));
             }
 
-            FaultPoints.Hit(FaultPoints.DedupeLeased, keeperAt.FullPath, names[0].FullPath);
+            FaultPoints.Hit(FaultPoints.DedupeLeased, new MessagePath(survivor.At.Root, survivor.At.RelativePath), new MessagePath(names[0].Root, names[0].RelativePath));
             writerCame = writerCame || (done.Count > 0 && done[^1].Holder is not null && duplicateLease?.WriterArrived() == true);
         }
         catch (HardLinkLimitException) when (done.Count == 0)
@@ -337,16 +397,16 @@ internal sealed partial class DedupeRun
 
         // Linking changed the survivor's ctime (its link count changed). Take the new ctime as the
         // baseline only if size and mtime are what was read: a writer in between would have moved mtime.
-        if ((keeperLease is null ? StatOrNull(keeperAt) : keeperLease.Status()) is { } status && status.Kind == LinkKind.File && status.Size == keeper.Size
+        if ((survivor.Lease is null ? StatOrNull(survivor.At) : survivor.Lease.Status()) is { } status && status.Kind == LinkKind.File && status.Size == keeper.Size
             && ScannedFile.Ticks(status.ModifiedTime) == keeper.ModifiedTicks && IsFile(status, keeper))
         {
             keeper.ChangedTicks = ScannedFile.Ticks(status.ChangeTime);
             keeper.LinkCount = ScannedFile.CountOf(status.LinkCount);
         }
 
-        // The leases end before the duplicate's last names go: freeing its blocks can take a while,
-        // and no writer can reach it through its names any more.
-        keeperLease?.Dispose();
+        // The duplicate's lease ends before its last names go: freeing its blocks can take a while,
+        // and no writer can reach it through its names any more. The survivor's lasts for the set's
+        // next duplicate, which first lets go of a writer that came to it meanwhile (Recheck).
         duplicateLease?.Dispose();
         foreach (var (name, holder) in done)
         {
@@ -368,7 +428,108 @@ internal sealed partial class DedupeRun
 
     private const string ChangedSinceRead = "changed since it was read";
 
+    private const string OpenForWriting = "open for writing elsewhere";
+
     private const string WriterCame = "was opened for writing while it was being replaced";
+
+    /// <summary>
+    /// The survivor of a set while it takes the duplicates' names: its name below its root, and on
+    /// Linux its read lease, held from the set's first replacement to its last. The new names are
+    /// given to the file the lease holds open where the kernel allows (<see cref="LinkBeside"/>),
+    /// else by its name.
+    /// </summary>
+    private sealed class HeldSurvivor(RootedName at, ReadLease? lease) : IDisposable
+    {
+        /// <summary>The survivor's name.</summary>
+        public RootedName At => at;
+
+        /// <summary>Its read lease (null off Linux, where it is checked by name).</summary>
+        public ReadLease? Lease => lease;
+
+        public void Dispose() => lease?.Dispose();
+    }
+
+    /// <summary>
+    /// Takes hold of the survivor at the set's first replacement: the file leased and checked
+    /// (<see cref="LeaseAndCheck"/>). Null when it is held (<paramref name="survivor"/>); else why it
+    /// cannot be.
+    /// </summary>
+    private string? HoldSurvivor(RootedName keeperAt, in ScannedFile keeper, SetOutcome outcome, out HeldSurvivor? survivor)
+    {
+        var lease = LeaseAndCheck(keeperAt, keeper, outcome, out var refusal);
+        survivor = refusal is null ? new HeldSurvivor(keeperAt, lease) : null;
+        return refusal;
+    }
+
+    /// <summary>
+    /// Whether the survivor, held since an earlier replacement of its set, may take another name: no
+    /// writer has come to it since (its lease is asked again, as for a duplicate), and it is still
+    /// the file that was read, with the change time its last new name gave it. Null when it may;
+    /// else why not (the caller then lets it go, and a writer waiting for it goes on).
+    /// </summary>
+    /// <remarks>
+    /// A writer that comes to the survivor waits for its lease: so at most for one replacement, since
+    /// the next one asks first.
+    /// </remarks>
+    private string? Recheck(HeldSurvivor survivor, in ScannedFile keeper, SetOutcome outcome)
+    {
+        if (survivor.Lease is null)
+        {
+            return StillMatches(survivor.At, keeper, outcome) ? null : ChangedSinceRead;
+        }
+
+        try
+        {
+            if (survivor.Lease.WriterArrived())
+            {
+                return OpenForWriting;
+            }
+
+            return survivor.Lease.Status() is { Kind: LinkKind.File } status && keeper.Matches(status, ClassOf(keeper)) ? null : ChangedSinceRead;
+        }
+        catch (LinksmithException error)
+        {
+            outcome.Errors.Add(error);
+            return ChangedSinceRead;
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="name"/> as a name in its own folder (<paramref name="inFolder"/>), which is
+    /// opened afresh below its root without following a link (<paramref name="folder"/>, for the
+    /// caller to close; Linux only, elsewhere the name stays as it is): the calls that replace it are
+    /// then made relative to that folder, one name looked up each. A folder swapped for a link since
+    /// the walk is refused here, whatever descriptors of it were opened before: false, with the
+    /// error (<see cref="TreeChangedException"/>, naming the folder) added to the outcome, or none
+    /// when the folder is gone.
+    /// </summary>
+    private static bool TryInFolder(RootedName name, SetOutcome outcome, out RootedName inFolder, out DirectoryHandle? folder)
+    {
+        inFolder = name;
+        folder = null;
+        var cut = name.RelativePath.LastIndexOf('/');
+        if (cut < 0 || name.Root is not UnixDirectoryHandle)
+        {
+            return true;
+        }
+
+        try
+        {
+            folder = name.Root.OpenDirectory(name.RelativePath[..cut]);
+        }
+        catch (TargetNotFoundException)
+        {
+            return false;
+        }
+        catch (LinksmithException error)
+        {
+            outcome.Errors.Add(error);
+            return false;
+        }
+
+        inFolder = new RootedName(folder, name.RelativePath[(cut + 1)..]);
+        return true;
+    }
 
     /// <summary>
     /// Leases the file at <paramref name="name"/> and checks, on the leased descriptor, that it is
@@ -432,7 +593,7 @@ internal sealed partial class DedupeRun
         {
             refusal = why switch
             {
-                LeaseRefusal.OpenForWriting => "open for writing elsewhere",
+                LeaseRefusal.OpenForWriting => OpenForWriting,
                 LeaseRefusal.NotOwner => "is not yours, and guarding it against writers while it is replaced needs its owner or root (CAP_LEASE)",
                 LeaseRefusal.Unsupported => "its file system has no file leases (NFS, some FUSE ones, or fs.leases-enable = 0), so a write made while it was replaced could be lost",
                 LeaseRefusal.InUse => "open in another program that may write to it or keeps others out",
@@ -481,27 +642,26 @@ internal sealed partial class DedupeRun
     }
 
     /// <summary>
-    /// Replaces <paramref name="name"/> by a new name of the survivor at <paramref name="existing"/>
-    /// (checked to be <paramref name="expected"/> under its temporary name before it goes anywhere:
-    /// linkat does not follow a link, so a name swapped since the re-check would otherwise be linked
-    /// as whatever it now holds). With a lease, the names are swapped: <paramref name="holder"/>
-    /// is then the temporary name that holds what was at <paramref name="name"/>, checked to be the
-    /// duplicate (else swapped back, and <see cref="TreeChangedException"/>). Where the file system
-    /// cannot swap, the link is renamed over the name (<paramref name="holder"/> null) right after
-    /// checking that no writer came; false when one did (nothing changed).
+    /// Replaces <paramref name="name"/> by a new name of the held <paramref name="survivor"/>, which is
+    /// <paramref name="expected"/> (see <see cref="LinkBeside"/>). With a lease, the names are
+    /// swapped: <paramref name="holder"/> is then the temporary name that holds what was at
+    /// <paramref name="name"/>, checked to be the duplicate (else swapped back, and
+    /// <see cref="TreeChangedException"/>). Where the file system cannot swap, the link is renamed
+    /// over the name (<paramref name="holder"/> null) right after checking that no writer came;
+    /// false when one did (nothing changed).
     /// </summary>
-    private bool SwapWithLinkTo(RootedName name, RootedName existing, ScannedFile expected, in ScannedFile duplicate, ReadLease? lease, out string? holder)
+    private bool SwapWithLinkTo(RootedName name, HeldSurvivor survivor, ScannedFile expected, in ScannedFile duplicate, ReadLease? lease, out string? holder)
     {
         if (lease is null || name.Root is not UnixDirectoryHandle root)
         {
             holder = null;
-            ReplaceWithLinkTo(name, existing, expected);
+            ReplaceWithLinkTo(name, survivor.At, survivor.Lease, expected);
             return true;
         }
 
         holder = null;
         var temporary = DirectoryHandle.TemporaryName(name.RelativePath);
-        LinkBeside(root, temporary, existing, expected);
+        LinkBeside(root, temporary, survivor.At, survivor.Lease, expected);
         bool swapped;
         try
         {
@@ -549,22 +709,31 @@ internal sealed partial class DedupeRun
 
     /// <summary>
     /// Replaces <paramref name="name"/> atomically by a new name of the file at
-    /// <paramref name="existing"/>, which must still be <paramref name="expected"/> (see
-    /// <see cref="LinkBeside"/>). Used where there are no leases, and to put names back.
+    /// <paramref name="existing"/> (or that <paramref name="held"/> holds), which must still be
+    /// <paramref name="expected"/> (see <see cref="LinkBeside"/>). Used where there are no leases,
+    /// and to put names back.
     /// </summary>
-    private void ReplaceWithLinkTo(RootedName name, RootedName existing, ScannedFile expected)
+    private void ReplaceWithLinkTo(RootedName name, RootedName existing, ReadLease? held, ScannedFile expected)
     {
         var root = name.Root;
-        root.Replace(name.RelativePath, temporary => LinkBeside(root, temporary, existing, expected));
+        root.Replace(name.RelativePath, temporary => LinkBeside(root, temporary, existing, held, expected));
     }
 
     /// <summary>
-    /// Makes <paramref name="temporary"/> below <paramref name="root"/> a new name of the file at
-    /// <paramref name="existing"/> and checks that it is <paramref name="expected"/>; if it is another
-    /// file, it is removed again and nothing has changed.
+    /// Makes <paramref name="temporary"/> below <paramref name="root"/> a new name of the file that
+    /// <paramref name="held"/> holds open, checked to be <paramref name="expected"/> when it was
+    /// taken, where the kernel links an open file; else of the file at <paramref name="existing"/>,
+    /// checked under its new name to be <paramref name="expected"/> (linkat does not follow a link,
+    /// so a name swapped since the re-check would otherwise be linked as whatever it now holds); if
+    /// it is another file, it is removed again and nothing has changed.
     /// </summary>
-    private void LinkBeside(DirectoryHandle root, string temporary, RootedName existing, in ScannedFile expected)
+    private void LinkBeside(DirectoryHandle root, string temporary, RootedName existing, ReadLease? held, in ScannedFile expected)
     {
+        if (held is not null && root is UnixDirectoryHandle unixRoot && unixRoot.TryHardLink(temporary, held))
+        {
+            return;
+        }
+
         root.HardLink(temporary, existing.Root, existing.RelativePath);
         if (StatOrNull(new RootedName(root, temporary)) is { Kind: LinkKind.File } linked && IsFile(linked, expected))
         {
@@ -632,7 +801,7 @@ internal sealed partial class DedupeRun
         {
             try
             {
-                ReplaceWithLinkTo(name, holder, duplicate);
+                ReplaceWithLinkTo(name, holder, held: null, duplicate);
             }
             catch (LinksmithException error)
             {

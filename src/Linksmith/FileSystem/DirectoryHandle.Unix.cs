@@ -35,22 +35,21 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     // CAP_DAC_READ_SEARCH on many kernels), new copies take a temporary name instead.
     private static volatile bool unnamedLinkUnavailable;
 
+    // Once naming an open file that has names (linkat AT_EMPTY_PATH) is known to be refused here, stop asking.
+    private static volatile bool namingOpenFilesRefused;
+
     // What copies from each volume into this tree were refused for good: FICLONE (EXDEV, EOPNOTSUPP:
     // another file system, or one without reflinks; --reflink auto then copies the bytes without
     // asking again) and copy_file_range (EXDEV: read/write at once). One failing call a file fewer.
-    // Keyed by the source's volume; the destination is this tree's.
-    private readonly ConcurrentDictionary<ulong, CopyRefusals> refusedFrom = new();
+    // Keyed by the source's volume; the destination is this tree's. Made by the first copy, as is
+    // newFileRules: a folder opened for a few calls (dedupe opens one per replacement) copies nothing.
+    private ConcurrentDictionary<ulong, CopyRefusals>? refusedFrom;
 
     // Once this directory's file system is known to have no unnamed files (O_TMPFILE), stop asking.
     private volatile bool unnamedUnsupported;
 
     // What a file made in each open parent directory gets from the kernel, learnt once per directory.
-    private readonly ConditionalWeakTable<FileDescriptor, NewFileRules> newFileRules = new();
-    private readonly ConditionalWeakTable<FileDescriptor, NewFileRules>.CreateValueCallback learnNewFileRules;
-
-    // The process's umask, read when this handle first makes a file (once a job, not once a process:
-    // a library caller may change it between jobs); null where it cannot be read.
-    private readonly Lazy<uint?> umask = new(NewFileRules.ReadUmask);
+    private NewFileRulesByDirectory? newFileRules;
 
     private readonly FileDescriptor root;
     private readonly Lock parentsGate = new();
@@ -64,7 +63,6 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     {
         this.root = root;
         parentsBySlice = parents.GetAlternateLookup<ReadOnlySpan<char>>();
-        learnNewFileRules = directory => NewFileRules.Of(directory, umask.Value);
     }
 
     public override bool IsRaceFree => true;
@@ -189,6 +187,52 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         var errno = Marshal.GetLastPInvokeError();
         var existingPath = existingRoot.FullPath(existingRelativePath);
         throw UnixErrors.ToException(errno, FullPath(relativePath), existingPath, errno == Libc.EMLINK ? existingRoot.Stat(existingRelativePath)?.LinkCount ?? 0 : 0);
+    }
+
+    /// <summary>
+    /// Gives the file <paramref name="file"/> holds open another name, <paramref name="relativePath"/>
+    /// below this directory (<c>linkat</c> with <c>AT_EMPTY_PATH</c>): that very file, whatever is at
+    /// its names now, so the new name needs no check. False, with nothing changed, where the kernel
+    /// will not name an open file for this process (older kernels want <c>CAP_DAC_READ_SEARCH</c>;
+    /// newer ones, 6.18 as tried as the user nobody, let the process that opened the file), or the
+    /// file has no name left: the caller links by name instead.
+    /// </summary>
+    /// <exception cref="LinkNameExistsException">An entry has the name.</exception>
+    /// <exception cref="HardLinkLimitException">The file has as many names as its file system allows.</exception>
+    internal unsafe bool TryHardLink(string relativePath, ReadLease file)
+    {
+        if (namingOpenFilesRefused)
+        {
+            return false;
+        }
+
+        int errno;
+        using (var parent = Parent(relativePath, out var leaf))
+        {
+            fixed (byte* empty = "\0"u8, l = leaf)
+            {
+                if (Libc.linkat(file.Fd, empty, parent.Fd, l, Libc.AT_EMPTY_PATH) == 0)
+                {
+                    return true;
+                }
+            }
+
+            errno = Marshal.GetLastPInvokeError();
+        }
+
+        if (errno is Libc.ENOENT or Libc.EPERM)
+        {
+            // ENOENT is also the answer for a file whose last name is gone: only a file that still
+            // has names tells that the kernel refuses this process.
+            if (errno == Libc.EPERM || file.Status().LinkCount > 0)
+            {
+                namingOpenFilesRefused = true;
+            }
+
+            return false;
+        }
+
+        throw UnixErrors.ToException(errno, FullPath(relativePath), file.Path, errno == Libc.EMLINK ? file.Status().LinkCount : 0);
     }
 
     public override unsafe string ReadLink(string relativePath)
@@ -527,7 +571,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             var mode = 0x180u;
             if (attributes is null)
             {
-                var rules = newFileRules.GetValue(directory.Descriptor, learnNewFileRules);
+                var rules = LazyInitializer.EnsureInitialized(ref newFileRules, static () => new NewFileRulesByDirectory()).Of(directory.Descriptor);
                 ownerAsSource = IsRoot && source.Uid == rules.Uid && source.Gid == rules.Gid;
                 modeAsSource = rules.GivesMode(source.Mode);
                 mode = modeAsSource ? source.Mode : mode;
@@ -572,6 +616,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         var handedOver = false;
         try
         {
+            var refusedFrom = LazyInitializer.EnsureInitialized(ref this.refusedFrom, static () => new ConcurrentDictionary<ulong, CopyRefusals>());
             var known = refusedFrom.GetValueOrDefault(source.Identity.Volume);
             var copied = FileContents.Copy(input, output, source, sourcePath, destinationPath, reflink, contentHash, known, out var refused);
             if ((refused & ~known) != 0)
@@ -716,6 +761,23 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
             // Best effort: the failure that led here is the one to report.
             _ = Libc.unlinkat(parent.Fd, l, 0);
         }
+    }
+
+    /// <summary>The <see cref="NewFileRules"/> of each open parent directory, learnt when a file is first made in it.</summary>
+    private sealed class NewFileRulesByDirectory
+    {
+        private readonly ConditionalWeakTable<FileDescriptor, NewFileRules> rules = new();
+        private readonly ConditionalWeakTable<FileDescriptor, NewFileRules>.CreateValueCallback learn;
+
+        public NewFileRulesByDirectory()
+        {
+            // The process's umask, read when the handle first makes a file (once a job, not once a
+            // process: a library caller may change it between jobs); null where it cannot be read.
+            var umask = NewFileRules.ReadUmask();
+            learn = directory => NewFileRules.Of(directory, umask);
+        }
+
+        public NewFileRules Of(FileDescriptor directory) => rules.GetValue(directory, learn);
     }
 
     /// <summary>

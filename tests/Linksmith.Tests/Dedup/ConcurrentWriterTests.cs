@@ -80,6 +80,40 @@ public sealed partial class ConcurrentWriterTests : DedupeTestBase
         Assert.Equal([.. scene.Content, .. "written to the survivor\n"u8.ToArray()], File.ReadAllBytes(scene.Duplicate));
     }
 
+    [Fact]
+    public void A_writer_that_opens_the_survivor_while_a_duplicate_is_replaced_waits_for_that_replacement_only_and_the_rest_of_the_group_is_left_alone()
+    {
+        Platform.RequireLinux();
+        var content = RandomBytes(3_000, 57);
+        var (keep, first) = Pair(content);
+        var second = Write(Path.Combine("dup2", "c"), content);
+        File.SetLastWriteTimeUtc(second, File.GetLastWriteTimeUtc(first).AddMinutes(1));
+        var secondId = Id(second);
+        Writer? writer = null;
+
+        // The survivor is held for its whole group, and a writer that came is let go before the next duplicate.
+        DedupeResult result;
+        using (var fault = FaultPoints.Arm(FaultPoints.DedupeLeased, (_, _) =>
+        {
+            writer ??= Writer.Start(keep, "written to the survivor\n");
+            Assert.False(writer.Opened.Wait(300, TestContext.Current.CancellationToken));
+        }))
+        {
+            result = Dedupe(apply: true);
+            Assert.Equal(1, fault.Fired);
+        }
+
+        writer!.Finish();
+        Assert.Empty(result.Errors);
+        Assert.Equal([first], Assert.Single(result.Groups).Duplicates);
+        Assert.Equal(new DedupeSkip(keep, "open for writing elsewhere; its duplicates were left alone"), Assert.Single(result.Skipped));
+        Assert.Equal(Id(keep), Id(first));
+        Assert.Equal([.. content, .. "written to the survivor\n"u8.ToArray()], File.ReadAllBytes(first));
+        Assert.Equal(secondId, Id(second));
+        Assert.Equal(content, File.ReadAllBytes(second));
+        Assert.Empty(LeftOverTemporaryNames());
+    }
+
     /// <summary>
     /// A pair of duplicates replaced by <c>dedupe --apply</c> while a writer opens one of them (the
     /// name <paramref name="writeTo"/> picks) at the moment both are leased: the writer's open must

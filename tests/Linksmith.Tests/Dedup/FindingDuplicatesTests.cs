@@ -296,6 +296,38 @@ public sealed class FindingDuplicatesTests : DedupeTestBase
     }
 
     [Fact]
+    public void A_survivor_changed_between_two_of_its_replacements_keeps_the_rest_of_its_group_apart()
+    {
+        // The survivor is held from its group's first replacement to its last, and checked again before each.
+        var content = RandomBytes(5_000, 15);
+        var keep = Write("a", content);
+        var first = Write("b", content);
+        var second = Write("c", content);
+        var now = DateTime.UtcNow;
+        File.SetLastWriteTimeUtc(keep, now.AddMinutes(-3));
+        File.SetLastWriteTimeUtc(first, now.AddMinutes(-2));
+        File.SetLastWriteTimeUtc(second, now.AddMinutes(-1));
+
+        using var fault = FaultPoints.Arm(FaultPoints.DedupeBeforeReplace, (survivor, duplicate) =>
+        {
+            if (duplicate == second)
+            {
+                File.SetLastWriteTimeUtc(survivor, now);
+            }
+        });
+        var result = Dedupe(apply: true);
+
+        Assert.Equal(2, fault.Fired);
+        Assert.Equal([first], Assert.Single(result.Groups).Duplicates);
+        Assert.Equal(new DedupeSkip(keep, "changed since it was read; its duplicates were left alone"), Assert.Single(result.Skipped));
+        Assert.Empty(result.Errors);
+        Assert.Equal(Id(keep), Id(first));
+        Assert.NotEqual(Id(keep), Id(second));
+        Assert.Equal(1, Links(second));
+        Assert.Equal(content, File.ReadAllBytes(second));
+    }
+
+    [Fact]
     public void Every_file_keeps_its_content_and_a_second_run_finds_nothing_more()
     {
         for (var i = 0; i < 30; i++)
