@@ -102,7 +102,16 @@ public sealed class RepairingTests : IDisposable
 
         LinkRepair.Apply(Assert.Single(LinkRepair.Plan(temp["tree"], Options(temp["old/disk"], temp["new/disk"])).Changes));
 
-        Assert.NotEqual(before, Link.Inspect(temp["tree/photo"]).Identity);
+        var after = Link.Inspect(temp["tree/photo"]);
+        Assert.Equal(temp["new/disk/photo.jpg"], after.Target);
+        // Under Wine a link renamed over another may come back with the replaced link's inode
+        // number (seen once in a full Wine pass of CI, 8226968; not in runs of this test alone),
+        // so its identity says nothing there.
+        if (!Windows.WindowsHost.IsWine)
+        {
+            Assert.NotEqual(before, after.Identity);
+        }
+
         Assert.Equal(["deep", "photo"], TempDirectory.Names(temp["tree"]).Order(StringComparer.Ordinal));
     }
 
