@@ -1196,7 +1196,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     /// opened by their whole path (<see cref="OpenBeneath"/>), so that a job reading them notices
     /// such a move (dedupe's RacingTreeTests).
     /// </remarks>
-    private unsafe FileDescriptor? OpenFromOpenParent(string directory)
+    private FileDescriptor? OpenFromOpenParent(string directory)
     {
         var cut = directory.LastIndexOf('/');
         var name = directory.AsSpan(cut + 1);
@@ -1218,20 +1218,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
 
         using (folder)
         {
-            Span<byte> buffer = stackalloc byte[512];
-            var length = NativePath.TryEncode(name, buffer);
-            if (length <= 0)
-            {
-                return null;
-            }
-
-            int fd;
-            fixed (byte* n = buffer)
-            {
-                fd = Libc.openat(folder.Fd, n, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
-            }
-
-            return fd >= 0 ? new FileDescriptor(fd) : throw BeneathError(Marshal.GetLastPInvokeError(), FullPath(directory));
+            return OpenAt(folder.Fd, NativePath.ToNullTerminatedBytes(name), Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, FullPath(directory), beneath: true);
         }
     }
 

@@ -234,7 +234,8 @@ internal static class SnapshotManifest
     public static bool TryFormat(in ManifestEntry entry, Span<byte> destination, out int written)
     {
         written = 0;
-        var path = entry.RelativePath.AsSpan().ContainsAny(NeedEscape) ? Escape(entry.RelativePath) : entry.RelativePath;
+        var raw = entry.RelativePath.AsSpan();
+        var path = raw.ContainsAny(NeedEscape) || raw.ContainsAnyInRange('\uD800', '\uDFFF') ? Escape(entry.RelativePath) : entry.RelativePath;
         Span<byte> digest = stackalloc byte[32];
         entry.Hash.WriteTo(digest);
         var time = entry.ModifiedTime;
@@ -251,10 +252,10 @@ internal static class SnapshotManifest
         return true;
     }
 
-    // What Escape changes: the separator on Windows, the escape character, control characters and
-    // every surrogate (a pair is kept, a lone one from a non-UTF-8 Linux name becomes \xHH).
+    // What Escape changes besides surrogates (a pair is kept, a lone one from a non-UTF-8 Linux
+    // name becomes \xHH): the separator on Windows, the escape character, control characters.
     private static readonly System.Buffers.SearchValues<char> NeedEscape = System.Buffers.SearchValues.Create(
-        "\\\x7f" + string.Concat(Enumerable.Range(0, 0x20).Select(c => (char)c)) + string.Concat(Enumerable.Range(0xD800, 0x800).Select(c => (char)c)));
+        "\\\x7f" + string.Concat(Enumerable.Range(0, 0x20).Select(c => (char)c)));
 
     /// <summary>A relative path as the manifest spells it: <c>/</c> between folders, one line, every byte of the name kept.</summary>
     internal static string Escape(string relativePath)

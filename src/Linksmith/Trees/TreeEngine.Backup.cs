@@ -119,7 +119,7 @@ internal sealed partial class TreeEngine
     private void LinkToPreviousNow(GroupName name, ManifestEntry? recorded)
     {
         var status = name.Entry.Status;
-        if (recorded is not null && !(previous!.Stat(name.Relative) is { Kind: LinkKind.File } old && IsSameFile(old, status)))
+        if (recorded is not null && !(previous!.Stat(name.Relative) is { Kind: LinkKind.File } old && IsSameFile(old, status, job.ModifyWindow)))
         {
             // Not the file its manifest line describes (changed in the snapshot since, or gone).
             CopyInsteadOfLink(name);
@@ -224,16 +224,16 @@ internal sealed partial class TreeEngine
     /// with --xattrs, extended attributes, which a hard link would share, as in the previous snapshot.
     /// </summary>
     private bool IsUnchanged(GroupName name) =>
-        previous!.Stat(name.Relative) is { Kind: LinkKind.File } old && IsSameFile(old, name.Entry.Status)
+        previous!.Stat(name.Relative) is { Kind: LinkKind.File } old && IsSameFile(old, name.Entry.Status, job.ModifyWindow)
         && (attributes is null || SameAttributes(previous, name.Relative, name.SourceTop, name.Entry.RelativePath));
 
-    /// <summary>The metadata part of <see cref="IsUnchanged"/>: the previous snapshot's file <paramref name="old"/> against the source's <paramref name="status"/>.</summary>
-    private bool IsSameFile(in FileStatus old, in FileStatus status) =>
-        old.Size == status.Size && old.ModifiedTime.IsWithin(status.ModifiedTime, job.ModifyWindow)
-        && old.Mode == status.Mode && (!DirectoryHandle.CanPreserveOwner || (old.Uid == status.Uid && old.Gid == status.Gid));
-
-    private static bool SameMetadata(in FileStatus old, in FileStatus status) =>
-        old.Size == status.Size && old.ModifiedTime == status.ModifiedTime
+    /// <summary>
+    /// The metadata part of <see cref="IsUnchanged"/>: the previous snapshot's file <paramref name="old"/>
+    /// against the source's <paramref name="status"/>, times within <paramref name="window"/>
+    /// (--modify-window; zero for a renamed file, found by its exact time).
+    /// </summary>
+    private static bool IsSameFile(in FileStatus old, in FileStatus status, TimeSpan window) =>
+        old.Size == status.Size && old.ModifiedTime.IsWithin(status.ModifiedTime, window)
         && old.Mode == status.Mode && (!DirectoryHandle.CanPreserveOwner || (old.Uid == status.Uid && old.Gid == status.Gid));
 
     /// <summary>
@@ -265,7 +265,7 @@ internal sealed partial class TreeEngine
         foreach (var candidate in candidates)
         {
             if (candidate.Hash != hash || candidate.RelativePath == name.Relative
-                || previous!.Stat(candidate.RelativePath) is not { Kind: LinkKind.File } old || !SameMetadata(old, status))
+                || previous!.Stat(candidate.RelativePath) is not { Kind: LinkKind.File } old || !IsSameFile(old, status, TimeSpan.Zero))
             {
                 continue;
             }
