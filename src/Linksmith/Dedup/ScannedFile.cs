@@ -71,6 +71,8 @@ internal sealed class FileClasses
     private readonly Dictionary<FileClass, int> indexes = [];
     private readonly List<FileClass> classes = [];
 
+    public int Count => classes.Count;
+
     public ref readonly FileClass this[int index] => ref CollectionsMarshal.AsSpan(classes)[index];
 
     public int IndexOf(in FileClass fileClass)
