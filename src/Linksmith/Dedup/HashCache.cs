@@ -66,14 +66,17 @@ internal sealed class HashCache : IDisposable
     /// <summary>
     /// Calls <paramref name="found"/> for each remembered entry of <paramref name="volume"/> with a
     /// size from <paramref name="minSize"/> to <paramref name="maxSize"/>, in (size, file id) order:
-    /// the table's key order, so SQLite reads one contiguous range and sorts nothing.
+    /// the table's key order, so SQLite reads one contiguous range and sorts nothing. A row's
+    /// sample is read only when its size is above <paramref name="sampledAbove"/> (only such files
+    /// are stored with one); below, it is given as none.
     /// </summary>
     /// <remarks>
     /// Reads through SQLite's own statement API: Microsoft.Data.Sqlite's GetBytes opens a blob
     /// stream and looks up the column's table metadata (a PRAGMA parsed and run) on every row,
-    /// which made a warm rerun spend more time here than in the walk.
+    /// which made a warm rerun spend more time here than in the walk. Each column read is a call
+    /// into SQLite (two for a blob), so a column that cannot matter is not read.
     /// </remarks>
-    public void ReadSizes(ulong volume, long minSize, long maxSize, Action<ulong, ulong, CachedHash> found)
+    public void ReadSizes(ulong volume, long minSize, long maxSize, long sampledAbove, Action<ulong, ulong, CachedHash> found)
     {
         var db = database.Connection.Handle!;
         var rc = raw.sqlite3_prepare_v2(
@@ -88,7 +91,8 @@ internal sealed class HashCache : IDisposable
             Check(raw.sqlite3_bind_int64(statement, 3, maxSize), db);
             while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
-                var sampleBytes = raw.sqlite3_column_blob(statement, 5);
+                var size = raw.sqlite3_column_int64(statement, 0);
+                var sampleBytes = size > sampledAbove ? raw.sqlite3_column_blob(statement, 5) : default;
                 var fullBytes = raw.sqlite3_column_blob(statement, 6);
                 UInt128? sample = sampleBytes.Length == 16
                     ? new UInt128(BitConverter.ToUInt64(sampleBytes[8..]), BitConverter.ToUInt64(sampleBytes))
@@ -97,7 +101,7 @@ internal sealed class HashCache : IDisposable
                 found(
                     unchecked((ulong)raw.sqlite3_column_int64(statement, 1)),
                     unchecked((ulong)raw.sqlite3_column_int64(statement, 2)),
-                    new CachedHash(raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_int64(statement, 3), raw.sqlite3_column_int64(statement, 4), sample, full));
+                    new CachedHash(size, raw.sqlite3_column_int64(statement, 3), raw.sqlite3_column_int64(statement, 4), sample, full));
             }
 
             if (rc != raw.SQLITE_DONE)
