@@ -115,6 +115,14 @@ internal sealed partial class WindowsDirectoryHandle
         }
     }
 
+    /// <summary>Whether this folder's volume has sparse files (FILE_SUPPORTS_SPARSE_FILES); false where Windows does not say.</summary>
+    internal unsafe bool VolumeHasSparseFiles()
+    {
+        uint flags;
+        return Kernel32.GetVolumeInformationByHandle(root, null, 0, null, null, &flags, null, 0)
+            && (flags & Kernel32.FILE_SUPPORTS_SPARSE_FILES) != 0;
+    }
+
     /// <summary>Marks the new file sparse; false where its volume has no sparse files.</summary>
     private static unsafe bool SetSparse(SafeFileHandle output, string destination)
     {

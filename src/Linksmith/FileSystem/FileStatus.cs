@@ -77,6 +77,20 @@ internal readonly partial record struct FileStatus
     /// <summary>Bytes allocated on disk.</summary>
     public long AllocatedBytes { get; init; }
 
+    /// <summary>
+    /// Windows: the file is marked sparse (FILE_ATTRIBUTE_SPARSE_FILE), so its holes are kept when
+    /// it is copied to a volume that has sparse files. Always false on Unix, where a hole needs no
+    /// mark (fewer <see cref="AllocatedBytes"/> than <see cref="Size"/> tell of it).
+    /// </summary>
+    public bool IsSparse { get; init; }
+
+    /// <summary>
+    /// Windows: the file is compressed (FILE_ATTRIBUTE_COMPRESSED), so it has fewer
+    /// <see cref="AllocatedBytes"/> than <see cref="Size"/> without any hole, and a copy of it is
+    /// not compressed. Always false on Unix.
+    /// </summary>
+    public bool IsCompressed { get; init; }
+
     public long LinkCount { get; init; }
 
     /// <summary>Volume and file id. In a status that is not <see cref="IsComplete"/>: only the file id, where the listing gives one (Linux's d_ino), else nothing.</summary>

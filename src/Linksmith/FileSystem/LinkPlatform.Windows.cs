@@ -440,6 +440,8 @@ internal sealed class WindowsLinkPlatform : LinkPlatform
             Mode = kind == LinkKind.File && (attributes & Kernel32.FILE_ATTRIBUTE_READONLY) != 0 ? 1u : 0u,
             Size = size,
             AllocatedBytes = allocated,
+            IsSparse = (attributes & Kernel32.FILE_ATTRIBUTE_SPARSE_FILE) != 0,
+            IsCompressed = (attributes & Kernel32.FILE_ATTRIBUTE_COMPRESSED) != 0,
             LinkCount = info.nNumberOfLinks,
             Identity = new FileIdentity(info.dwVolumeSerialNumber, fileId),
             ModifiedTime = ToFileTime(info.ftLastWriteTime),

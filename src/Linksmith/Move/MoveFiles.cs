@@ -76,6 +76,22 @@ internal static class MoveFiles
     }
 
     /// <summary>
+    /// Which files a copy into <paramref name="directory"/> keeps sparse: on Windows those marked
+    /// sparse where its volume has sparse files (FILE_SUPPORTS_SPARSE_FILES), none elsewhere (FAT,
+    /// exFAT) or where Windows does not say; on Linux any file with holes (SEEK_DATA / SEEK_HOLE).
+    /// </summary>
+    public static HoleKeeping HoleKeepingOf(string directory)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            return HoleKeeping.AnyFile;
+        }
+
+        using var handle = DirectoryHandle.Open(directory);
+        return ((WindowsDirectoryHandle)handle).VolumeHasSparseFiles() ? HoleKeeping.SparseFiles : HoleKeeping.None;
+    }
+
+    /// <summary>
     /// Windows: the first file under <paramref name="root"/> that another program holds open
     /// without sharing, the usual reason a folder cannot be renamed; null if none is found.
     /// </summary>

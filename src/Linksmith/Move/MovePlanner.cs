@@ -6,8 +6,6 @@ namespace Linksmith;
 /// </summary>
 internal static class MovePlanner
 {
-    private const long BlockSize = 4096;
-
     /// <summary>Plans <c>move SRC DEST_DIR</c>.</summary>
     /// <returns>The move, and whether a symbolic link stands in for a junction.</returns>
     public static (JournalMove Move, bool JunctionSubstitute) PlanAway(string sourcePath, string destinationDirectory, LeaveBehind leave, bool dryRun, ReflinkMode reflink = ReflinkMode.Auto)
@@ -204,18 +202,16 @@ internal static class MovePlanner
     }
 
     /// <summary>
-    /// Free space for the copy: each file's size rounded up to a block (a hard-linked file once; a
-    /// sparse one, whose holes the copy keeps, its allocated bytes; on Windows its size: FileStatus
-    /// does not say which files are sparse, and a compressed file, which also has fewer clusters
-    /// than bytes, is copied whole, as is a sparse one to a volume without sparse files, FAT or
-    /// exFAT), a block per folder.
+    /// Free space for the copy: each file as <see cref="MoveSpace.For"/> counts it (a hard-linked
+    /// file once), a block per folder.
     /// </summary>
     private static void CheckSpace(string source, FileStatus status, string destination, string shownDestination)
     {
+        var holes = MoveFiles.HoleKeepingOf(destination);
         long needed = 0;
         if (status.Kind == LinkKind.File)
         {
-            needed = SpaceFor(status);
+            needed = MoveSpace.For(status, holes);
         }
         else
         {
@@ -225,10 +221,10 @@ internal static class MovePlanner
                 switch (entry.Kind)
                 {
                     case LinkKind.File when entry.Status.LinkCount < 2 || seen.Add(entry.Status.Identity):
-                        needed += SpaceFor(entry.Status);
+                        needed += MoveSpace.For(entry.Status, holes);
                         break;
                     case LinkKind.Directory:
-                        needed += BlockSize;
+                        needed += MoveSpace.BlockSize;
                         break;
                     case LinkKind.Special:
                         // The copy cannot take it, and deleting the original would lose it.
@@ -243,8 +239,6 @@ internal static class MovePlanner
             throw new InsufficientSpaceException(shownDestination, needed, available);
         }
     }
-
-    private static long SpaceFor(in FileStatus file) => RoundUp(file.AllocatedBytes < file.Size && !OperatingSystem.IsWindows() ? file.AllocatedBytes : file.Size);
 
     /// <summary>Creates and removes a link like the one the move will leave, where it will be, so the move cannot fail at its end for that.</summary>
     private static void ProbeLink(string source, string target, string kind, bool isDirectory)
@@ -325,8 +319,6 @@ internal static class MovePlanner
     /// <summary>A hidden name next to <paramref name="name"/>, short enough for the 255-byte limit.</summary>
     private static string HiddenName(string name, string role, string id) =>
         $".{(name.Length > 180 ? name[..180] : name)}.linksmith-{role}-{id}";
-
-    private static long RoundUp(long size) => (size + BlockSize - 1) / BlockSize * BlockSize;
 
     private static bool IsWithin(string path, string root)
     {

@@ -9,6 +9,9 @@ internal static partial class Kernel32
     // between files (ReFS, Dev Drive): FSCTL_DUPLICATE_EXTENTS_TO_FILE works there.
     internal const uint FILE_SUPPORTS_BLOCK_REFCOUNTING = 0x08000000;
 
+    // The volume can hold sparse files (NTFS, ReFS; not FAT, exFAT): FSCTL_SET_SPARSE works there.
+    internal const uint FILE_SUPPORTS_SPARSE_FILES = 0x00000040;
+
     // winioctl.h: CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 159, METHOD_BUFFERED, FILE_ANY_ACCESS) and
     // CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 160, METHOD_BUFFERED, FILE_READ_DATA | FILE_WRITE_DATA):
     // ReFS's integrity-stream setting of a file, and (read) its volume's cluster size.
@@ -20,8 +23,6 @@ internal static partial class Kernel32
 
     // FILE_INFO_BY_HANDLE_CLASS (minwinbase.h): FILE_END_OF_FILE_INFO, the file's length.
     internal const int FileEndOfFileInfo = 6;
-
-    internal const uint FILE_ATTRIBUTE_SPARSE_FILE = 0x00000200;
 
     [LibraryImport(Name, EntryPoint = "GetVolumeInformationByHandleW", SetLastError = true)]
     [return: MarshalAs(UnmanagedType.Bool)]
