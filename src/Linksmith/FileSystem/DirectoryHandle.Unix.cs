@@ -551,7 +551,8 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     /// <summary>
     /// Writes the source's contents to a new file beside <paramref name="relativePath"/> that has
     /// no name yet (O_TMPFILE, where <paramref name="unnamed"/> and the file system allow: it gets
-    /// its name in one step once complete, and a crash leaves nothing behind) or a temporary name,
+    /// its name in one step once complete, and a crash leaves nothing behind), a temporary name, or
+    /// in an <see cref="DirectoryHandle.Unpublished"/> folder its own name,
     /// and reads the source's status again: <see cref="TemporaryCopy.Changed"/> is that status when
     /// size, modification or change time moved meanwhile (the copy may be torn), else null and the
     /// copy has the source's owner, mode and times. Nothing is left at the temporary name if this throws.
@@ -563,20 +564,31 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         // What the new file already has when it is made (see NewFileRules): no fchown, no fchmod then.
         var ownerAsSource = false;
         var modeAsSource = false;
-        if (unnamed && !unnamedLinkUnavailable && !unnamedUnsupported)
+        if (unnamed && Unpublished)
+        {
+            // In a folder not yet in its place, the file's own name is as good as a temporary one
+            // (see Unpublished): a copy that fails or is stopped is removed from it, one that was
+            // killed leaves the whole folder unpublished. No second name to give, and no unnamed
+            // file for the kernel to keep on its list of orphans meanwhile.
+            temporary = relativePath;
+            using var parent = Parent(relativePath, out var leaf);
+            var mode = InitialMode(source, parent, attributes, out ownerAsSource, out modeAsSource);
+            fixed (byte* l = leaf)
+            {
+                output = Libc.openat(parent.Fd, l, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, mode);
+            }
+
+            if (output < 0)
+            {
+                throw UnixErrors.ToException(Marshal.GetLastPInvokeError(), FullPath(relativePath));
+            }
+        }
+        else if (unnamed && !unnamedLinkUnavailable && !unnamedUnsupported)
         {
             using var directory = Parent(relativePath);
             // An unnamed file has no name anyone could open it by, so it can be made with the
             // source's permissions at once where the kernel gives exactly those (else 0600 until done).
-            var mode = 0x180u;
-            if (attributes is null)
-            {
-                var rules = LazyInitializer.EnsureInitialized(ref newFileRules, static () => new NewFileRulesByDirectory()).Of(directory.Descriptor);
-                ownerAsSource = IsRoot && source.Uid == rules.Uid && source.Gid == rules.Gid;
-                modeAsSource = rules.GivesMode(source.Mode);
-                mode = modeAsSource ? source.Mode : mode;
-            }
-
+            var mode = InitialMode(source, directory, attributes, out ownerAsSource, out modeAsSource);
             fixed (byte* here = ".\0"u8)
             {
                 output = Libc.openat(directory.Fd, here, Libc.O_TMPFILE | Libc.O_WRONLY | Libc.O_CLOEXEC, mode);
@@ -668,6 +680,27 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         }
     }
 
+    /// <summary>
+    /// The mode to make a new file with in <paramref name="directory"/>, where no one else can open
+    /// it until it is done: the source's own where the kernel gives exactly that (then
+    /// <paramref name="modeAsSource"/>, and no fchmod after), else 0600 until the copy is finished.
+    /// <paramref name="ownerAsSource"/>: the file gets the source's owner and group by itself (no fchown).
+    /// </summary>
+    private uint InitialMode(in FileStatus source, in DescriptorLease directory, AttributeCopy? attributes, out bool ownerAsSource, out bool modeAsSource)
+    {
+        ownerAsSource = modeAsSource = false;
+        if (attributes is not null)
+        {
+            // Attributes go on between owner and mode (see ApplyMetadata): both are set after.
+            return 0x180;
+        }
+
+        var rules = LazyInitializer.EnsureInitialized(ref newFileRules, static () => new NewFileRulesByDirectory()).Of(directory.Descriptor);
+        ownerAsSource = IsRoot && source.Uid == rules.Uid && source.Gid == rules.Gid;
+        modeAsSource = rules.GivesMode(source.Mode);
+        return modeAsSource ? source.Mode : 0x180u;
+    }
+
     /// <summary>The modification time of the new file open at <paramref name="output"/>, made different from <paramref name="sourceTime"/>.</summary>
     private static FileTime CopyTime(int output, MessagePath path, FileTime sourceTime)
     {
@@ -690,7 +723,11 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
     {
         if (copy.Temporary is { } temporary)
         {
-            PlaceCopy(temporary, relativePath, replace);
+            if (temporary != relativePath)
+            {
+                PlaceCopy(temporary, relativePath, replace);
+            }
+
             return true;
         }
 
@@ -861,7 +898,7 @@ internal sealed class UnixDirectoryHandle : DirectoryHandle
         }
     }
 
-    /// <summary>A finished copy: at its temporary name, or unnamed and open at <see cref="Unnamed"/> (the caller disposes it).</summary>
+    /// <summary>A finished copy: at its temporary name (in an <see cref="DirectoryHandle.Unpublished"/> folder, its own), or unnamed and open at <see cref="Unnamed"/> (the caller disposes it).</summary>
     private readonly record struct TemporaryCopy(string? Temporary, long Bytes, FileStatus? Changed, FileDescriptor? Unnamed = null);
 
     public override IDisposable? TryLock(string name) => TryLock(name, LockOpening.OpenOrCreate);

@@ -27,7 +27,25 @@ internal abstract class DirectoryHandle : IDisposable
     protected DirectoryHandle(string path) => Path = path;
 
     /// <summary>The directory's path as the user gave it, for messages.</summary>
-    public string Path { get; }
+    public string Path { get; private set; }
+
+    /// <summary>
+    /// Whether this is a directory the job made under a hidden name and renames into place once it
+    /// is done (a new copy's destination, a backup's unfinished snapshot): nobody else writes in it
+    /// and nothing in it has its real place yet, so new files are written under their own names
+    /// (Linux), not under an unnamed or temporary one each: the folder is their temporary name.
+    /// </summary>
+    public bool Unpublished { get; private set; }
+
+    /// <summary>
+    /// Marks this directory <see cref="Unpublished"/>; messages name its entries at
+    /// <paramref name="finalPath"/>, where they will be.
+    /// </summary>
+    public void MarkUnpublished(string finalPath)
+    {
+        Path = finalPath;
+        Unpublished = true;
+    }
 
     /// <summary>Whether operations are made relative to open handles (false: by path).</summary>
     public abstract bool IsRaceFree { get; }

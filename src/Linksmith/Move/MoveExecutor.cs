@@ -242,6 +242,8 @@ internal sealed class MoveExecutor
             SourcePath = source,
             DestinationPath = work,
             Reflink = reflink,
+            // The work folder is hidden already, and --resume completes what a crash left in it.
+            HideUntilDone = false,
             // A move keeps extended attributes and ACLs, as mv does (Windows: streams and ACLs, as MoveFileEx does).
             KeepExtendedAttributes = KeepsAttributes,
             OnWarning = options.OnWarning,

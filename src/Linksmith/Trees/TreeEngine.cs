@@ -43,6 +43,9 @@ internal sealed partial class TreeEngine
     // Where entries are written: DST itself, or a backup's unfinished snapshot in REPO. Work paths
     // are relative to it; every write is made beneath it. Null in a dry run whose DST does not exist.
     private DirectoryHandle? work;
+
+    /// <summary>A new destination made under a hidden name, until <see cref="Publish"/> gives it its own: the folder it is in and that name.</summary>
+    private (DirectoryHandle Parent, string Name)? unpublished;
     private string workRoot;
     private string finalRoot;
     private DirectoryHandle? repository;
@@ -123,11 +126,13 @@ internal sealed partial class TreeEngine
             job.Cancellation.ThrowIfCancellationRequested();
             engine.PlaceGroups();
             engine.FinishDirectories();
+            engine.Publish();
             engine.Finish();
             return engine.summary;
         }
         catch (OperationCanceledException) when (job.Cancellation.IsCancellationRequested)
         {
+            engine.Publish();
             // The workers are stopped by now: take back what was counted for the operations they
             // dropped, so the summary counts what was finished, nothing only queued.
             var summary = engine.summary;
@@ -139,6 +144,8 @@ internal sealed partial class TreeEngine
         }
         finally
         {
+            // A job that failed leaves what it finished in place too.
+            engine.Publish();
             engine.Close();
         }
     }
@@ -262,6 +269,8 @@ internal sealed partial class TreeEngine
             {
                 repository.CreateDirectory(partial);
                 work = repository.OpenDirectory(partial);
+                // Named as a snapshot only once it is complete: its files need no temporary name each.
+                work.MarkUnpublished(work.Path);
             }
 
             FreshRoot(sourceStatus);
@@ -285,12 +294,51 @@ internal sealed partial class TreeEngine
         if (!job.DryRun)
         {
             // DST's parents are part of the explicit argument (mkdir -p); DST itself is made beneath its parent.
-            using var parent = DirectoryHandle.OpenOrCreate(Path.GetDirectoryName(workRoot)!);
-            parent.CreateDirectory(Path.GetFileName(workRoot));
-            work = parent.OpenDirectory(Path.GetFileName(workRoot));
+            var parent = Keep(DirectoryHandle.OpenOrCreate(Path.GetDirectoryName(workRoot)!));
+            var name = Path.GetFileName(workRoot);
+            if (IsCopying && job.HideUntilDone && OperatingSystem.IsLinux())
+            {
+                // A new tree of copies is made under a hidden name (0700 until it is done, like
+                // every new folder) and renamed to DST at the end: it is there whole or not at all,
+                // and its files need no temporary name each (see DirectoryHandle.Unpublished).
+                var hidden = DirectoryHandle.TemporaryName(name);
+                parent.CreateDirectory(hidden);
+                unpublished = (parent, hidden);
+                work = parent.OpenDirectory(hidden);
+                work.MarkUnpublished(workRoot);
+            }
+            else
+            {
+                parent.CreateDirectory(name);
+                work = parent.OpenDirectory(name);
+            }
         }
 
         FreshRoot(sourceStatus);
+    }
+
+    /// <summary>
+    /// Gives a new destination made under a hidden name its own (RENAME_NOREPLACE: should an entry
+    /// have appeared at DST meanwhile, it is reported, and the copy stays where it was made).
+    /// Also when the job was stopped or failed: what was finished is then in place, as without the
+    /// hidden name.
+    /// </summary>
+    private void Publish()
+    {
+        if (unpublished is not { } place)
+        {
+            return;
+        }
+
+        unpublished = null;
+        try
+        {
+            place.Parent.Rename(place.Name, Path.GetFileName(workRoot), replace: false);
+        }
+        catch (LinksmithException error)
+        {
+            Fail(new TreeChangedException(finalRoot, $"it could not be given its name ({error.Message}); the copy is at {place.Parent.FullPath(place.Name)}"));
+        }
     }
 
     /// <summary>

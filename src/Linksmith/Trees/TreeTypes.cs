@@ -99,6 +99,15 @@ public sealed record TreeJob
     /// </summary>
     public bool SourceMayBeEntry { get; init; }
 
+    /// <summary>
+    /// Copy, mirror, Reflink Clone (Linux): a destination that does not exist yet is made under a
+    /// hidden name and renamed into place when the job ends, so that it is there whole or not at
+    /// all and its files need no temporary name each (see DirectoryHandle.Unpublished).
+    /// False where the caller keeps a half-made copy in place on purpose (move's work folder, which
+    /// is hidden already and which <c>--resume</c> completes after a crash).
+    /// </summary>
+    public bool HideUntilDone { get; init; } = true;
+
     /// <summary>What to do with links that point outside the source.</summary>
     public OuterLinkPolicy Outer { get; init; } = OuterLinkPolicy.Splice;
 

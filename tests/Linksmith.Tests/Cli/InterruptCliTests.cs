@@ -37,9 +37,10 @@ public sealed class InterruptCliTests : IDisposable
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        // Once files arrive the copy is under way, and so is the CLI's Ctrl+C handler.
+        // Once files arrive the copy is under way, and so is the CLI's Ctrl+C handler. On Linux a
+        // new destination is made under a hidden name (.dst.lsmith-…) until the job ends.
         var clock = Stopwatch.StartNew();
-        while (!Directory.Exists(temp["dst/d00"]) || !Directory.EnumerateFiles(temp["dst/d00"]).Any())
+        while (!Directory.EnumerateDirectories(temp.Path, "*dst*").Any(made => Directory.Exists(Path.Join(made, "d00")) && Directory.EnumerateFiles(Path.Join(made, "d00")).Any()))
         {
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60) && !process.HasExited, "the copy never started");
             await Task.Delay(10, TestContext.Current.CancellationToken);
@@ -49,6 +50,8 @@ public sealed class InterruptCliTests : IDisposable
         await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
         Assert.Equal(130, process.ExitCode);
+        // What was finished is in place, under the name asked for; nothing hidden is left.
+        Assert.Equal(["dst", "src"], Directory.EnumerateFileSystemEntries(temp.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         var copied = Directory.EnumerateFiles(temp["dst"], "*", SearchOption.AllDirectories).Count();
         Assert.InRange(copied, 1, 29_999);
         // It says what it finished: the files copied are the files that are there.

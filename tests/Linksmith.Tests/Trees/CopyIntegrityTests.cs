@@ -193,7 +193,26 @@ public sealed class CopyIntegrityTests(ITestOutputHelper output) : IDisposable
             var destination = $"dst{point}";
             FaultKills.RunKilledAt(temp.Path, new Dictionary<string, string>(), FaultPoints.CopyData, point, "copy", "--threads", "0", "src", destination);
 
-            var left = Directory.Exists(temp[destination]) ? Directory.GetFiles(temp[destination]) : [];
+            if (OperatingSystem.IsLinux())
+            {
+                // The new destination is made under a hidden name and gets its own only when the
+                // copy is done: the kill left no DST at all, and the hidden folder with the
+                // interrupted file in it.
+                var hidden = Directory.GetDirectories(temp.Path, $".{destination}.lsmith-*");
+                output.WriteLine($"killed at {FaultPoints.CopyData}@{point}: destination {(Directory.Exists(temp[destination]) ? "there" : "not there")}, {hidden.Length} hidden folder(s)");
+                Assert.False(Directory.Exists(temp[destination]));
+                Assert.Single(hidden);
+                // The kill came before the copy was whole (else it proves nothing).
+                var whole = Directory.GetFiles(hidden[0]).Count(f => Hash(f) == Hash(temp[Path.Combine("src", Path.GetFileName(f))]));
+                Assert.True(whole < sources.Count + 1, $"all {whole} files were copied whole before the kill");
+
+                // Into a folder that exists, each file has a temporary name (or none) of its own.
+                destination = $"into{point}";
+                Directory.CreateDirectory(temp[destination]);
+                FaultKills.RunKilledAt(temp.Path, new Dictionary<string, string>(), FaultPoints.CopyData, point, "copy", "--threads", "0", "src", destination);
+            }
+
+            var left = Directory.GetFiles(temp[destination]);
             var realNames = left.Where(f => !Path.GetFileName(f).StartsWith('.')).ToList();
             output.WriteLine($"killed at {FaultPoints.CopyData}@{point}: {realNames.Count} files under real names, {left.Length - realNames.Count} temporary names");
             Assert.NotEqual(realNames.Count, sources.Count + 1);
