@@ -273,7 +273,9 @@ public sealed class FindingDuplicatesTests : DedupeTestBase
         Assert.Equal(0, result.SavedBytes);
         var skip = Assert.Single(result.Skipped);
         Assert.Equal(duplicate, skip.Path);
-        Assert.Contains("changed since it was read", skip.Reason, StringComparison.Ordinal);
+        // Either reason leaves it alone. The writer has closed the file before the lease is asked
+        // for, but a full CI pass once saw the kernel still count it open for writing then.
+        Assert.Matches("changed since it was read|open for writing elsewhere", skip.Reason);
         Assert.Equal(changed, File.ReadAllBytes(duplicate));
         Assert.NotEqual(Id(keep), Id(duplicate));
     }
