@@ -132,7 +132,6 @@ internal sealed partial class TreeEngine
         }
         catch (OperationCanceledException) when (job.Cancellation.IsCancellationRequested)
         {
-            engine.Publish();
             // The workers are stopped by now: take back what was counted for the operations they
             // dropped, so the summary counts what was finished, nothing only queued.
             var summary = engine.summary;
@@ -144,7 +143,7 @@ internal sealed partial class TreeEngine
         }
         finally
         {
-            // A job that failed leaves what it finished in place too.
+            // A job stopped or failed leaves what it finished in place too (see Publish).
             engine.Publish();
             engine.Close();
         }
