@@ -39,18 +39,15 @@ internal sealed partial class DedupeRun
             order[next[BucketOf(files[i], ranks)]++] = i;
         }
 
-        using var keyMemory = new NativeArray<NameKey>(largest);
-        var inodeCount = 0;
-        var groupCount = 0;
-        for (var b = 0; b + 1 < bucketStarts.Length; b++)
+        // Buckets are sorted and counted on two threads where there are two cores (each half of the
+        // names, a bucket never split), then filled the same way once every bucket's place is known.
+        var bucketCount = bucketStarts.Length - 1;
+        var bucketInodes = new int[bucketCount + 1];
+        var bucketGroups = new int[bucketCount + 1];
+        InBucketHalves(bucketStarts, largest, (b, keyMemory) =>
         {
             var names = order.AsSpan(bucketStarts[b], bucketStarts[b + 1] - bucketStarts[b]);
-            if (names.Length < 2)
-            {
-                continue;
-            }
-
-            var keys = keyMemory.Span[..names.Length];
+            var keys = keyMemory[..names.Length];
             Fill(keys, names, ranks);
             keys.Sort();
             for (var i = 0; i < keys.Length;)
@@ -75,29 +72,28 @@ internal sealed partial class DedupeRun
                 i = j;
             }
 
-            var (bucketInodes, bucketGroups) = FindCandidateGroups(keys, 0, ranks.GroupOfClass, 0, 0, fill: false);
-            inodeCount += bucketInodes;
-            groupCount += bucketGroups;
-        }
+            (bucketInodes[b + 1], bucketGroups[b + 1]) = FindCandidateGroups(keys, 0, ranks.GroupOfClass, 0, 0, fill: false);
+        });
 
         // Counted first and filled now (the keys made again, from the sorted names), so each
         // array is made once at its final size: growing lists would leave their old arrays as
         // garbage on the large-object heap, several megabytes at the peak of a big run.
-        inodes = new Inode[inodeCount];
-        candidateGroups = new CandidateGroup[groupCount];
-        flags = new byte[inodeCount];
-        inodeCount = 0;
-        groupCount = 0;
-        for (var b = 0; b + 1 < bucketStarts.Length; b++)
+        for (var b = 0; b < bucketCount; b++)
+        {
+            bucketInodes[b + 1] += bucketInodes[b];
+            bucketGroups[b + 1] += bucketGroups[b];
+        }
+
+        inodes = new Inode[bucketInodes[^1]];
+        candidateGroups = new CandidateGroup[bucketGroups[^1]];
+        flags = new byte[bucketInodes[^1]];
+        InBucketHalves(bucketStarts, largest, (b, keyMemory) =>
         {
             var names = order.AsSpan(bucketStarts[b], bucketStarts[b + 1] - bucketStarts[b]);
-            if (names.Length >= 2)
-            {
-                var keys = keyMemory.Span[..names.Length];
-                Fill(keys, names, ranks);
-                (inodeCount, groupCount) = FindCandidateGroups(keys, bucketStarts[b], ranks.GroupOfClass, inodeCount, groupCount, fill: true);
-            }
-        }
+            var keys = keyMemory[..names.Length];
+            Fill(keys, names, ranks);
+            FindCandidateGroups(keys, bucketStarts[b], ranks.GroupOfClass, bucketInodes[b], bucketGroups[b], fill: true);
+        });
 
         void Fill(Span<NameKey> keys, ReadOnlySpan<int> names, ClassRanks ranks)
         {
@@ -108,6 +104,35 @@ internal sealed partial class DedupeRun
             }
         }
     }
+
+    /// <summary>
+    /// Calls <paramref name="bucket"/> for every bucket of two names or more (given its number and
+    /// scratch room for <paramref name="largest"/> keys), on two threads where there are two cores:
+    /// the first takes the buckets that hold the first half of the names, the second the rest.
+    /// </summary>
+    private static void InBucketHalves(int[] bucketStarts, int largest, BucketAction bucket)
+    {
+        var names = bucketStarts[^1];
+        var threads = Environment.ProcessorCount > 1 && names >= GroupOnTwoThreadsFrom ? 2 : 1;
+        var middle = threads == 1 ? bucketStarts.Length - 1 : Array.FindIndex(bucketStarts, start => start >= names / 2);
+        WorkerThreads.Run(threads, "dedupe grouping", half =>
+        {
+            using var keyMemory = new NativeArray<NameKey>(largest);
+            var (from, to) = half == 0 ? (0, middle) : (middle, bucketStarts.Length - 1);
+            for (var b = from; b < to; b++)
+            {
+                if (bucketStarts[b + 1] - bucketStarts[b] >= 2)
+                {
+                    bucket(b, keyMemory.Span);
+                }
+            }
+        });
+    }
+
+    private delegate void BucketAction(int bucket, Span<NameKey> keyMemory);
+
+    /// <summary>Names from which <see cref="InBucketHalves"/> uses a second thread (below, starting it costs more than it saves).</summary>
+    private const int GroupOnTwoThreadsFrom = 8192;
 
     /// <summary>Buckets of sizes per volume in <see cref="Group"/>: sizes below 16 one each, then 16 per power of two.</summary>
     private const int SizeBuckets = 16 * 61;
@@ -269,6 +294,11 @@ internal sealed partial class DedupeRun
     private void FindSets()
     {
         var members = new List<int>();
+        Comparison<int> byHashThenWalk = (a, b) =>
+        {
+            var c = CompareHash(Hash(a), Hash(b));
+            return c == 0 ? WalkOrder(FirstNameIndex(a), FirstNameIndex(b)) : c;
+        };
         foreach (var group in BatchGroups)
         {
             members.Clear();
@@ -280,11 +310,22 @@ internal sealed partial class DedupeRun
                 }
             }
 
-            members.Sort((a, b) =>
+            // Most groups are two files: one comparison, no sort.
+            if (members.Count == 2)
             {
-                var c = CompareHash(Hash(a), Hash(b));
-                return c == 0 ? WalkOrder(FirstNameIndex(a), FirstNameIndex(b)) : c;
-            });
+                if (Hash(members[0]) == Hash(members[1]))
+                {
+                    sets.Add(new SetRange(setMembers.Count, 2));
+                    var (first, second) = (members[0], members[1]);
+                    var inWalkOrder = WalkOrder(FirstNameIndex(first), FirstNameIndex(second)) < 0;
+                    setMembers.Add(inWalkOrder ? first : second);
+                    setMembers.Add(inWalkOrder ? second : first);
+                }
+
+                continue;
+            }
+
+            members.Sort(byHashThenWalk);
             for (var i = 0; i < members.Count;)
             {
                 var j = i + 1;

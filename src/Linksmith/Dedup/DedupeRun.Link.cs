@@ -6,9 +6,10 @@ namespace Linksmith;
 internal sealed partial class DedupeRun
 {
     /// <summary>
-    /// Resolves every set, in parallel when replacing: sets share no file, and most of a
-    /// replacement's time is the kernel freeing the duplicate's blocks (on a file system mounted
-    /// with <c>discard</c>, waiting for the device), which overlaps well. Outcomes are handed to
+    /// Resolves every set in parallel: sets share no file. Replacing, on up to
+    /// <see cref="LinkerThreads"/>: most of a replacement's time is the kernel freeing the
+    /// duplicate's blocks (on a file system mounted with <c>discard</c>, waiting for the device),
+    /// which overlaps well. Reporting, one a core (<see cref="ReporterThreads"/>). Outcomes are handed to
     /// <paramref name="merge"/> in the order of the sets, so reports read the same whatever the
     /// threads did, a batch at a time, so they are not all held at once.
     /// </summary>
@@ -36,7 +37,7 @@ internal sealed partial class DedupeRun
                 }
             }
 
-            WorkerThreads.Run(options.Apply ? Math.Min(LinkerThreads, count) : 1, "dedupe linker", _ => Worker());
+            WorkerThreads.Run(Math.Min(options.Apply ? LinkerThreads : ReporterThreads, count), "dedupe linker", _ => Worker());
             cancellationToken.ThrowIfCancellationRequested();
             for (var i = 0; i < count; i++)
             {
@@ -47,6 +48,9 @@ internal sealed partial class DedupeRun
 
     /// <summary>Sets re-linked at once: as asked, else 8, since a replacement mostly waits for the file system.</summary>
     private int LinkerThreads => options.Threads > 0 ? options.Threads : 8;
+
+    /// <summary>Sets resolved at once for a report (a survivor picked, savings counted: work for a core, not the disk): one a core, at most two.</summary>
+    private static int ReporterThreads => Math.Min(Environment.ProcessorCount, 2);
 
     /// <summary>What resolving one set of identical files did (lists made only when something goes in them).</summary>
     private sealed class SetOutcome(DedupeRun run)
@@ -86,7 +90,7 @@ internal sealed partial class DedupeRun
     {
         ref readonly var a = ref FirstName(x);
         ref readonly var b = ref FirstName(y);
-        var c = directoryIsReference.Count == 0 ? 0 : IsReference(y).CompareTo(IsReference(x));
+        var c = options.ReferenceDirectories.Count == 0 ? 0 : IsReference(y).CompareTo(IsReference(x));
         if (c != 0)
         {
             return c;

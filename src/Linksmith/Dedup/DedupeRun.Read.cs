@@ -21,82 +21,80 @@ internal sealed partial class DedupeRun
 
     /// <summary>
     /// Merges the remembered hashes of the current batch's sizes into its candidates: both sorted
-    /// by (size, identity), one range of sizes per volume.
+    /// by (size, identity), one range of sizes per volume, and a large batch in two halves merged
+    /// side by side (<see cref="HashCache.ReadSizes"/>).
     /// </summary>
     /// <remarks>
     /// The candidates are compared as <see cref="cacheKeys"/>, one contiguous array made once per
     /// batch, with the times a row is checked against: compared through their scanned records,
     /// each comparison followed three indexes into the scan's table of records (a cache miss,
     /// mostly), and sorting the batch again through a delegate besides made this merge about
-    /// 145 ms of a 0.64 s rerun over the large benchmark tree.
+    /// 145 ms of a 0.64 s rerun over the large benchmark tree. On one thread the merge was still
+    /// about 100 ms of a 0.55 s rerun there, with the second core idle.
     /// </remarks>
     private void LoadCached(HashCache cache)
     {
         staleCacheRows.Clear();
-        var keys = cacheKeys.AsSpan(0, batch.InodeCount);
-        var volumes = new List<(ulong Volume, int Start)>();
-        for (var i = 0; i < keys.Length; i++)
+
+        // Two halves where there are two cores and enough keys, cut where volume or size changes:
+        // each half's keys are made and its rows merged on a thread of its own, and no cached row
+        // can belong to both.
+        var count = batch.InodeCount;
+        var cut = count;
+        if (count >= SplitCacheReadsFrom && Environment.ProcessorCount > 1)
         {
-            var inode = batch.FirstInode + i;
-            ref readonly var file = ref FirstName(inode);
-            ref readonly var fileClass = ref ClassOf(file);
-            keys[i] = new CacheKey(file.Size, unchecked((long)file.IdLow), unchecked((long)fileClass.IdHigh), file.ModifiedTicks, file.ChangedTicks, inode);
-            if (volumes.Count == 0 || volumes[^1].Volume != fileClass.Volume)
+            cut = count / 2;
+            while (cut < count && FirstName(batch.FirstInode + cut).Size == FirstName(batch.FirstInode + cut - 1).Size
+                && ClassOf(FirstName(batch.FirstInode + cut)).Volume == ClassOf(FirstName(batch.FirstInode + cut - 1)).Volume)
             {
-                volumes.Add((fileClass.Volume, i));
+                cut++;
             }
         }
 
-        // The batch's files are in (volume, size) order already (Group put them so): only files
-        // of one size can be out of the cache's order (by owner, group and mode first), and only
-        // such runs, a few files each, are sorted.
-        for (var v = 0; v < volumes.Count; v++)
+        (int Start, int End)[] halves = cut < count ? [(0, cut), (cut, count)] : [(0, count)];
+        var halfRanges = new List<(SizeRange Range, int Start, int End)>[halves.Length];
+        WorkerThreads.Run(halves.Length, "dedupe cache keys", half => halfRanges[half] = MakeCacheKeys(halves[half].Start, halves[half].End));
+        var ranges = new List<SizeRange>();
+        var bounds = new List<(int Start, int End)>();
+        foreach (var (range, start, end) in halfRanges.SelectMany(list => list))
         {
-            var volume = keys[volumes[v].Start..(v + 1 < volumes.Count ? volumes[v + 1].Start : keys.Length)];
-            for (var start = 0; start < volume.Length;)
+            ranges.Add(range);
+            bounds.Add((start, end));
+        }
+
+        var cursors = bounds.Select(range => range.Start).ToArray();
+        var stale = new List<int>?[ranges.Count];
+        var hits = new long[ranges.Count];
+        cache.ReadSizes(ranges, ContentReader.SampleThreshold, (range, idLow, idHigh, cached) =>
+        {
+            var row = new CacheKey(cached.Size, unchecked((long)idLow), unchecked((long)idHigh), 0, 0, 0);
+            var end = bounds[range].End;
+            var cursor = cursors[range];
+            while (cursor < end && cacheKeys[cursor].CompareTo(row) < 0)
             {
-                var end = start + 1;
-                var sorted = true;
-                for (; end < volume.Length && volume[end].Size == volume[start].Size; end++)
-                {
-                    sorted &= volume[end - 1].CompareTo(volume[end]) < 0;
-                }
-
-                if (!sorted)
-                {
-                    volume[start..end].Sort();
-                }
-
-                start = end;
+                cursor++;
             }
-        }
 
-        for (var v = 0; v < volumes.Count; v++)
-        {
-            var position = volumes[v].Start;
-            var volumeEnd = v + 1 < volumes.Count ? volumes[v + 1].Start : keys.Length;
-            var cursor = position;
-            cache.ReadSizes(volumes[v].Volume, keys[position].Size, keys[volumeEnd - 1].Size, ContentReader.SampleThreshold, (idLow, idHigh, cached) =>
+            cursors[range] = cursor;
+            for (var i = cursor; i < end && cacheKeys[i].CompareTo(row) == 0; i++)
             {
-                var row = new CacheKey(cached.Size, unchecked((long)idLow), unchecked((long)idHigh), 0, 0, 0);
-                while (cursor < volumeEnd && cacheKeys[cursor].CompareTo(row) < 0)
-                {
-                    cursor++;
-                }
+                Apply(cacheKeys[i], cached, ref hits[range], ref stale[range]);
+            }
+        });
 
-                for (var i = cursor; i < volumeEnd && cacheKeys[i].CompareTo(row) == 0; i++)
-                {
-                    Apply(cacheKeys[i], cached);
-                }
-            });
+        foreach (var (rows, found) in stale.Zip(hits))
+        {
+            staleCacheRows.AddRange(rows ?? []);
+            cacheHits += found;
         }
 
-        void Apply(in CacheKey file, CachedHash cached)
+        // Called from two threads at once, for different ranges: each writes only its own inodes' slots and its own list and count.
+        void Apply(in CacheKey file, CachedHash cached, ref long hits, ref List<int>? stale)
         {
             var inode = file.Inode;
             if (cached.ModifiedTicks != file.ModifiedTicks || cached.ChangedTicks != file.ChangedTicks)
             {
-                staleCacheRows.Add(inode);
+                (stale ??= []).Add(inode);
                 return;
             }
 
@@ -113,9 +111,64 @@ internal sealed partial class DedupeRun
                 flags[inode] |= HasFull;
             }
 
-            cacheHits++;
+            hits++;
         }
     }
+
+    /// <summary>
+    /// Makes the cache keys of the current batch's candidates from <paramref name="start"/> to
+    /// <paramref name="end"/> (indexes in the batch) and puts them in the cache's order; returns
+    /// the range of cached rows each volume among them needs, with its keys' indexes.
+    /// </summary>
+    private List<(SizeRange Range, int Start, int End)> MakeCacheKeys(int start, int end)
+    {
+        var keys = cacheKeys.AsSpan(start, end - start);
+        var volumes = new List<(ulong Volume, int Start)>();
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var inode = batch.FirstInode + start + i;
+            ref readonly var file = ref FirstName(inode);
+            ref readonly var fileClass = ref ClassOf(file);
+            keys[i] = new CacheKey(file.Size, unchecked((long)file.IdLow), unchecked((long)fileClass.IdHigh), file.ModifiedTicks, file.ChangedTicks, inode);
+            if (volumes.Count == 0 || volumes[^1].Volume != fileClass.Volume)
+            {
+                volumes.Add((fileClass.Volume, i));
+            }
+        }
+
+        // The batch's files are in (volume, size) order already (Group put them so): only files
+        // of one size can be out of the cache's order (by owner, group and mode first), and only
+        // such runs, a few files each, are sorted.
+        var ranges = new List<(SizeRange, int, int)>(volumes.Count);
+        for (var v = 0; v < volumes.Count; v++)
+        {
+            var volumeEnd = v + 1 < volumes.Count ? volumes[v + 1].Start : keys.Length;
+            var volume = keys[volumes[v].Start..volumeEnd];
+            for (var run = 0; run < volume.Length;)
+            {
+                var runEnd = run + 1;
+                var sorted = true;
+                for (; runEnd < volume.Length && volume[runEnd].Size == volume[run].Size; runEnd++)
+                {
+                    sorted &= volume[runEnd - 1].CompareTo(volume[runEnd]) < 0;
+                }
+
+                if (!sorted)
+                {
+                    volume[run..runEnd].Sort();
+                }
+
+                run = runEnd;
+            }
+
+            ranges.Add((new SizeRange(volumes[v].Volume, volume[0].Size, volume[^1].Size), start + volumes[v].Start, start + volumeEnd));
+        }
+
+        return ranges;
+    }
+
+    /// <summary>Keys in one batch from which <see cref="LoadCached"/> works on two threads.</summary>
+    private const int SplitCacheReadsFrom = 4096;
 
     private void ReadSamples()
     {

@@ -67,6 +67,48 @@ public sealed class HashCacheTests : DedupeTestBase
     }
 
     [Fact]
+    public void A_tree_grouped_and_looked_up_on_two_threads_reports_as_one_read_without_the_cache()
+    {
+        // Over 8,192 names and 4,096 candidates in a batch: names are grouped, and cached hashes
+        // merged, in two halves (on two threads where there are two cores). 4,000 pairs and 2,000
+        // files that share a size but not their bytes, over 50 sizes; 20 files touched after the
+        // cache was filled must be read again, wherever they fall.
+        var touched = new List<string>();
+        for (var i = 0; i < 4_000; i++)
+        {
+            var content = RandomBytes(100 + (i % 50), 1_000 + i);
+            var a = Write($"p{i % 40}/a{i}", content);
+            Write($"q{i % 40}/b{i}", content);
+            if (i % 200 == 7)
+            {
+                touched.Add(a);
+            }
+        }
+
+        for (var i = 0; i < 2_000; i++)
+        {
+            Write($"u{i % 20}/u{i}", RandomBytes(100 + (i % 50), 100_000 + i));
+        }
+
+        var withoutCache = Dedupe(apply: false, o => o with { UseCache = false });
+        Dedupe(apply: false);
+        foreach (var path in touched)
+        {
+            File.SetLastWriteTimeUtc(path, File.GetLastWriteTimeUtc(path).AddSeconds(-10));
+        }
+
+        var fromCache = Dedupe(apply: false);
+
+        Assert.Equal(4_000, withoutCache.Groups.Count);
+        Assert.Equal(Describe(withoutCache), Describe(fromCache));
+        Assert.Equal(touched.Count, fromCache.Statistics.FilesRead);
+        Assert.Equal(fromCache.Statistics.Candidates - touched.Count, fromCache.Statistics.CacheHits);
+
+        static List<string> Describe(DedupeResult result) =>
+            [.. result.Groups.Select(g => $"{g.Size} {g.Keep} <- {string.Join(", ", g.Duplicates)}"), $"saved {result.SavedBytes}"];
+    }
+
+    [Fact]
     public void After_apply_the_survivors_are_still_remembered()
     {
         Write("a", "same text");
