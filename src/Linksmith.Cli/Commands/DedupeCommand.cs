@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 
 namespace Linksmith.Cli.Commands;
 
@@ -200,28 +201,54 @@ internal static class DedupeCommand
             (true, true) => "shared",
             (false, true) => "would share",
         };
-        // Counted on the way: each pass over the groups makes their paths again.
+        // The groups' lines are made a chunk at a time on a pool thread while this one writes out
+        // the chunk before: making each path and checking it for characters to escape was most of
+        // a big report's cost (6 MB, 62,000 lines for the large benchmark tree). Two builders take
+        // turns; the duplicates are counted on the way (each pass over the groups makes their
+        // paths again).
+        const int ChunkGroups = 256;
+        var groups = result.Groups;
+        StringBuilder[] builders = [new(), new()];
         var files = 0;
-        foreach (var group in result.Groups)
+        var next = groups.Count > 0 ? Task.Run(() => Lines(0)) : null;
+        for (var first = 0; next is not null; first += ChunkGroups)
         {
-            files += group.DuplicateFiles;
-            if (planned)
+            var (lines, chunkFiles) = next.Result;
+            var following = first + ChunkGroups;
+            next = following < groups.Count ? Task.Run(() => Lines(following)) : null;
+            reporter.Lines(lines);
+            files += chunkFiles;
+        }
+
+        (StringBuilder Lines, int Files) Lines(int from)
+        {
+            var lines = builders[from / ChunkGroups % 2].Clear();
+            var chunkFiles = 0;
+            for (var g = from; g < Math.Min(from + ChunkGroups, groups.Count); g++)
             {
-                foreach (var duplicate in group.Duplicates)
+                var group = groups[g];
+                chunkFiles += group.DuplicateFiles;
+                if (planned)
                 {
-                    reporter.Line($"{verb} {Display.Path(duplicate)} -> {Display.Path(group.Keep)}");
+                    var keep = Display.Path(group.Keep);
+                    foreach (var duplicate in group.Duplicates)
+                    {
+                        lines.Append(verb).Append(' ').Append(Display.Path(duplicate)).Append(" -> ").AppendLine(keep);
+                    }
+
+                    continue;
                 }
 
-                continue;
+                lines.AppendLine(reflink
+                    ? $"{verb} the blocks of {Display.Count(group.Duplicates.Count, "name")} with {Display.Path(group.Keep)} ({HumanSize.Format(group.Size)} each):"
+                    : $"{verb} {Display.Count(group.Duplicates.Count, "name")} to {Display.Path(group.Keep)} ({HumanSize.Format(group.Size)} each):");
+                foreach (var duplicate in group.Duplicates)
+                {
+                    lines.Append("  ").AppendLine(Display.Path(duplicate));
+                }
             }
 
-            reporter.Line(reflink
-                ? $"{verb} the blocks of {Display.Count(group.Duplicates.Count, "name")} with {Display.Path(group.Keep)} ({HumanSize.Format(group.Size)} each):"
-                : $"{verb} {Display.Count(group.Duplicates.Count, "name")} to {Display.Path(group.Keep)} ({HumanSize.Format(group.Size)} each):");
-            foreach (var duplicate in group.Duplicates)
-            {
-                reporter.Line("  ", Display.Path(duplicate));
-            }
+            return (lines, chunkFiles);
         }
 
         foreach (var skip in result.Skipped)

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Linksmith.Cli;
 
 /// <summary>
@@ -34,6 +36,15 @@ internal sealed class Reporter(CliConsole console, bool json)
         {
             Console.Out.Write(indent);
             Console.Out.WriteLine(text);
+        }
+    }
+
+    /// <summary>Lines of human output made beforehand, each ended by a newline; dropped in JSON mode.</summary>
+    public void Lines(StringBuilder lines)
+    {
+        if (!Json)
+        {
+            Console.Out.Write(lines);
         }
     }
 

@@ -293,13 +293,44 @@ internal sealed partial class DedupeRun
     /// </summary>
     private void FindSets()
     {
+        // In two halves of the batch's groups where it is large and there are two cores, each
+        // found on a thread of its own and added in order (the sets are put in walk order before
+        // they are resolved, so only their contents matter).
+        var cut = batch.EndGroup;
+        if (batch.InodeCount >= SplitCacheReadsFrom && Environment.ProcessorCount > 1)
+        {
+            cut = batch.FirstGroup;
+            while (cut < batch.EndGroup && candidateGroups[cut].FirstInode - batch.FirstInode < batch.InodeCount / 2)
+            {
+                cut++;
+            }
+        }
+
+        var found = new (List<SetRange> Sets, List<int> Members)[cut < batch.EndGroup ? 2 : 1];
+        WorkerThreads.Run(found.Length, "dedupe sets", half => found[half] = FindSets(half == 0 ? batch.FirstGroup..cut : cut..batch.EndGroup));
+        foreach (var (halfSets, members) in found)
+        {
+            foreach (var set in halfSets)
+            {
+                sets.Add(set with { Start = set.Start + setMembers.Count });
+            }
+
+            setMembers.AddRange(members);
+        }
+    }
+
+    /// <summary>The sets of files with equal SHA-256 in the candidate groups <paramref name="groups"/>, each in walk order, with their members (a set's <see cref="SetRange.Start"/> counts from the first).</summary>
+    private (List<SetRange> Sets, List<int> Members) FindSets(Range groups)
+    {
+        var found = new List<SetRange>();
+        var foundMembers = new List<int>();
         var members = new List<int>();
         Comparison<int> byHashThenWalk = (a, b) =>
         {
             var c = CompareHash(Hash(a), Hash(b));
             return c == 0 ? WalkOrder(FirstNameIndex(a), FirstNameIndex(b)) : c;
         };
-        foreach (var group in BatchGroups)
+        foreach (var group in candidateGroups.AsSpan(groups))
         {
             members.Clear();
             for (var i = group.FirstInode; i < group.FirstInode + group.InodeCount; i++)
@@ -315,11 +346,11 @@ internal sealed partial class DedupeRun
             {
                 if (Hash(members[0]) == Hash(members[1]))
                 {
-                    sets.Add(new SetRange(setMembers.Count, 2));
+                    found.Add(new SetRange(foundMembers.Count, 2));
                     var (first, second) = (members[0], members[1]);
                     var inWalkOrder = WalkOrder(FirstNameIndex(first), FirstNameIndex(second)) < 0;
-                    setMembers.Add(inWalkOrder ? first : second);
-                    setMembers.Add(inWalkOrder ? second : first);
+                    foundMembers.Add(inWalkOrder ? first : second);
+                    foundMembers.Add(inWalkOrder ? second : first);
                 }
 
                 continue;
@@ -336,13 +367,15 @@ internal sealed partial class DedupeRun
 
                 if (j - i >= 2)
                 {
-                    sets.Add(new SetRange(setMembers.Count, j - i));
-                    setMembers.AddRange(CollectionsMarshal.AsSpan(members)[i..j]);
+                    found.Add(new SetRange(foundMembers.Count, j - i));
+                    foundMembers.AddRange(CollectionsMarshal.AsSpan(members)[i..j]);
                 }
 
                 i = j;
             }
         }
+
+        return (found, foundMembers);
 
         static int CompareHash(ContentHash a, ContentHash b)
         {

@@ -40,6 +40,32 @@ public sealed class DedupeCliTests : IDisposable
     }
 
     [Fact]
+    public void A_report_of_many_groups_lists_every_one_in_the_order_of_the_json()
+    {
+        // More groups than the report makes lines for at a time (a chunk is made ahead on another thread).
+        for (var i = 0; i < 600; i++)
+        {
+            temp.File($"tree/a/{i:D3}", $"content {i}");
+            temp.File($"tree/b/{i:D3} copy", $"content {i}");
+        }
+
+        var text = Run("dedupe", "tree");
+        var json = Run("dedupe", "--json", "tree");
+
+        Assert.Equal(0, text.ExitCode);
+        using var document = JsonDocument.Parse(json.Out);
+        var groups = document.RootElement.GetProperty("groups").EnumerateArray().ToList();
+        var lines = text.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(
+            groups.Select(g => g.GetProperty("keep").GetString()),
+            lines.Where(l => l.StartsWith("would link ", StringComparison.Ordinal)).Select(l => l[(l.IndexOf(" to ", StringComparison.Ordinal) + 4)..l.LastIndexOf(" (", StringComparison.Ordinal)]));
+        Assert.Equal(
+            groups.SelectMany(g => g.GetProperty("duplicates").EnumerateArray().Select(d => d.GetString())),
+            lines.Where(l => l.StartsWith("  ", StringComparison.Ordinal)).Select(l => l[2..]));
+        Assert.Contains("600 groups of identical files, 600 duplicates", text.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Apply_with_dry_run_lists_each_name_that_would_be_linked_and_changes_nothing()
     {
         MakeDuplicates();
