@@ -61,6 +61,10 @@ internal sealed class ContentReader : IDisposable
     // 44.5-44.9 MB instead of 46.0-46.7 MB for 204,189 files).
     private const int BufferSize = 256 * 1024;
 
+    // What OpenAhead asks the kernel to start reading of a file to be hashed: all of a small file,
+    // the start of a large one (the kernel's own sequential read-ahead takes over from there).
+    private const long AheadBytes = 128 * 1024;
+
     private readonly byte[] buffer = GC.AllocateUninitializedArray<byte>(BufferSize, pinned: true);
     private readonly Sha256 sha256 = new();
 
@@ -73,10 +77,10 @@ internal sealed class ContentReader : IDisposable
     public void Dispose() => sha256.Dispose();
 
     /// <summary>XxHash128 of the first and last <see cref="SampleBlock"/> bytes (only for files above <see cref="SampleThreshold"/>).</summary>
-    public ReadOutcome Sample(DirectoryHandle root, string relativePath, in ScannedFile expected, in FileClass fileClass, out UInt128 sample)
+    public ReadOutcome Sample(DirectoryHandle root, string relativePath, in ScannedFile expected, in FileClass fileClass, FileDescriptor? openedAhead, out UInt128 sample)
     {
         sample = default;
-        using var file = Open(root, relativePath, expected, fileClass, out var outcome);
+        using var file = Open(root, relativePath, expected, fileClass, openedAhead, out var outcome);
         if (file is null)
         {
             return outcome;
@@ -96,10 +100,10 @@ internal sealed class ContentReader : IDisposable
     }
 
     /// <summary>SHA-256 of the whole content, read once, sequentially.</summary>
-    public ReadOutcome Hash(DirectoryHandle root, string relativePath, in ScannedFile expected, in FileClass fileClass, out ContentHash hash)
+    public ReadOutcome Hash(DirectoryHandle root, string relativePath, in ScannedFile expected, in FileClass fileClass, FileDescriptor? openedAhead, out ContentHash hash)
     {
         hash = default;
-        using var file = Open(root, relativePath, expected, fileClass, out var outcome);
+        using var file = Open(root, relativePath, expected, fileClass, openedAhead, out var outcome);
         if (file is null)
         {
             return outcome;
@@ -149,7 +153,49 @@ internal sealed class ContentReader : IDisposable
         return ReadOutcome.Done;
     }
 
-    private static OpenFile? Open(DirectoryHandle root, string relativePath, in ScannedFile expected, in FileClass fileClass, out ReadOutcome outcome)
+    /// <summary>
+    /// Opens a file a reader will come to soon and asks the kernel to start reading what the reader
+    /// will read of it (the sampled blocks, or the start of the content), without waiting; null where
+    /// that is not done (not Linux) or the open failed (the reader opens it again and reports why).
+    /// </summary>
+    /// <remarks>
+    /// On a cold page cache each reader waits for one small read at a time, and the disk sees
+    /// only as many requests as there are readers: a window of files opened ahead keeps it busy
+    /// (bench/REFLINK.md). The descriptor is handed to the reader, so no file is opened twice, and
+    /// the reader checks it with statx as it would one it opened itself.
+    /// </remarks>
+    public static FileDescriptor? OpenAhead(DirectoryHandle root, string relativePath, long size, bool sampled)
+    {
+        if (root is not UnixDirectoryHandle unixRoot)
+        {
+            return null;
+        }
+
+        FileDescriptor descriptor;
+        try
+        {
+            descriptor = unixRoot.OpenFileForRead(relativePath);
+        }
+        catch (LinksmithException)
+        {
+            return null;
+        }
+
+        // Only advice: a failure changes nothing but the speed, and the reader reads regardless.
+        if (sampled)
+        {
+            _ = Libc.posix_fadvise(descriptor.Fd, 0, SampleBlock, Libc.POSIX_FADV_WILLNEED);
+            _ = Libc.posix_fadvise(descriptor.Fd, size - SampleBlock, SampleBlock, Libc.POSIX_FADV_WILLNEED);
+        }
+        else
+        {
+            _ = Libc.posix_fadvise(descriptor.Fd, 0, Math.Min(size, AheadBytes), Libc.POSIX_FADV_WILLNEED);
+        }
+
+        return descriptor;
+    }
+
+    private static OpenFile? Open(DirectoryHandle root, string relativePath, in ScannedFile expected, in FileClass fileClass, FileDescriptor? openedAhead, out ReadOutcome outcome)
     {
         outcome = ReadOutcome.Done;
         if (root is UnixDirectoryHandle unixRoot)
@@ -157,7 +203,7 @@ internal sealed class ContentReader : IDisposable
             FileDescriptor descriptor;
             try
             {
-                descriptor = unixRoot.OpenFileForRead(relativePath);
+                descriptor = openedAhead ?? unixRoot.OpenFileForRead(relativePath);
             }
             catch (TargetNotFoundException)
             {

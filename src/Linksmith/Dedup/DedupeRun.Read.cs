@@ -190,10 +190,10 @@ internal sealed partial class DedupeRun
         }
 
         progress.SetPhase(DedupePhase.Sampling);
-        ReadInParallel((reader, inode) =>
+        ReadInParallel((reader, inode, openedAhead) =>
         {
             var (root, relativePath) = Locate(FirstNameIndex(inode));
-            var outcome = reader.Sample(root, relativePath, FirstName(inode), ClassOf(FirstName(inode)), out var sample);
+            var outcome = reader.Sample(root, relativePath, FirstName(inode), ClassOf(FirstName(inode)), openedAhead, out var sample);
             if (outcome == ReadOutcome.Done)
             {
                 Sample(inode) = sample;
@@ -201,7 +201,7 @@ internal sealed partial class DedupeRun
             }
 
             return outcome;
-        }, static _ => 2 * ContentReader.SampleBlock);
+        }, static _ => 2 * ContentReader.SampleBlock, sampling: true);
     }
 
     private void ReadContents()
@@ -241,10 +241,10 @@ internal sealed partial class DedupeRun
         }
 
         progress.SetPhase(DedupePhase.Hashing);
-        ReadInParallel((reader, inode) =>
+        ReadInParallel((reader, inode, openedAhead) =>
         {
             var (root, relativePath) = Locate(FirstNameIndex(inode));
-            var outcome = reader.Hash(root, relativePath, FirstName(inode), ClassOf(FirstName(inode)), out var hash);
+            var outcome = reader.Hash(root, relativePath, FirstName(inode), ClassOf(FirstName(inode)), openedAhead, out var hash);
             if (outcome == ReadOutcome.Done)
             {
                 Hash(inode) = hash;
@@ -252,11 +252,16 @@ internal sealed partial class DedupeRun
             }
 
             return outcome;
-        }, inode => FirstName(inode).Size);
+        }, inode => FirstName(inode).Size, sampling: false);
     }
 
-    /// <summary>Reads the files of <see cref="work"/> on a few threads, in inode order (disk order on most file systems).</summary>
-    private void ReadInParallel(Func<ContentReader, int, ReadOutcome> read, Func<int, long> plannedBytes)
+    /// <summary>
+    /// Reads the files of <see cref="work"/> on a few threads, in inode order (disk order on most file
+    /// systems), while one more thread opens the files a window ahead of them and asks the kernel to
+    /// start reading each (<see cref="ContentReader.OpenAhead"/>): a reader gets its file open and,
+    /// on a cold page cache, its pages read or on the way.
+    /// </summary>
+    private void ReadInParallel(Func<ContentReader, int, FileDescriptor?, ReadOutcome> read, Func<int, long> plannedBytes, bool sampling)
     {
         if (work.Count == 0)
         {
@@ -269,7 +274,59 @@ internal sealed partial class DedupeRun
         var next = -1;
         const int Chunk = 32;
 
+        // Descriptors opened ahead, by position in work: a reader takes its file's out. One the
+        // opener stores just after the reader passed (it raced the reader's claim) is closed at the end.
+        var openedAhead = new FileDescriptor?[work.Count];
+        var gate = new object();
+        var readersRunning = threads;
+
+        void OpenAhead()
+        {
+            for (var i = 0; i < work.Count; i++)
+            {
+                lock (gate)
+                {
+                    while (i > Volatile.Read(ref next) + AheadWindow && readersRunning > 0)
+                    {
+                        Monitor.Wait(gate);
+                    }
+
+                    if (readersRunning == 0)
+                    {
+                        return;
+                    }
+                }
+
+                // Behind the readers already (a slow open, or a descheduled thread): catch up.
+                i = Math.Max(i, Volatile.Read(ref next) + 1);
+                if (i >= work.Count)
+                {
+                    return;
+                }
+
+                var inode = work[i];
+                var (root, relativePath) = Locate(FirstNameIndex(inode));
+                Volatile.Write(ref openedAhead[i], ContentReader.OpenAhead(root, relativePath, FirstName(inode).Size, sampling));
+            }
+        }
+
         void Worker(int worker)
+        {
+            try
+            {
+                ReadClaimed(worker);
+            }
+            finally
+            {
+                lock (gate)
+                {
+                    readersRunning--;
+                    Monitor.Pulse(gate);
+                }
+            }
+        }
+
+        void ReadClaimed(int worker)
         {
             var reader = Readers[worker] ??= new ContentReader();
             long firstBytes = reader.BytesRead, firstFiles = reader.FilesRead;
@@ -282,12 +339,17 @@ internal sealed partial class DedupeRun
                     break;
                 }
 
+                lock (gate)
+                {
+                    Monitor.Pulse(gate);
+                }
+
                 for (var i = first; i < Math.Min(first + Chunk, work.Count); i++)
                 {
                     var inode = work[i];
                     try
                     {
-                        if (read(reader, inode) == ReadOutcome.Changed)
+                        if (read(reader, inode, Interlocked.Exchange(ref openedAhead[i], null)) == ReadOutcome.Changed)
                         {
                             flags[inode] |= Unusable;
                             readSkips.Enqueue(new DedupeSkip(PathOf(order[inodes[inode].Start]), "changed since it was listed; left alone"));
@@ -309,7 +371,21 @@ internal sealed partial class DedupeRun
             Interlocked.Add(ref bytesRead, reader.BytesRead - firstBytes);
         }
 
-        WorkerThreads.Run(threads, "dedupe reader", Worker);
+        // The last number is the opener (an extra thread: it mostly waits, in open or for the
+        // readers), on Linux only: posix_fadvise is what makes opening ahead worth a thread.
+        if (OperatingSystem.IsLinux())
+        {
+            WorkerThreads.Run(threads + 1, "dedupe reader", worker => (worker == threads ? (Action)OpenAhead : () => Worker(worker))());
+        }
+        else
+        {
+            WorkerThreads.Run(threads, "dedupe reader", Worker);
+        }
+
+        foreach (var left in openedAhead)
+        {
+            left?.Dispose();
+        }
 
         cancellationToken.ThrowIfCancellationRequested();
     }
@@ -357,6 +433,13 @@ internal sealed partial class DedupeRun
             }
         }
     }
+
+    /// <summary>
+    /// How many files past the readers' last claimed one are opened ahead: enough to keep a disk's
+    /// queue full of small reads (at most this many descriptors, and 128 KiB of advice each, more
+    /// than the readers hold).
+    /// </summary>
+    private const int AheadWindow = 256;
 
     /// <summary>Files read at once: as asked, else one per processor (at most 4).</summary>
     private int ReaderThreads => options.Threads > 0 ? options.Threads : Math.Clamp(Environment.ProcessorCount, 1, 4);
