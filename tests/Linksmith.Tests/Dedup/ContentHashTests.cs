@@ -22,10 +22,40 @@ public sealed class ContentHashTests : DedupeTestBase
             var path = Write($"f{seed}", content);
             var status = PathFacts.Stat(path, followLinks: false)!.Value;
 
-            Assert.Equal(ReadOutcome.Done, reader.Hash(root, $"f{seed}", ScannedFile.From(status, 0, 0, 0, 0), FileClass.Of(status), out var hash));
+            Assert.Equal(ReadOutcome.Done, reader.Hash(root, $"f{seed}", ScannedFile.From(status, 0, 0, 0, 0), FileClass.Of(status), null, out var hash));
 
             Assert.Equal(ContentHash.FromBytes(SHA256.HashData(content)), hash);
         }
+    }
+
+    [Fact]
+    public void A_file_opened_ahead_is_hashed_as_its_contents_and_one_rewritten_after_is_left_as_changed()
+    {
+        // The reader opens files a window ahead of hashing them (ContentReader.OpenAhead): what
+        // it hashes through that descriptor is the file's content, and a file rewritten since it
+        // was listed is still found changed, whoever opened it.
+        Platform.RequireLinux("files are opened ahead on Linux only (posix_fadvise)");
+        using var root = DirectoryHandle.Open(Tree);
+        using var reader = new ContentReader();
+        var content = RandomBytes(300_000, 9);
+        var path = Write("ahead", content);
+        var status = PathFacts.Stat(path, followLinks: false)!.Value;
+        var listed = ScannedFile.From(status, 0, 0, 0, 0);
+
+        using (var ahead = ContentReader.OpenAhead(root, "ahead", content.Length, sampled: false))
+        {
+            Assert.NotNull(ahead);
+            Assert.Equal(ReadOutcome.Done, reader.Hash(root, "ahead", listed, FileClass.Of(status), ahead, out var hash));
+            Assert.Equal(ContentHash.FromBytes(SHA256.HashData(content)), hash);
+        }
+
+        using (var ahead = ContentReader.OpenAhead(root, "ahead", content.Length, sampled: false))
+        {
+            File.AppendAllText(path, "more");
+            Assert.Equal(ReadOutcome.Changed, reader.Hash(root, "ahead", listed, FileClass.Of(status), ahead, out _));
+        }
+
+        Assert.Null(ContentReader.OpenAhead(root, "gone", 1, sampled: false));
     }
 
     [Fact]
