@@ -46,8 +46,14 @@ internal sealed partial class DedupeRun
         }
     }
 
-    /// <summary>Sets re-linked at once: as asked, else 8, since a replacement mostly waits for the file system.</summary>
-    private int LinkerThreads => options.Threads > 0 ? options.Threads : 8;
+    /// <summary>
+    /// Sets re-linked or shared at once: as asked; else for hard links 8, since a replacement mostly
+    /// waits for the file system's journal; for reflinks one a core (at most 8), since the kernel's
+    /// compare of the two files is work for a core, and more threads only wait on each other's
+    /// inode locks (mid preset on XFS, 2 cores: 2 threads against 8, a cold run 3.78 s against
+    /// 3.93 s median of three, a warm rerun 286 ms against 369 ms).
+    /// </summary>
+    private int LinkerThreads => options.Threads > 0 ? options.Threads : options.Reflink ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 8;
 
     /// <summary>Sets resolved at once for a report (a survivor picked, savings counted: work for a core, not the disk): one a core, at most two.</summary>
     private static int ReporterThreads => Math.Min(Environment.ProcessorCount, 2);
@@ -181,7 +187,7 @@ internal sealed partial class DedupeRun
             if (options.Reflink)
             {
                 // Sharing blocks changes no name: hard-link groups and names outside the roots do not matter.
-                switch (Share(ref keeperFile, keeperName, duplicate, outcome, out var saved))
+                switch (Share(ref keeperFile, keeper, keeperName, duplicate, outcome, out var saved))
                 {
                     case ShareOutcome.Shared:
                         duplicates.AddRange(nameFiles);

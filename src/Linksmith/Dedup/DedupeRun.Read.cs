@@ -464,6 +464,19 @@ internal sealed partial class DedupeRun
     /// <summary>Lets go of what only reading the batches needs.</summary>
     private void ReleaseBatchState()
     {
+        if (options.Reflink && options.Apply)
+        {
+            // Which files were read in this run, one bit each, kept for sharing (SharesEveryBlock).
+            readThisRun = new ulong[(flags.Length + 63) / 64];
+            for (var i = 0; i < flags.Length; i++)
+            {
+                if ((flags[i] & Dirty) != 0)
+                {
+                    readThisRun[i >> 6] |= 1UL << i;
+                }
+            }
+        }
+
         DisposeReaders();
         candidateGroups = [];
         samples = [];

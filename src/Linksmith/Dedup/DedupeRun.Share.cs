@@ -57,7 +57,7 @@ internal sealed partial class DedupeRun
     /// works out what that would free). <paramref name="saved"/>: the duplicate's bytes that were not
     /// yet shared with the survivor at the same offsets and are now.
     /// </summary>
-    private ShareOutcome Share(ref ScannedFile keeperFile, int keeperName, int duplicate, SetOutcome outcome, out long saved)
+    private ShareOutcome Share(ref ScannedFile keeperFile, int keeper, int keeperName, int duplicate, SetOutcome outcome, out long saved)
     {
         saved = 0;
         var keeperAt = Locate(keeperName);
@@ -79,6 +79,15 @@ internal sealed partial class DedupeRun
                 return saved > 0 ? ShareOutcome.Shared : ShareOutcome.AlreadyShared;
             }
 
+            // A rerun (neither file was read in this run: both hashes came from the cache) mostly
+            // meets pairs an earlier run shared. Where every block is shared already nothing would
+            // change, so that is asked first, without the leases (two fcntl calls and a status
+            // check per file): a third of a warm rerun's time on XFS.
+            if (!ReadThisRun(keeper) && !ReadThisRun(duplicate) && SharesEveryBlock(keeperAt, duplicateAt, duplicateFile.Size))
+            {
+                return ShareOutcome.AlreadyShared;
+            }
+
             FaultPoints.Hit(FaultPoints.DedupeBeforeReplace, keeperAt.FullPath, duplicateAt.FullPath);
             return ShareLeased(ref keeperFile, keeperAt, duplicate, duplicateName, duplicateFile, duplicateAt, outcome, ref saved);
         }
@@ -86,6 +95,25 @@ internal sealed partial class DedupeRun
         {
             outcome.Errors.Add(error);
             return ShareOutcome.Skipped;
+        }
+    }
+
+    private bool ReadThisRun(int inode) => (readThisRun[inode >> 6] & (1UL << inode)) != 0;
+
+    /// <summary>
+    /// Whether the duplicate's every block is already the survivor's at the same offsets; false
+    /// when that cannot be told (gone, changed, refused): the leased path then finds and reports why.
+    /// </summary>
+    private static bool SharesEveryBlock(RootedName keeperAt, RootedName duplicateAt, long size)
+    {
+        try
+        {
+            using var pair = SharingPair.Open(keeperAt.Root, keeperAt.RelativePath, duplicateAt.Root, duplicateAt.RelativePath);
+            return pair.NotSharedBytes(size) == 0;
+        }
+        catch (LinksmithException)
+        {
+            return false;
         }
     }
 

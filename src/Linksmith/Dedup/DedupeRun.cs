@@ -41,6 +41,10 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
     private CandidateGroup[] candidateGroups = [];
     private byte[] flags = [];
 
+    // dedupe --reflink --apply: a bit per inode, set where the file was read (sampled or hashed) in
+    // this run rather than known from the hash cache; made from flags when they are let go.
+    private ulong[] readThisRun = [];
+
     // Candidates are read a batch of groups at a time: samples and hashes are held for one batch
     // only (indexed from the batch's first), and what outlives it is the sets found in it.
     private Batch batch;
