@@ -66,6 +66,7 @@ internal sealed partial class DedupeRun
         private List<LinksmithException>? errors;
         private List<(int Inode, long ReadChangedTicks)>? relinked;
         private List<int>? gone;
+        private List<(int Duplicate, int Keeper)>? foundShared;
 
         public GroupList Groups => groups ??= new GroupList(run);
 
@@ -78,6 +79,9 @@ internal sealed partial class DedupeRun
         /// <summary>Duplicates whose every name now points at the survivor: the files are gone, and so must their cache rows be.</summary>
         public List<int> Gone => gone ??= [];
 
+        /// <summary>Duplicates now known to share every block with their survivor (dedupe --reflink), for the cache.</summary>
+        public List<(int Duplicate, int Keeper)> FoundShared => foundShared ??= [];
+
         public long SavedBytes { get; set; }
 
         public void Clear()
@@ -87,6 +91,7 @@ internal sealed partial class DedupeRun
             errors?.Clear();
             relinked?.Clear();
             gone?.Clear();
+            foundShared?.Clear();
             SavedBytes = 0;
         }
     }
@@ -851,6 +856,16 @@ internal sealed partial class DedupeRun
         status.Identity.Volume == ClassOf(expected).Volume
         && (ulong)status.Identity.FileId == expected.IdLow
         && (ulong)(status.Identity.FileId >> 64) == ClassOf(expected).IdHigh;
+
+    /// <summary>The duplicates found sharing every block with their survivor, with the survivor's id and ctime now, for the cache.</summary>
+    private IEnumerable<(ScannedFile File, FileClass Class, SharedWith With)> FoundSharedRecords()
+    {
+        foreach (var (duplicate, keeper) in foundShared)
+        {
+            ref readonly var keeperFile = ref FirstName(keeper);
+            yield return (FirstName(duplicate), ClassOf(FirstName(duplicate)), new SharedWith(keeperFile.IdLow, ClassOf(keeperFile).IdHigh, keeperFile.ChangedTicks));
+        }
+    }
 
     /// <summary>Survivors that gained names: their records (with the new ctime) and the ctime they were read with.</summary>
     private IEnumerable<(ScannedFile File, FileClass Class, long ReadChangedTicks)> RelinkedSurvivors()

@@ -65,7 +65,8 @@ internal sealed partial class DedupeRun
         var cursors = bounds.Select(range => range.Start).ToArray();
         var stale = new List<int>?[ranges.Count];
         var hits = new long[ranges.Count];
-        cache.ReadSizes(ranges, ContentReader.SampleThreshold, (range, idLow, idHigh, cached) =>
+        var shared = new List<(int Inode, SharedWith With)>?[ranges.Count];
+        cache.ReadSizes(ranges, ContentReader.SampleThreshold, options.Reflink, (range, idLow, idHigh, cached) =>
         {
             var row = new CacheKey(cached.Size, unchecked((long)idLow), unchecked((long)idHigh), 0, 0, 0);
             var end = bounds[range].End;
@@ -78,7 +79,7 @@ internal sealed partial class DedupeRun
             cursors[range] = cursor;
             for (var i = cursor; i < end && cacheKeys[i].CompareTo(row) == 0; i++)
             {
-                Apply(cacheKeys[i], cached, ref hits[range], ref stale[range]);
+                Apply(cacheKeys[i], cached, ref hits[range], ref stale[range], ref shared[range]);
             }
         });
 
@@ -88,8 +89,13 @@ internal sealed partial class DedupeRun
             cacheHits += found;
         }
 
-        // Called from two threads at once, for different ranges: each writes only its own inodes' slots and its own list and count.
-        void Apply(in CacheKey file, CachedHash cached, ref long hits, ref List<int>? stale)
+        foreach (var (inode, with) in shared.SelectMany(list => list ?? []))
+        {
+            sharedWith[inode] = with;
+        }
+
+        // Called from two threads at once, for different ranges: each writes only its own inodes' slots and its own lists and count.
+        void Apply(in CacheKey file, CachedHash cached, ref long hits, ref List<int>? stale, ref List<(int, SharedWith)>? shared)
         {
             var inode = file.Inode;
             if (cached.ModifiedTicks != file.ModifiedTicks || cached.ChangedTicks != file.ChangedTicks)
@@ -109,6 +115,11 @@ internal sealed partial class DedupeRun
             {
                 Hash(inode) = full;
                 flags[inode] |= HasFull;
+            }
+
+            if (cached.Shared is { } with)
+            {
+                (shared ??= []).Add((inode, with));
             }
 
             hits++;
@@ -464,7 +475,7 @@ internal sealed partial class DedupeRun
     /// <summary>Lets go of what only reading the batches needs.</summary>
     private void ReleaseBatchState()
     {
-        if (options.Reflink && options.Apply)
+        if (options.Reflink)
         {
             // Which files were read in this run, one bit each, kept for sharing (SharesEveryBlock).
             readThisRun = new ulong[(flags.Length + 63) / 64];

@@ -45,6 +45,10 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
     // this run rather than known from the hash cache; made from flags when they are let go.
     private ulong[] readThisRun = [];
 
+    // dedupe --reflink: for files whose cache row says so, the survivor an earlier run found their
+    // every block shared with (only files with such a row are in it).
+    private readonly Dictionary<int, SharedWith> sharedWith = [];
+
     // Candidates are read a batch of groups at a time: samples and hashes are held for one batch
     // only (indexed from the batch's first), and what outlives it is the sets found in it.
     private Batch batch;
@@ -57,6 +61,9 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
     // Survivors that gained names, with the ctime they were read with: linking changed it, and
     // their cache rows move to the new one (16 bytes each).
     private readonly List<(int Inode, long ReadChangedTicks)> relinked = [];
+    // dedupe --reflink: duplicates found sharing every block with their survivor, and which one
+    // (only where the cache does not say so already), for the cache (8 bytes each).
+    private readonly List<(int Duplicate, int Keeper)> foundShared = [];
     // Duplicates replaced by links to their survivor: files that no longer exist (4 bytes each).
     private readonly List<int> replacedDuplicates = [];
     private ContentReader?[]? readers;
@@ -136,6 +143,7 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
             skipped.AddRange(outcome.Skipped);
             errors.AddRange(outcome.Errors);
             relinked.AddRange(outcome.Relinked);
+            foundShared.AddRange(outcome.FoundShared);
             replacedDuplicates.AddRange(outcome.Gone);
             savedBytes += outcome.SavedBytes;
         });
@@ -144,6 +152,13 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
         {
             Guard(() => usableCache.UpdateChangeTimes(RelinkedSurvivors()));
             Guard(() => usableCache.Forget(replacedDuplicates.Select(inode => (FirstName(inode), ClassOf(FirstName(inode))))));
+        }
+
+        if (usableCache is not null && foundShared.Count > 0)
+        {
+            // After the ctimes moved: each record goes in the row of the file as it is now, and
+            // names its survivor's ctime as it is now (after the whole set was shared).
+            Guard(() => usableCache.RecordShared(FoundSharedRecords()));
         }
 
         progress.SetPhase(DedupePhase.Done);
@@ -158,6 +173,10 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
         sets.Capacity = 0;
         relinked.Clear();
         relinked.Capacity = 0;
+        foundShared.Clear();
+        foundShared.Capacity = 0;
+        sharedWith.Clear();
+        sharedWith.TrimExcess();
         directoryRoots.Clear();
         directoryRoots.Capacity = 0;
         directoryIsReference.Clear();

@@ -9,12 +9,33 @@ namespace Linksmith;
 internal readonly record struct SizeRange(ulong Volume, long MinSize, long MaxSize);
 
 /// <summary>One remembered hash: the key it is valid for and what was computed.</summary>
-internal readonly record struct CachedHash(long Size, long ModifiedTicks, long ChangedTicks, UInt128? Sample, ContentHash? Full);
+internal readonly record struct CachedHash(long Size, long ModifiedTicks, long ChangedTicks, UInt128? Sample, ContentHash? Full, SharedWith? Shared = null);
+
+/// <summary>
+/// The survivor a file's every block was found shared with (dedupe --reflink): its file id and its
+/// ctime then. Kept in the file's row, so it holds only while the file's own times do too.
+/// </summary>
+internal readonly record struct SharedWith(ulong IdLow, ulong IdHigh, long ChangedTicks)
+{
+    public const int Length = 24;
+
+    public static SharedWith FromBytes(ReadOnlySpan<byte> bytes) => new(
+        BitConverter.ToUInt64(bytes), BitConverter.ToUInt64(bytes[8..]), BitConverter.ToInt64(bytes[16..]));
+
+    public void WriteTo(Span<byte> bytes)
+    {
+        BitConverter.TryWriteBytes(bytes, IdLow);
+        BitConverter.TryWriteBytes(bytes[8..], IdHigh);
+        BitConverter.TryWriteBytes(bytes[16..], ChangedTicks);
+    }
+}
 
 /// <summary>
 /// Dedupe's hashes remembered in the state database, keyed by volume, size and file id, and valid
 /// only while mtime and ctime are unchanged. ctime matters: it changes with any write even when a
-/// tool puts mtime back, so a file rewritten in place is read again.
+/// tool puts mtime back, so a file rewritten in place is read again. A row may also say which
+/// survivor the file shares every block with (<see cref="RecordShared"/>), so that a reflink rerun
+/// need not ask the file system again about a pair neither of whose files changed.
 /// </summary>
 /// <remarks>
 /// Size comes before the file id in the key so that the rows of a range of sizes lie together:
@@ -27,7 +48,7 @@ internal readonly record struct CachedHash(long Size, long ModifiedTicks, long C
 internal sealed class HashCache : IDisposable
 {
     private const string Feature = "dedupe-hash-cache";
-    private const int Version = 2;
+    private const int Version = 3;
 
     private const string CreateSql = """
         CREATE TABLE IF NOT EXISTS dedupe_hash (
@@ -39,6 +60,7 @@ internal sealed class HashCache : IDisposable
             ctime_ns INTEGER NOT NULL,
             sample BLOB,
             sha256 BLOB,
+            shared_with BLOB,
             PRIMARY KEY (volume, size, file_id, file_id_high)
         ) WITHOUT ROWID
         """;
@@ -80,7 +102,8 @@ internal sealed class HashCache : IDisposable
     /// (a volume and a range of sizes), with the range's index, in (size, file id) order within a
     /// range: the table's key order, so SQLite reads one contiguous run of rows per range and sorts
     /// nothing. A row's sample is read only when its size is above <paramref name="sampledAbove"/>
-    /// (only such files are stored with one); below, it is given as none.
+    /// (only such files are stored with one); below, it is given as none. A row's survivor it shares
+    /// blocks with is read only when <paramref name="readShared"/> (dedupe --reflink).
     /// </summary>
     /// <remarks>
     /// <para>Reads through SQLite's own statement API: Microsoft.Data.Sqlite's GetBytes opens a blob
@@ -93,7 +116,7 @@ internal sealed class HashCache : IDisposable
     /// from both. On one core a warm rerun over the large benchmark tree spent about 100 ms of its
     /// 0.55 s here, the other core idle.</para>
     /// </remarks>
-    public void ReadSizes(IReadOnlyList<SizeRange> ranges, long sampledAbove, Action<int, ulong, ulong, CachedHash> found)
+    public void ReadSizes(IReadOnlyList<SizeRange> ranges, long sampledAbove, bool readShared, Action<int, ulong, ulong, CachedHash> found)
     {
         var second = ranges.Count > 1 && Environment.ProcessorCount > 1 ? SecondReader() : null;
         var next = -1;
@@ -106,7 +129,7 @@ internal sealed class HashCache : IDisposable
                 int index;
                 while (Volatile.Read(ref failure) is null && (index = Interlocked.Increment(ref next)) < ranges.Count)
                 {
-                    ReadRange(number == 0 ? database : second!, ranges[index], sampledAbove, (idLow, idHigh, cached) => found(index, idLow, idHigh, cached));
+                    ReadRange(number == 0 ? database : second!, ranges[index], sampledAbove, readShared, (idLow, idHigh, cached) => found(index, idLow, idHigh, cached));
                 }
             }
             catch (Exception error)
@@ -139,12 +162,12 @@ internal sealed class HashCache : IDisposable
         return second;
     }
 
-    private void ReadRange(StateDatabase on, SizeRange range, long sampledAbove, Action<ulong, ulong, CachedHash> found)
+    private void ReadRange(StateDatabase on, SizeRange range, long sampledAbove, bool readShared, Action<ulong, ulong, CachedHash> found)
     {
         var db = on.Connection.Handle!;
         var rc = raw.sqlite3_prepare_v2(
             db,
-            "SELECT size, file_id, file_id_high, mtime_ns, ctime_ns, sample, sha256 FROM dedupe_hash WHERE volume = ?1 AND size BETWEEN ?2 AND ?3 ORDER BY size, file_id, file_id_high",
+            "SELECT size, file_id, file_id_high, mtime_ns, ctime_ns, sample, sha256, shared_with FROM dedupe_hash WHERE volume = ?1 AND size BETWEEN ?2 AND ?3 ORDER BY size, file_id, file_id_high",
             out var statement);
         using (statement)
         {
@@ -166,10 +189,12 @@ internal sealed class HashCache : IDisposable
                         ? new UInt128(BitConverter.ToUInt64(sampleBytes[8..]), BitConverter.ToUInt64(sampleBytes))
                         : null;
                     ContentHash? full = fullBytes.Length == 32 ? ContentHash.FromBytes(fullBytes) : null;
+                    var sharedBytes = readShared ? SqliteStatement.Blob(row, 7) : default;
+                    SharedWith? shared = sharedBytes.Length == SharedWith.Length ? SharedWith.FromBytes(sharedBytes) : null;
                     found(
                         unchecked((ulong)SqliteStatement.Int64(row, 1)),
                         unchecked((ulong)SqliteStatement.Int64(row, 2)),
-                        new CachedHash(size, SqliteStatement.Int64(row, 3), SqliteStatement.Int64(row, 4), sample, full));
+                        new CachedHash(size, SqliteStatement.Int64(row, 3), SqliteStatement.Int64(row, 4), sample, full, shared));
                 }
             }
             finally
@@ -200,6 +225,25 @@ internal sealed class HashCache : IDisposable
             BindKey(statement, db, row.File, row.Class);
             Check(raw.sqlite3_bind_int64(statement, 7, row.ReadChangedTicks), db);
         });
+
+    /// <summary>
+    /// Records, in each file's row (the one for its size, mtime and ctime now), the survivor it was
+    /// found to share every block with. A row that is not there (its file was not hashed, or has
+    /// changed since) is left so.
+    /// </summary>
+    public void RecordShared(IEnumerable<(ScannedFile File, FileClass Class, SharedWith With)> files)
+    {
+        var bytes = new byte[SharedWith.Length];
+        WriteAll(
+            "UPDATE dedupe_hash SET shared_with = ?7 WHERE volume = ?1 AND file_id = ?2 AND file_id_high = ?3 AND size = ?4 AND mtime_ns = ?5 AND ctime_ns = ?6",
+            files,
+            (statement, db, row) =>
+            {
+                BindKey(statement, db, row.File, row.Class);
+                row.With.WriteTo(bytes);
+                Check(raw.sqlite3_bind_blob(statement, 7, bytes), db);
+            });
+    }
 
     /// <summary>Remembers entries, all in one transaction (one fsync for the lot).</summary>
     /// <remarks>

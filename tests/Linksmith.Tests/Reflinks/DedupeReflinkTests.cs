@@ -134,6 +134,40 @@ public sealed class DedupeReflinkTests : IDisposable
     [Theory]
     [InlineData("xfs")]
     [InlineData("btrfs")]
+    public void A_survivor_rewritten_in_place_with_its_own_bytes_is_shared_again_by_a_rerun(string type)
+    {
+        // The first run records in the cache that b shares every block with a. Rewriting a (same
+        // bytes, mtime put back, so it stays the survivor) gives it new blocks: the record no
+        // longer holds, and the rerun must share b with a's new blocks, not trust it.
+        var root = temp.MountImage("fs", type);
+        var content = RandomBytes(2 << 20, 8);
+        var old = new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var keep = Write(root, "a", content, old);
+        var duplicate = Write(root, "b", content, DateTime.UtcNow);
+        Assert.Equal(2L << 20, Dedupe(root, apply: true).SavedBytes);
+        Assert.Equal(0, Dedupe(root, apply: true).SavedBytes);
+
+        using (var stream = new FileStream(keep, FileMode.Open, FileAccess.Write))
+        {
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.SetLastWriteTimeUtc(keep, old);
+        Assert.Equal(0, Extents(duplicate).SharedBytes);
+
+        var rerun = Dedupe(root, apply: true);
+
+        Assert.Equal(2L << 20, rerun.SavedBytes);
+        Assert.Equal(keep, Assert.Single(rerun.Groups).Keep);
+        Assert.Equal(Round(2 << 20), Extents(duplicate).SharedBytes);
+        Assert.Equal(content, File.ReadAllBytes(duplicate));
+        Assert.Equal(0, Dedupe(root, apply: true).SavedBytes);
+    }
+
+    [Theory]
+    [InlineData("xfs")]
+    [InlineData("btrfs")]
     public void Files_of_one_size_that_differ_in_one_byte_are_never_shared(string type)
     {
         var root = temp.MountImage("fs", type);
