@@ -263,7 +263,7 @@ internal sealed partial class DedupeRun
     private List<Batch> Batches()
     {
         var result = new List<Batch>();
-        var batchFiles = options.BatchFiles > 0 ? options.BatchFiles : BatchFiles;
+        var batchFiles = options.BatchFiles > 0 ? options.BatchFiles : options.Reflink ? ReflinkBatchFiles : BatchFiles;
         var largest = 0;
         var first = 0;
         while (first < candidateGroups.Length)
@@ -397,6 +397,16 @@ internal sealed partial class DedupeRun
     /// on the large benchmark tree 12 batches, each one range scan of the cache.
     /// </summary>
     private const int BatchFiles = 16384;
+
+    /// <summary>
+    /// Files read per batch with <c>--reflink</c>: a batch is read in inode order, one sweep over
+    /// the disk for its samples and one for its contents, and on a cold page cache fewer, longer
+    /// sweeps read faster. Hard-link dedupe keeps <see cref="BatchFiles"/> (its memory target, 200
+    /// bytes a file); a reflink batch of this size holds about 25 MB of hashes, samples and cache
+    /// keys. Large benchmark tree on an XFS loop image, page cache dropped, `dedupe --reflink`
+    /// report (195,133 files read): 14.7 and 20.6 s in 12 batches, 9.0 and 10.6 s in one.
+    /// </summary>
+    private const int ReflinkBatchFiles = 262144;
 
     /// <summary>The ranks of the run's classes that <see cref="Group"/> sorts names by (see <see cref="RankClasses"/>).</summary>
     private sealed record ClassRanks(int[] Volume, int Volumes, int[] Class, int[] GroupOfClass);
