@@ -204,7 +204,11 @@ public sealed class DedupeReflinkTests : IDisposable
         Assert.Equal(0, result.SavedBytes);
         var skip = Assert.Single(result.Skipped);
         Assert.Equal(duplicate, skip.Path);
-        Assert.Contains("changed since it was read", skip.Reason, StringComparison.Ordinal);
+        // Either reason leaves it alone. The writer has closed the file before the lease is asked
+        // for, but one run of this namespace in five saw the write lease refused all the same
+        // (likely a process forked by a test beside this one, holding a copy of the writer's
+        // descriptor until it executes its program).
+        Assert.Matches("changed since it was read|open for writing elsewhere", skip.Reason);
         Assert.Equal(changed, File.ReadAllBytes(duplicate));
         Assert.Equal(0, Extents(duplicate).SharedBytes);
     }
