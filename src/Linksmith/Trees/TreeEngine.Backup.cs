@@ -91,7 +91,7 @@ internal sealed partial class TreeEngine
         summary.Linked++;
         if (!job.DryRun)
         {
-            Run(() => LinkToPreviousNow(name, recorded), (0, 0, 1));
+            Run(() => LinkToPreviousNow(name, recorded), name.Work, (0, 0, 1));
         }
     }
 

@@ -171,7 +171,7 @@ internal sealed partial class TreeEngine
         var keepChanged = job.Kind == TreeJobKind.Backup;
         var reflink = Reflink;
         var carried = attributes;
-        Run(() => CopyAndRecord(destination, workPath, sourceTop, entry.RelativePath, status, replace, keepChanged, reflink, carried), (1, status.Size, 0));
+        Run(() => CopyAndRecord(destination, workPath, sourceTop, entry.RelativePath, status, replace, keepChanged, reflink, carried), workPath, (1, status.Size, 0));
     }
 
     /// <summary>
@@ -224,7 +224,7 @@ internal sealed partial class TreeEngine
 
         if (existing is null)
         {
-            Run(() => LinkOrCopy(existingRoot, existingPath, workPath, expected, copyFrom), (0, 0, 1));
+            Run(() => LinkOrCopy(existingRoot, existingPath, workPath, expected, copyFrom), workPath, (0, 0, 1));
             return;
         }
 

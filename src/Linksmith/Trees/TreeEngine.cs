@@ -485,8 +485,9 @@ internal sealed partial class TreeEngine
 
     /// <summary>On a worker when there are workers (the operation must not depend on another queued one).</summary>
     /// <param name="operation">The file operation.</param>
+    /// <param name="name">The name it makes in the work tree, relative to it (workers keep apart from each other's folders: see <see cref="WorkQueue"/>).</param>
     /// <param name="counted">What the summary counted for it (copies, bytes, links), to take back should the job be cancelled before a worker starts it.</param>
-    private void Run(Action operation, (long Copied, long Bytes, long Linked) counted)
+    private void Run(Action operation, string name, (long Copied, long Bytes, long Linked) counted)
     {
         if (workers is null)
         {
@@ -494,7 +495,7 @@ internal sealed partial class TreeEngine
         }
         else
         {
-            workers.Enqueue(operation, () =>
+            workers.Enqueue(operation, WorkQueue.FolderKey(name), () =>
             {
                 lock (failLock)
                 {

@@ -10,16 +10,33 @@ namespace Linksmith;
 /// they sleep, which on a machine whose cores are busy takes time from the walking thread that would
 /// fill the queue; here a thread that has nothing to do sleeps at once, and is woken only when it
 /// is needed (a worker when work comes while it waits, the walk when room comes while it waits).
+/// <para>
+/// Each operation names the folder it changes (a key). A worker takes the oldest operation whose
+/// folder no other worker is changing, where one is near the head of the queue: two threads
+/// creating names in one folder wait for each other on its lock (and on XFS on its allocation
+/// group), which cost more than the second thread gave.
+/// </para>
 /// </remarks>
 internal sealed class WorkQueue : IDisposable
 {
     // A short queue: enough to keep the workers busy, little memory held in pending work.
     private const int Capacity = 256;
 
+    // How far from the head a worker looks for an operation in a folder no other worker is in.
+    private const int Lookahead = Capacity;
+
+    // No folder: a worker that is between operations.
+    private const int Idle = 0;
+
     // A plain object, not a Lock: waiting needs Monitor.Wait.
     private readonly object gate = new();
-    private readonly Queue<(Action Operation, Action? Dropped)> queue = new(Capacity);
+    // A ring of Capacity entries: queued from the tail, taken from the head or near it.
+    private readonly Item[] ring = new Item[Capacity];
     private readonly Thread[] threads;
+    // The folder key each worker is changing now (Idle when none).
+    private readonly int[] changing;
+    private int head;
+    private int count;
     private readonly Action<LinksmithException> onError;
     private readonly CancellationToken cancellation;
     private int idleWorkers;
@@ -32,25 +49,32 @@ internal sealed class WorkQueue : IDisposable
         this.onError = onError;
         this.cancellation = cancellation;
         threads = new Thread[threadCount];
+        changing = new int[threadCount];
         for (var i = 0; i < threadCount; i++)
         {
-            threads[i] = new Thread(Work) { IsBackground = true, Name = $"linksmith-worker-{i}" };
+            var worker = i;
+            threads[i] = new Thread(() => Work(worker)) { IsBackground = true, Name = $"linksmith-worker-{i}" };
             threads[i].Start();
         }
     }
 
-    /// <summary>Queues <paramref name="operation"/>; once the job is cancelled it is dropped instead, and <paramref name="dropped"/> runs (to take back what was counted for it).</summary>
-    public void Enqueue(Action operation, Action? dropped = null)
+    /// <summary>
+    /// Queues <paramref name="operation"/>, which changes the folder <paramref name="folder"/> (any
+    /// key that is equal for equal folders, see <see cref="FolderKey"/>); once the job is cancelled
+    /// it is dropped instead, and <paramref name="dropped"/> runs (to take back what was counted for it).
+    /// </summary>
+    public void Enqueue(Action operation, int folder, Action? dropped = null)
     {
         lock (gate)
         {
-            while (queue.Count >= Capacity)
+            while (count >= Capacity)
             {
                 producerWaiting = true;
                 Monitor.Wait(gate);
             }
 
-            queue.Enqueue((operation, dropped));
+            ring[(head + count) % Capacity] = new Item(operation, dropped, folder == Idle ? 1 : folder);
+            count++;
             // Workers wait only on an empty queue, the walk only on a full one, so the one woken is a worker.
             if (idleWorkers > 0)
             {
@@ -82,12 +106,28 @@ internal sealed class WorkQueue : IDisposable
 
     public void Dispose() => Drain();
 
-    /// <summary>The next operation; false once the queue is completed and empty.</summary>
-    private bool TryTake(out (Action Operation, Action? Dropped) item)
+    /// <summary>
+    /// A key for the folder of <paramref name="relativePath"/> (the part before its last separator):
+    /// equal for names in one folder; two folders may share one now and then, which costs only the
+    /// overlap this queue avoids.
+    /// </summary>
+    public static int FolderKey(string relativePath)
+    {
+        var end = relativePath.AsSpan().LastIndexOfAny('/', Path.DirectorySeparatorChar);
+        return string.GetHashCode(relativePath.AsSpan(0, Math.Max(end, 0)));
+    }
+
+    /// <summary>
+    /// The next operation for <paramref name="worker"/>, which has finished its last one: the oldest
+    /// within <see cref="Lookahead"/> of the head whose folder no other worker is changing, else
+    /// the head. False once the queue is completed and empty.
+    /// </summary>
+    private bool TryTake(int worker, out Item item)
     {
         lock (gate)
         {
-            while (queue.Count == 0)
+            changing[worker] = Idle;
+            while (count == 0)
             {
                 if (completed)
                 {
@@ -100,10 +140,11 @@ internal sealed class WorkQueue : IDisposable
                 idleWorkers--;
             }
 
-            item = queue.Dequeue();
+            item = Take(worker);
+            changing[worker] = item.Folder;
             // The walk waits for room only when the queue was full: wake it once there is a good
             // share of room again, not for every free slot.
-            if (producerWaiting && queue.Count <= Capacity / 2)
+            if (producerWaiting && count <= Capacity / 2)
             {
                 producerWaiting = false;
                 Monitor.Pulse(gate);
@@ -113,11 +154,50 @@ internal sealed class WorkQueue : IDisposable
         }
     }
 
-    private void Work()
+    /// <summary>Removes and returns the entry <see cref="TryTake"/> chose (under the gate; the queue is not empty).</summary>
+    private Item Take(int worker)
     {
-        while (TryTake(out var item))
+        var chosen = 0;
+        for (var i = 0; i < Math.Min(count, Lookahead); i++)
         {
-            var (operation, dropped) = item;
+            if (!OthersChange(worker, ring[(head + i) % Capacity].Folder))
+            {
+                chosen = i;
+                break;
+            }
+        }
+
+        var item = ring[(head + chosen) % Capacity];
+        // Close the gap: the entries before the chosen one move one place towards the tail.
+        for (var i = chosen; i > 0; i--)
+        {
+            ring[(head + i) % Capacity] = ring[(head + i - 1) % Capacity];
+        }
+
+        ring[head] = default;
+        head = (head + 1) % Capacity;
+        count--;
+        return item;
+    }
+
+    private bool OthersChange(int worker, int folder)
+    {
+        for (var other = 0; other < changing.Length; other++)
+        {
+            if (other != worker && changing[other] == folder)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Work(int worker)
+    {
+        while (TryTake(worker, out var item))
+        {
+            var (operation, dropped, _) = item;
             if (cancellation.IsCancellationRequested)
             {
                 // Between entries: an operation under way on another thread is finished, this one is not started.
@@ -135,4 +215,6 @@ internal sealed class WorkQueue : IDisposable
             }
         }
     }
+
+    private readonly record struct Item(Action Operation, Action? Dropped, int Folder);
 }
