@@ -12,7 +12,7 @@ namespace Linksmith;
 /// is needed (a worker when work comes while it waits, the walk when room comes while it waits).
 /// <para>
 /// Each operation names the folder it changes (a key). A worker takes the oldest operation whose
-/// folder no other worker is changing, where one is near the head of the queue: two threads
+/// folder no other worker is changing, if the queue holds one (a scan of at most 256): two threads
 /// creating names in one folder wait for each other on its lock (and on XFS on its allocation
 /// group), which cost more than the second thread gave.
 /// </para>
@@ -21,9 +21,6 @@ internal sealed class WorkQueue : IDisposable
 {
     // A short queue: enough to keep the workers busy, little memory held in pending work.
     private const int Capacity = 256;
-
-    // How far from the head a worker looks for an operation in a folder no other worker is in.
-    private const int Lookahead = Capacity;
 
     // No folder: a worker that is between operations.
     private const int Idle = 0;
@@ -119,8 +116,8 @@ internal sealed class WorkQueue : IDisposable
 
     /// <summary>
     /// The next operation for <paramref name="worker"/>, which has finished its last one: the oldest
-    /// within <see cref="Lookahead"/> of the head whose folder no other worker is changing, else
-    /// the head. False once the queue is completed and empty.
+    /// in the queue whose folder no other worker is changing, else the head. False once the queue
+    /// is completed and empty.
     /// </summary>
     private bool TryTake(int worker, out Item item)
     {
@@ -158,7 +155,7 @@ internal sealed class WorkQueue : IDisposable
     private Item Take(int worker)
     {
         var chosen = 0;
-        for (var i = 0; i < Math.Min(count, Lookahead); i++)
+        for (var i = 0; i < count; i++)
         {
             if (!OthersChange(worker, ring[(head + i) % Capacity].Folder))
             {
