@@ -4,7 +4,11 @@ using System.Globalization;
 namespace Linksmith.Tests.Races;
 
 /// <summary>What one run executes: the CLI's arguments (run in the arena's tree) and the folders it writes, searched for secrets.</summary>
-internal sealed record RaceJob(string[] Arguments, params string[] Outputs);
+internal sealed record RaceJob(string[] Arguments, params string[] Outputs)
+{
+    /// <summary>A further look at the arena after the run, for escapes the sentinels' record does not show (blocks shared).</summary>
+    public Func<RaceArena, IEnumerable<Escape>>? Check { get; init; }
+}
 
 /// <summary>
 /// Runs a job again and again, each time on a fresh arena with the attacker swapping, for
@@ -31,7 +35,8 @@ internal static class RaceLoop
     /// <param name="job">The job's name in messages and reports.</param>
     /// <param name="setup">Builds one run's tree, sentinels and swap spots, and says what to run.</param>
     /// <param name="share">Budgets of this job: more than 1 for a job whose windows are rare, so that it is caught as reliably as the others.</param>
-    public static RaceTally Run(string job, Func<RaceArena, RaceJob> setup, int share = 1)
+    /// <param name="fileSystem">Arenas on a loop-mounted image of this file system (<see cref="TempDirectory.MountImage"/>: "xfs" for reflinks), not in the temp folder.</param>
+    public static RaceTally Run(string job, Func<RaceArena, RaceJob> setup, int share = 1, string? fileSystem = null)
     {
         var seconds = share * Setting("LINKSMITH_RACE_SECONDS", DefaultSeconds);
         var limit = (int)Setting("LINKSMITH_RACE_ITERATIONS", int.MaxValue);
@@ -39,10 +44,11 @@ internal static class RaceLoop
         var control = Environment.GetEnvironmentVariable("LINKSMITH_RACE_CONTROL") == "1";
         var tally = new RaceTally(control ? job + " (control: no attacker)" : job);
         using var temp = new TempDirectory();
+        var arenas = fileSystem is null ? temp.Path : temp.MountImage("arenas", fileSystem, 1L << 30);
         var clock = Stopwatch.StartNew();
         for (var run = 0; run < limit && (run == 0 || clock.Elapsed.TotalSeconds < seconds); run++)
         {
-            using var arena = new RaceArena(Path.Join(temp.Path, $"run{run}"), marker, run);
+            using var arena = new RaceArena(Path.Join(arenas, $"run{run}"), marker, run);
             var work = setup(arena);
             var before = arena.Outside.Record();
             var attacker = arena.Attacker();
@@ -63,6 +69,10 @@ internal static class RaceLoop
 
             var escapes = Sentinels.Compare(before, arena.Outside.Record());
             escapes.AddRange(work.Outputs.SelectMany(output => arena.Outside.ReadInto(Path.IsPathRooted(output) ? output : arena[output])));
+            if (work.Check is { } check)
+            {
+                escapes.AddRange(check(arena));
+            }
             tally.Add(run, result, escapes);
         }
 

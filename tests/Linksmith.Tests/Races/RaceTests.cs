@@ -180,28 +180,29 @@ public sealed class RaceTests : IDisposable
     {
         RaceLoop.RequireRootOnLinux();
 
+        // More pairs and three budgets: each pair is one narrow window (between the re-check and
+        // the replacing rename), and on today's main only about 1 run in 20 escaped.
         var tally = RaceLoop.Run("dedupe --apply", arena =>
         {
-            // More pairs and three budgets: each pair is one narrow window (between the re-check and
-            // the replacing rename), and on today's main only about 1 run in 20 escaped.
-            for (var i = 0; i < DedupePairs; i++)
-            {
-                // The older name survives; its twin under the swapped folder is replaced by a link to it.
-                arena.RootFile($"dir/keep/f{i:00}", Duplicate(i), modified: Then);
-                arena.RootFile($"dir/{Swapped}/f{i:00}", Duplicate(i));
-                if (i % 3 == 0)
-                {
-                    arena.Outside.Secret($"f{i:00}");
-                }
-                else
-                {
-                    arena.Outside.Public($"f{i:00}", Duplicate(i));
-                }
-            }
-
-            arena.Swap($"dir/{Swapped}");
+            DedupePairsBesideSentinels(arena);
             return new RaceJob(["dedupe", "--apply", "--no-cache", "dir/keep", "dir/top"], "dir");
         }, share: 3);
+
+        tally.AssertNoEscape();
+    }
+
+    [Fact]
+    public void Dedupe_reflink_apply_never_shares_blocks_of_files_outside_DIR_while_a_directory_is_swapped_for_a_link()
+    {
+        RaceLoop.RequireRootOnLinux();
+
+        // On XFS (reflink=1): the sentinels hold the duplicates' bytes, so a run that followed the
+        // link would share their blocks, which changes nothing the sentinels' record holds.
+        var tally = RaceLoop.Run("dedupe --reflink --apply", arena =>
+        {
+            DedupePairsBesideSentinels(arena);
+            return new RaceJob(["dedupe", "--reflink", "--apply", "--no-cache", "dir/keep", "dir/top"], "dir") { Check = run => run.Outside.Shared() };
+        }, share: 3, fileSystem: "xfs");
 
         tally.AssertNoEscape();
     }
@@ -335,6 +336,30 @@ public sealed class RaceTests : IDisposable
     {
         File.CreateSymbolicLink(arena[relative], target);
         RaceNative.Lchown(arena[relative], RaceArena.UserId, RaceArena.UserId);
+    }
+
+    /// <summary>
+    /// Pairs of duplicates: the older under dir/keep survives, its twin under the swapped folder is
+    /// replaced (or shares its blocks); outside, under the same names, a third of secrets and the
+    /// rest root's copies of the same bytes.
+    /// </summary>
+    private static void DedupePairsBesideSentinels(RaceArena arena)
+    {
+        for (var i = 0; i < DedupePairs; i++)
+        {
+            arena.RootFile($"dir/keep/f{i:00}", Duplicate(i), modified: Then);
+            arena.RootFile($"dir/{Swapped}/f{i:00}", Duplicate(i));
+            if (i % 3 == 0)
+            {
+                arena.Outside.Secret($"f{i:00}");
+            }
+            else
+            {
+                arena.Outside.Public($"f{i:00}", Duplicate(i));
+            }
+        }
+
+        arena.Swap($"dir/{Swapped}");
     }
 
     private static string Duplicate(int i) => $"duplicate {i} " + new string('d', 100 + i);

@@ -99,6 +99,16 @@ internal sealed class Sentinels
         return escapes;
     }
 
+    /// <summary>
+    /// The sentinel files whose blocks are shared with another file (FIEMAP's shared flag): a
+    /// reflink dedupe that followed the attacker's link. Their bytes, owner, mode and times would
+    /// all be as before, so <see cref="Compare"/> cannot see it.
+    /// </summary>
+    public IEnumerable<Escape> Shared() =>
+        Record().Where(entry => entry.Value.Status.IsRegularFile)
+            .Where(entry => Reflinks.ReflinkCopyTests.Extents(System.IO.Path.Join(Path, entry.Key)).SharedBytes > 0)
+            .Select(entry => new Escape("shared", entry.Key));
+
     /// <summary>Regular files under <paramref name="root"/> (never through a link) that hold the marker.</summary>
     public IEnumerable<Escape> ReadInto(string root)
     {
