@@ -27,7 +27,7 @@ internal sealed class WorkQueue : IDisposable
 
     // A plain object, not a Lock: waiting needs Monitor.Wait.
     private readonly object gate = new();
-    // A ring of Capacity entries: queued from the tail, taken from the head or near it.
+    // A ring of Capacity entries: queued at the tail, taken at the head or, to keep workers apart, further in.
     private readonly Item[] ring = new Item[Capacity];
     private readonly Thread[] threads;
     // The folder key each worker is changing now (Idle when none).

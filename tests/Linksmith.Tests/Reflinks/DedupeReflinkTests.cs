@@ -296,11 +296,7 @@ public sealed class DedupeReflinkTests : IDisposable
         return drive.TotalSize - drive.TotalFreeSpace;
     }
 
-    private static ExtentSummary Extents(string path)
-    {
-        using var handle = File.OpenHandle(path);
-        return FileExtents.Summarize((int)handle.DangerousGetHandle(), path) ?? throw new InvalidOperationException($"{path}: no extent map");
-    }
+    private static ExtentSummary Extents(string path) => ReflinkCopyTests.Extents(path);
 
     private static long Round(long size) => (size + 4095) / 4096 * 4096;
 
