@@ -71,7 +71,7 @@ internal sealed class ContentReader : IDisposable
     /// <summary>Bytes this reader has read.</summary>
     public long BytesRead { get; private set; }
 
-    /// <summary>Files this reader has opened and read.</summary>
+    /// <summary>Files this reader has read (a sample or all of it), each once: a file sampled and then hashed by it is one file read.</summary>
     public long FilesRead { get; private set; }
 
     public void Dispose() => sha256.Dispose();
@@ -99,8 +99,11 @@ internal sealed class ContentReader : IDisposable
         return ReadOutcome.Done;
     }
 
-    /// <summary>SHA-256 of the whole content, read once, sequentially.</summary>
-    public ReadOutcome Hash(DirectoryHandle root, string relativePath, in ScannedFile expected, in FileClass fileClass, FileDescriptor? openedAhead, out ContentHash hash)
+    /// <summary>
+    /// SHA-256 of the whole content, read once, sequentially. <paramref name="sampledThisRun"/>: the
+    /// file was sampled in this run already, so it is not counted again in <see cref="FilesRead"/>.
+    /// </summary>
+    public ReadOutcome Hash(DirectoryHandle root, string relativePath, in ScannedFile expected, in FileClass fileClass, FileDescriptor? openedAhead, bool sampledThisRun, out ContentHash hash)
     {
         hash = default;
         using var file = Open(root, relativePath, expected, fileClass, openedAhead, out var outcome);
@@ -142,7 +145,11 @@ internal sealed class ContentReader : IDisposable
             sha256.GetHashAndReset(digest);
         }
 
-        FilesRead++;
+        if (!sampledThisRun)
+        {
+            FilesRead++;
+        }
+
         BytesRead += total;
         if (total != expected.Size)
         {

@@ -255,7 +255,9 @@ internal sealed partial class DedupeRun
         ReadInParallel((reader, inode, openedAhead) =>
         {
             var (root, relativePath) = Locate(FirstNameIndex(inode));
-            var outcome = reader.Hash(root, relativePath, FirstName(inode), ClassOf(FirstName(inode)), openedAhead, out var hash);
+            // A sample read in this run (Dirty) counted the file as read already.
+            var sampledThisRun = (flags[inode] & (HasSample | Dirty)) == (HasSample | Dirty);
+            var outcome = reader.Hash(root, relativePath, FirstName(inode), ClassOf(FirstName(inode)), openedAhead, sampledThisRun, out var hash);
             if (outcome == ReadOutcome.Done)
             {
                 Hash(inode) = hash;

@@ -22,7 +22,7 @@ public sealed class ContentHashTests : DedupeTestBase
             var path = Write($"f{seed}", content);
             var status = PathFacts.Stat(path, followLinks: false)!.Value;
 
-            Assert.Equal(ReadOutcome.Done, reader.Hash(root, $"f{seed}", ScannedFile.From(status, 0, 0, 0, 0), FileClass.Of(status), null, out var hash));
+            Assert.Equal(ReadOutcome.Done, reader.Hash(root, $"f{seed}", ScannedFile.From(status, 0, 0, 0, 0), FileClass.Of(status), null, sampledThisRun: false, out var hash));
 
             Assert.Equal(ContentHash.FromBytes(SHA256.HashData(content)), hash);
         }
@@ -45,14 +45,14 @@ public sealed class ContentHashTests : DedupeTestBase
         using (var ahead = ContentReader.OpenAhead(root, "ahead", content.Length, sampled: false))
         {
             Assert.NotNull(ahead);
-            Assert.Equal(ReadOutcome.Done, reader.Hash(root, "ahead", listed, FileClass.Of(status), ahead, out var hash));
+            Assert.Equal(ReadOutcome.Done, reader.Hash(root, "ahead", listed, FileClass.Of(status), ahead, sampledThisRun: false, out var hash));
             Assert.Equal(ContentHash.FromBytes(SHA256.HashData(content)), hash);
         }
 
         using (var ahead = ContentReader.OpenAhead(root, "ahead", content.Length, sampled: false))
         {
             File.AppendAllText(path, "more");
-            Assert.Equal(ReadOutcome.Changed, reader.Hash(root, "ahead", listed, FileClass.Of(status), ahead, out _));
+            Assert.Equal(ReadOutcome.Changed, reader.Hash(root, "ahead", listed, FileClass.Of(status), ahead, sampledThisRun: false, out _));
         }
 
         Assert.Null(ContentReader.OpenAhead(root, "gone", 1, sampled: false));

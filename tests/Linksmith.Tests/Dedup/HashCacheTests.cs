@@ -17,6 +17,8 @@ public sealed class HashCacheTests : DedupeTestBase
         var second = Dedupe(apply: false);
 
         Assert.True(first.Statistics.BytesRead > 600_000);
+        // Each candidate once, though the two big twins were sampled and then read in full.
+        Assert.Equal(6, first.Statistics.FilesRead);
         Assert.Equal(0, second.Statistics.FilesRead);
         Assert.Equal(0, second.Statistics.BytesRead);
         Assert.Equal(first.SavedBytes, second.SavedBytes);
@@ -55,6 +57,8 @@ public sealed class HashCacheTests : DedupeTestBase
         var applied = Dedupe(apply: true, o => o with { BatchFiles = 3 });
 
         Assert.Equal(whole.SavedBytes, applied.SavedBytes);
+        // Re-linked a batch at a time, reported as one.
+        Assert.Equal(Describe(whole), Describe(applied));
         Assert.All(pairs, p => Assert.Equal(Id(p.A), Id(p.B)));
         Assert.All(pairs, p => Assert.Equal(1, Links(p.Other)));
         Assert.All(fives, f => Assert.Equal(Id(fives[0]), Id(f)));
