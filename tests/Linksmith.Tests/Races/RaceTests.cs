@@ -83,6 +83,69 @@ public sealed class RaceTests : IDisposable
     }
 
     [Fact]
+    public void Clone_never_links_or_reads_outside_SRC_while_a_directory_is_swapped_for_a_link()
+    {
+        RaceLoop.RequireRootOnLinux();
+
+        // Hardlink Clone: a file followed outside SRC would gain a name in DST (re-linked, read).
+        var tally = RaceLoop.Run("clone (SRC swapped)", arena =>
+        {
+            UserFolder(arena, $"src/{Swapped}");
+            SentinelsNamedLike(arena, "f");
+            arena.Swap($"src/{Swapped}");
+            return new RaceJob(["clone", "src", "dst"], "dst");
+        });
+
+        tally.AssertNoEscape();
+    }
+
+    [Fact]
+    public void Clone_updating_with_delete_never_replaces_or_deletes_outside_DST_while_a_directory_is_swapped_for_a_link()
+    {
+        RaceLoop.RequireRootOnLinux();
+
+        // An existing clone updated: its stale files are re-linked and the names SRC no longer has
+        // deleted, under the folder the attacker swaps.
+        var tally = RaceLoop.Run("clone --delete (DST swapped)", arena =>
+        {
+            UserFolder(arena, $"src/{Swapped}");
+            for (var i = 0; i < Files; i++)
+            {
+                arena.UserFile($"dst/{Swapped}/f{i:00}", $"stale {i}\n");
+                arena.UserFile($"dst/{Swapped}/x{i:00}", $"only in DST {i}\n");
+            }
+
+            SentinelsNamedLike(arena, "f");
+            SentinelsNamedLike(arena, "x");
+            arena.Swap($"dst/{Swapped}");
+            return new RaceJob(["clone", "--delete", "src", "dst"], "dst");
+        });
+
+        tally.AssertNoEscape();
+    }
+
+    [Fact]
+    public void Reflink_clone_and_copy_never_share_or_read_blocks_outside_SRC_while_a_directory_is_swapped_for_a_link()
+    {
+        RaceLoop.RequireRootOnLinux();
+
+        // On XFS (reflink=1): a file followed outside SRC would be cloned into DST, its blocks
+        // shared with a sentinel (FIEMAP) and its secret readable there.
+        foreach (var job in new[] { new[] { "clone", "--reflink", "src", "dst" }, ["copy", "--reflink", "always", "src", "dst"] })
+        {
+            var tally = RaceLoop.Run(string.Join(' ', job[..^2]) + " (SRC swapped)", arena =>
+            {
+                UserFolder(arena, $"src/{Swapped}");
+                SentinelsNamedLike(arena, "f");
+                arena.Swap($"src/{Swapped}");
+                return new RaceJob(job, "dst") { Check = run => run.Outside.Shared() };
+            }, fileSystem: "xfs");
+
+            tally.AssertNoEscape();
+        }
+    }
+
+    [Fact]
     public void Backup_and_its_keep_never_link_delete_or_read_outside_SRC_and_REPO_while_directories_are_swapped_for_links()
     {
         RaceLoop.RequireRootOnLinux();
@@ -203,6 +266,21 @@ public sealed class RaceTests : IDisposable
             DedupePairsBesideSentinels(arena);
             return new RaceJob(["dedupe", "--reflink", "--apply", "--no-cache", "dir/keep", "dir/top"], "dir") { Check = run => run.Outside.Shared() };
         }, share: 3, fileSystem: "xfs");
+
+        tally.AssertNoEscape();
+    }
+
+    [Fact]
+    public void Dedupe_reflink_apply_on_btrfs_never_shares_blocks_of_files_outside_DIR_while_a_directory_is_swapped_for_a_link()
+    {
+        RaceLoop.RequireRootOnLinux();
+
+        // The same attack on Btrfs, whose FIDEDUPERANGE and locking are its own.
+        var tally = RaceLoop.Run("dedupe --reflink --apply (btrfs)", arena =>
+        {
+            DedupePairsBesideSentinels(arena);
+            return new RaceJob(["dedupe", "--reflink", "--apply", "--no-cache", "dir/keep", "dir/top"], "dir") { Check = run => run.Outside.Shared() };
+        }, share: 2, fileSystem: "btrfs");
 
         tally.AssertNoEscape();
     }
