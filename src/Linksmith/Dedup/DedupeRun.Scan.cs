@@ -27,6 +27,7 @@ internal sealed partial class DedupeRun
 
             var walkedRoot = walkedRoots.Count;
             walkedRoots.Add(OpenRoot(root, rootStatus));
+            directories.AddRoot(walkedRoots[walkedRoot].Path);
             var lastClass = -1;
             TreeWalker.VisitInParallel(root, new WalkOptions { Sorted = true, OnError = errors.Add }, threads, (listing, worker) =>
             {
@@ -48,10 +49,9 @@ internal sealed partial class DedupeRun
 
                 lock (gate)
                 {
-                    var directory = directories.Count;
-                    directories.Add(listing.Depth == 0 ? Path.GetDirectoryName(root)! : listing.Path);
-                    directoryRoots.Add(walkedRoot);
-                    directoryIsReference.Add(references.Count > 0 && IsInside(directories[directory], references));
+                    var directoryPath = listing.Depth == 0 ? Path.GetDirectoryName(root)! : listing.Path;
+                    var directory = directories.Add(walkedRoot, directoryPath);
+                    directoryIsReference.Add(references.Count > 0 && IsInside(directoryPath, references));
                     foreach (var i in kept)
                     {
                         ref readonly var status = ref listing.Status(i);
@@ -111,11 +111,7 @@ internal sealed partial class DedupeRun
             byWalk[i] = i;
         }
 
-        Array.Sort(byWalk, (a, b) =>
-        {
-            var c = directoryRoots[a].CompareTo(directoryRoots[b]);
-            return c != 0 ? c : CompareInWalkOrder(directories[a], directories[b]);
-        });
+        Array.Sort(byWalk, directories.CompareInWalkOrder);
         directoryRank = new int[directories.Count];
         for (var i = 0; i < byWalk.Length; i++)
         {
@@ -127,25 +123,8 @@ internal sealed partial class DedupeRun
     /// Opens a root for the rest of the run (a link there is followed once, as for any explicit
     /// root); a root that is a file is named below its parent directory.
     /// </summary>
-    private static WalkedRoot OpenRoot(string root, in FileStatus status)
-    {
-        var handle = status.Kind == LinkKind.Directory ? DirectoryHandle.Open(root) : DirectoryHandle.OpenParent(root).Parent;
-        return new WalkedRoot(handle, handle.Path.Length + (Path.EndsInDirectorySeparator(handle.Path) ? 0 : 1));
-    }
-
-    private static int CompareInWalkOrder(string a, string b)
-    {
-        var length = Math.Min(a.Length, b.Length);
-        for (var i = 0; i < length; i++)
-        {
-            if (a[i] != b[i])
-            {
-                return a[i] == Path.DirectorySeparatorChar ? -1 : b[i] == Path.DirectorySeparatorChar ? 1 : a[i].CompareTo(b[i]);
-            }
-        }
-
-        return a.Length.CompareTo(b.Length);
-    }
+    private static DirectoryHandle OpenRoot(string root, in FileStatus status) =>
+        status.Kind == LinkKind.Directory ? DirectoryHandle.Open(root) : DirectoryHandle.OpenParent(root).Parent;
 
     /// <summary>
     /// The order a sequential walk would have met two scanned names in: by directory, then by

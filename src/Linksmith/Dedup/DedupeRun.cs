@@ -15,15 +15,14 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
     private const byte Unusable = 4;
     private const byte Dirty = 8;
 
-    private readonly List<string> directories = [];
-
-    // The root each directory was walked from (an index into walkedRoots), kept for the whole
-    // run (4 bytes a directory): reads, re-checks and replacements name a file below its root.
-    private readonly List<int> directoryRoots = [];
+    // The directories holding scanned files, each with the root it was walked from (its index in
+    // walkedRoots): reads, re-checks and replacements name a file below its root.
+    private readonly DirectoryPaths directories = new();
 
     // Whether each directory lies in a reference directory (its files are never changed).
     private readonly List<bool> directoryIsReference = [];
-    private readonly List<WalkedRoot> walkedRoots = [];
+    // The roots, open: a directory root itself, or a file root's parent.
+    private readonly List<DirectoryHandle> walkedRoots = [];
     private int[] directoryRank = [];
     private readonly ScannedFiles files = new();
     private readonly FileClasses classes = new();
@@ -84,7 +83,7 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
             DisposeReaders();
             foreach (var root in walkedRoots)
             {
-                root.Handle.Dispose();
+                root.Dispose();
             }
         }
     }
@@ -177,8 +176,6 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
         foundShared.Capacity = 0;
         sharedWith.Clear();
         sharedWith.TrimExcess();
-        directoryRoots.Clear();
-        directoryRoots.Capacity = 0;
         directoryIsReference.Clear();
         directoryIsReference.Capacity = 0;
         errors.AddRange(readErrors);
@@ -261,17 +258,13 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
 
     private string PathOf(int file) => PathOf(files[file]);
 
-    private string PathOf(in ScannedFile file) => names.Join(directories[file.Directory], file.NameStart, file.NameLength);
+    private string PathOf(in ScannedFile file) => directories.Join(file.Directory, belowRoot: false, names, file.NameStart, file.NameLength);
 
     /// <summary>Where a scanned name is for the file-system layer: the open root it was walked from, and its path below it.</summary>
     private RootedName Locate(int file) => Locate(files[file]);
 
-    private RootedName Locate(in ScannedFile file)
-    {
-        var directory = directories[file.Directory];
-        var root = walkedRoots[directoryRoots[file.Directory]];
-        return new RootedName(root.Handle, names.Join(directory, Math.Min(root.RelativeStart, directory.Length), file.NameStart, file.NameLength));
-    }
+    private RootedName Locate(in ScannedFile file) =>
+        new(walkedRoots[directories.RootOf(file.Directory)], directories.Join(file.Directory, belowRoot: true, names, file.NameStart, file.NameLength));
 
     private ref readonly ScannedFile FirstName(int inode) => ref files[FirstNameIndex(inode)];
 
@@ -357,12 +350,6 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
-
-    /// <summary>
-    /// A root of the run, open: a directory root itself, or a file root's parent. Paths below it
-    /// start at <see cref="RelativeStart"/> in the full paths of its directories.
-    /// </summary>
-    private readonly record struct WalkedRoot(DirectoryHandle Handle, int RelativeStart);
 
     /// <summary>A scanned name as the file-system layer takes it: an open root and the path below it.</summary>
     private readonly record struct RootedName(DirectoryHandle Root, string RelativePath)

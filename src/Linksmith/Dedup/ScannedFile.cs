@@ -99,22 +99,25 @@ internal sealed class NameStore
     // the old and the new copy at once at the peak); a name never spans two chunks.
     private const int ChunkSize = 1 << 16;
 
-    // In a stored length: the name is kept as UTF-16, not one byte per char. Names are at most
-    // 255 chars (on Linux 255 bytes), so the length never reaches this bit.
+    /// <summary>The longest text stored (in chars): a stored length keeps it in 15 bits.</summary>
+    public const int MaxLength = 0x7FFF;
+
+    // In a stored length: the text is kept as UTF-16, not one byte per char.
     private const ushort Wide = 0x8000;
 
     private readonly List<byte[]> chunks = [];
     private int used = ChunkSize;
 
     /// <summary>
-    /// Stores <paramref name="name"/> (a file name: far shorter than a chunk); returns where it
-    /// starts, and in <paramref name="storedLength"/> its length with how it is kept.
+    /// Stores <paramref name="name"/> (a file name, or a path of at most <see cref="MaxLength"/>
+    /// chars, which as UTF-16 still fits a chunk); returns where it starts, and in
+    /// <paramref name="storedLength"/> its length with how it is kept.
     /// </summary>
     public int Add(ReadOnlySpan<char> name, out ushort storedLength)
     {
         var narrow = !name.ContainsAnyExceptInRange('\0', '\u00FF');
         var bytes = narrow ? name.Length : name.Length * 2;
-        if (ChunkSize - used < bytes)
+        if (ChunkSize - used < bytes || chunks.Count == 0)
         {
             chunks.Add(new byte[ChunkSize]);
             used = 0;
@@ -137,40 +140,23 @@ internal sealed class NameStore
         return start;
     }
 
-    /// <summary>The path of a stored name in <paramref name="directory"/> (joined as <see cref="Path.Join(string, string)"/> does).</summary>
-    public string Join(string directory, int start, ushort storedLength) => Join(directory, 0, start, storedLength);
+    /// <summary>The number of chars a stored length stands for.</summary>
+    public static int LengthOf(ushort storedLength) => storedLength & ~Wide;
 
-    /// <summary>
-    /// The path of a stored name in the part of <paramref name="directory"/> from
-    /// <paramref name="directoryStart"/> on (a directory's path below a root, without a string of its own).
-    /// </summary>
-    public string Join(string directory, int directoryStart, int start, ushort storedLength)
+    /// <summary>Writes the stored name at <paramref name="start"/> into the start of <paramref name="destination"/>.</summary>
+    public void CopyTo(int start, ushort storedLength, Span<char> destination)
     {
-        var wide = (storedLength & Wide) != 0;
-        var length = storedLength & ~Wide;
+        var length = LengthOf(storedLength);
         var chunk = chunks[start / ChunkSize];
         var offset = start % ChunkSize;
-        var directoryLength = directory.Length - directoryStart;
-        var separator = directoryLength == 0 || Path.EndsInDirectorySeparator(directory) ? 0 : 1;
-        return string.Create(directoryLength + separator + length, (directory, directoryStart, chunk, offset, length, wide, separator), static (path, state) =>
+        if ((storedLength & Wide) != 0)
         {
-            var directoryLength = state.directory.Length - state.directoryStart;
-            state.directory.AsSpan(state.directoryStart).CopyTo(path);
-            if (state.separator == 1)
-            {
-                path[directoryLength] = Path.DirectorySeparatorChar;
-            }
-
-            var name = path[(directoryLength + state.separator)..];
-            if (state.wide)
-            {
-                MemoryMarshal.Cast<byte, char>(state.chunk.AsSpan(state.offset, state.length * 2)).CopyTo(name);
-            }
-            else
-            {
-                Encoding.Latin1.GetChars(state.chunk.AsSpan(state.offset, state.length), name);
-            }
-        });
+            MemoryMarshal.Cast<byte, char>(chunk.AsSpan(offset, length * 2)).CopyTo(destination);
+        }
+        else
+        {
+            Encoding.Latin1.GetChars(chunk.AsSpan(offset, length), destination);
+        }
     }
 }
 

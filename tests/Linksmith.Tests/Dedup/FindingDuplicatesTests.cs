@@ -201,6 +201,29 @@ public sealed class FindingDuplicatesTests : DedupeTestBase
     }
 
     [Fact]
+    public void Paths_come_back_whole_for_folders_with_any_characters_files_given_as_roots_and_the_root_itself()
+    {
+        var content = RandomBytes(4_000, 10);
+        var time = new DateTime(2010, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        // In the order a walk of the roots below meets them: the file root, then the tree's own
+        // files, then its folders depth first (Latin-1 ones kept a byte a char, others two).
+        string[] walkOrder = ["single", "tree/x", "tree/caf\u00e9/x", "tree/caf\u00e9/\u65e5\u672c/x", "tree/\u0424\u043e\u0442\u043e/x", "tree/\u0424\u043e\u0442\u043e/a b/x"];
+        foreach (var relative in walkOrder)
+        {
+            var path = Temp[relative];
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, content);
+            File.SetLastWriteTimeUtc(path, time);
+        }
+
+        var group = Assert.Single(Dedupe(apply: true, roots: [Temp["single"], Tree]).Groups);
+
+        Assert.Equal(Temp["single"], group.Keep);
+        Assert.Equal(walkOrder.Skip(1).Select(r => Temp[r]), group.Duplicates);
+        Assert.All(walkOrder, relative => Assert.Equal(Id(Temp["single"]), Id(Temp[relative])));
+    }
+
+    [Fact]
     public void Different_permissions_prevent_a_merge_unless_metadata_is_ignored()
     {
         Platform.SkipOnWindows("no Unix mode bits to differ (File.SetUnixFileMode throws)");
