@@ -7,15 +7,20 @@ internal sealed partial class DedupeRun
 {
     /// <summary>
     /// Resolves every set in parallel: sets share no file. Replacing, on up to
-    /// <see cref="LinkerThreads"/>: most of a replacement's time is the kernel freeing the
-    /// duplicate's blocks (on a file system mounted with <c>discard</c>, waiting for the device),
-    /// which overlaps well. Reporting, one a core (<see cref="ReporterThreads"/>). Outcomes are handed to
+    /// <see cref="LinkerThreads"/>; the replaced duplicates are closed, which frees their blocks,
+    /// by a <see cref="DeferredCloser"/> (on a file system mounted with <c>discard</c> that waits for
+    /// the device, and the closer's threads wait in parallel instead of the linkers; large preset on
+    /// ext4 without a journal mounted with discard, six alternating rounds: median 6.56 → 5.68 s,
+    /// faster in five; on a journaled ext4 loop image, where closes cost only processor time,
+    /// 6.48 → 6.27 s, five rounds). Reporting, one a core (<see cref="ReporterThreads"/>). Outcomes are handed to
     /// <paramref name="merge"/> in the order of the sets, so reports read the same whatever the
     /// threads did, a batch at a time, so they are not all held at once.
     /// </summary>
     private void ResolveAll(Action<SetOutcome> merge)
     {
         const int Batch = 1024;
+        using var closing = options.Apply && !options.Reflink ? new DeferredCloser() : null;
+        closer = closing;
         progress.AddSetsToResolve(sets.Count);
         var outcomes = new SetOutcome[Math.Min(Batch, sets.Count)];
         for (var first = 0; first < sets.Count; first += Batch)
@@ -45,6 +50,10 @@ internal sealed partial class DedupeRun
             }
         }
     }
+
+    // Closes the replaced duplicates (dedupe --apply, hard links), which frees their blocks; only
+    // while ResolveAll runs, which waits for the last close before it returns.
+    private DeferredCloser? closer;
 
     /// <summary>
     /// Sets re-linked or shared at once: as asked; else for hard links 8, since a replacement mostly
@@ -419,10 +428,12 @@ internal sealed partial class DedupeRun
             keeper.LinkCount = ScannedFile.CountOf(status.LinkCount);
         }
 
-        // The duplicate's lease ends before its last names go: freeing its blocks can take a while,
-        // and no writer can reach it through its names any more. The survivor's lasts for the set's
-        // next duplicate, which first lets go of a writer that came to it meanwhile (Recheck).
-        duplicateLease?.Dispose();
+        // The duplicate's lease ends before its last names go: no writer can reach it through its
+        // names any more. The survivor's lasts for the set's next duplicate, which first lets go of a
+        // writer that came to it meanwhile (Recheck). The duplicate stays open while its last names
+        // go and is closed on another thread (closer): its blocks are freed there, which on a file
+        // system that discards freed blocks waits for the device.
+        duplicateLease?.Release();
         foreach (var (name, holder) in done)
         {
             if (holder is not null)
@@ -436,6 +447,11 @@ internal sealed partial class DedupeRun
                     outcome.Errors.Add(error);
                 }
             }
+        }
+
+        if (duplicateLease is not null && closer is not null)
+        {
+            closer.Close(duplicateLease.HandOver());
         }
 
         return ReplaceOutcome.Replaced;

@@ -49,7 +49,8 @@ internal enum LeaseRefusal
 /// </remarks>
 internal sealed class ReadLease : HeldFile
 {
-    private readonly FileDescriptor descriptor;
+    // Null once handed over (HandOver).
+    private FileDescriptor? descriptor;
 
     private ReadLease(FileDescriptor descriptor, string path)
         : base(path) => this.descriptor = descriptor;
@@ -92,15 +93,15 @@ internal sealed class ReadLease : HeldFile
     }
 
     /// <summary>The leased file's descriptor (read-only), for a call made while this lease is held.</summary>
-    public int Fd => descriptor.Fd;
+    public int Fd => Descriptor.Fd;
 
     public override bool RestoresChangeTime => false;
 
     /// <summary>The leased file as it is now (fstat of the open descriptor).</summary>
-    public override FileStatus Status() => UnixDirectoryHandle.StatDescriptor(descriptor.Fd, Path);
+    public override FileStatus Status() => UnixDirectoryHandle.StatDescriptor(Descriptor.Fd, Path);
 
     /// <summary>Sets the access and modification times back (futimens); the kernel sets ctime to now.</summary>
-    public override void RestoreTimes(in FileStatus before) => FileSharing.RestoreTimes(descriptor.Fd, before, Path);
+    public override void RestoreTimes(in FileStatus before) => FileSharing.RestoreTimes(Descriptor.Fd, before, Path);
 
     /// <summary>
     /// Whether some process has opened the file for writing since the lease was taken (its open
@@ -109,7 +110,7 @@ internal sealed class ReadLease : HeldFile
     /// </summary>
     public bool WriterArrived()
     {
-        if (Libc.fcntl(descriptor.Fd, Libc.F_SETLEASE, Libc.F_RDLCK) == 0)
+        if (Libc.fcntl(Descriptor.Fd, Libc.F_SETLEASE, Libc.F_RDLCK) == 0)
         {
             return false;
         }
@@ -118,12 +119,29 @@ internal sealed class ReadLease : HeldFile
         return errno == Libc.EAGAIN ? true : throw UnixErrors.ToException(errno, Path);
     }
 
+    /// <summary>
+    /// Releases the lease (a waiting writer goes on) and keeps the file open: its blocks are freed
+    /// only when it is closed, if its last name went meanwhile (see <see cref="DeferredCloser"/>).
+    /// Should the kernel refuse, the lease lasts until the file is closed, which releases it too.
+    /// </summary>
+    public void Release() => _ = Libc.fcntl(Descriptor.Fd, Libc.F_SETLEASE, Libc.F_UNLCK);
+
+    /// <summary>The open file's descriptor, for the caller to close (e.g. by a <see cref="DeferredCloser"/>); this lease then holds nothing, and disposing it does nothing.</summary>
+    public FileDescriptor HandOver()
+    {
+        var file = Descriptor;
+        descriptor = null;
+        return file;
+    }
+
+    private FileDescriptor Descriptor => descriptor ?? throw new ObjectDisposedException(Path);
+
     /// <summary>Releases the lease (closing the descriptor does: a waiting writer goes on) and closes the file.</summary>
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            descriptor.Dispose();
+            descriptor?.Dispose();
         }
 
         base.Dispose(disposing);

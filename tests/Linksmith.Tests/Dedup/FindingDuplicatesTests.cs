@@ -44,6 +44,42 @@ public sealed class FindingDuplicatesTests : DedupeTestBase
     }
 
     [Fact]
+    public void The_duplicates_space_is_free_when_the_run_returns_and_none_of_them_is_left_open()
+    {
+        Platform.RequireLinux("counts the process's open descriptors in /proc/self/fd");
+        // A tmpfs of its own: nothing else writes there while the freed space is measured.
+        var root = Temp.TryMountTmpfs("own", "128m");
+        if (root is null)
+        {
+            Assert.Skip("needs root, to mount a tmpfs where nothing else writes while the freed space is measured");
+        }
+
+        const int Sets = 40;
+        for (var i = 0; i < Sets; i++)
+        {
+            var content = RandomBytes(1 << 20, 200 + i);
+            foreach (var folder in new[] { "a", "b" })
+            {
+                Directory.CreateDirectory(Path.Join(root, folder));
+                File.WriteAllBytes(Path.Join(root, folder, $"f{i:00}"), content);
+            }
+        }
+
+        var freeBefore = new DriveInfo(root).AvailableFreeSpace;
+
+        var result = Dedupe(apply: true, roots: [root]);
+
+        Assert.Equal((Sets, (long)Sets << 20), (result.Groups.Count, result.SavedBytes));
+        var freed = new DriveInfo(root).AvailableFreeSpace - freeBefore;
+        Assert.True(freed >= (long)Sets << 20, $"{freed:N0} bytes free more than before, for {result.SavedBytes:N0} saved");
+        var open = Directory.EnumerateFileSystemEntries("/proc/self/fd")
+            .Select(fd => { try { return File.ResolveLinkTarget(fd, returnFinalTarget: false)?.FullName; } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; } })
+            .Where(target => target is not null && target.StartsWith(root + "/", StringComparison.Ordinal))
+            .ToList();
+        Assert.Empty(open);
+    }
+
+    [Fact]
     public void Files_that_differ_anywhere_are_never_merged_however_alike_they_look()
     {
         var big = RandomBytes(3 * 1024 * 1024, 2);
