@@ -53,49 +53,11 @@ internal sealed class DirectoryPaths
     /// </summary>
     public string Join(int directory, bool belowRoot, NameStore names, int nameStart, ushort nameLength)
     {
-        var (root, start, length) = entries[directory];
-        string head;
-        var storedPart = 0;
-        if (length == Whole)
+        var parts = PartsOf(directory, belowRoot);
+        var nameSeparator = parts.Length == 0 || System.IO.Path.EndsInDirectorySeparator(parts.Head) && parts.Stored == 0 ? 0 : 1;
+        return string.Create(parts.Length + nameSeparator + NameStore.LengthOf(nameLength), (this, parts, nameSeparator, names, nameStart, nameLength), static (path, state) =>
         {
-            head = whole[directory];
-            if (belowRoot)
-            {
-                // Not below the root's path as a string (never expected): what follows the root's length.
-                var rootLength = roots[root].Length;
-                head = head.Length <= rootLength ? "" : head[(System.IO.Path.EndsInDirectorySeparator(roots[root]) ? rootLength : rootLength + 1)..];
-            }
-        }
-        else if (NameStore.LengthOf(length) == 0)
-        {
-            head = belowRoot ? "" : roots[root];
-        }
-        else
-        {
-            head = belowRoot ? "" : roots[root];
-            storedPart = NameStore.LengthOf(length);
-        }
-
-        // head, then (when both are there) a separator, then the stored part; then a separator and the name.
-        var headSeparator = head.Length > 0 && storedPart > 0 && !System.IO.Path.EndsInDirectorySeparator(head) ? 1 : 0;
-        var directoryLength = head.Length + headSeparator + storedPart;
-        var nameSeparator = directoryLength == 0 || (storedPart == 0 && System.IO.Path.EndsInDirectorySeparator(head)) ? 0 : 1;
-        var total = directoryLength + nameSeparator + NameStore.LengthOf(nameLength);
-        return string.Create(total, (this, names, head, headSeparator, start, length, storedPart, nameSeparator, nameStart, nameLength), static (path, state) =>
-        {
-            state.head.CopyTo(path);
-            var at = state.head.Length;
-            if (state.headSeparator == 1)
-            {
-                path[at++] = System.IO.Path.DirectorySeparatorChar;
-            }
-
-            if (state.storedPart > 0)
-            {
-                state.Item1.store.CopyTo(state.start, state.length, path[at..]);
-                at += state.storedPart;
-            }
-
+            var at = state.Item1.Write(state.parts, path);
             if (state.nameSeparator == 1)
             {
                 path[at++] = System.IO.Path.DirectorySeparatorChar;
@@ -149,33 +111,68 @@ internal sealed class DirectoryPaths
     /// <summary>A directory's full path, made in <paramref name="buffer"/> (grown as needed).</summary>
     private ReadOnlySpan<char> FullPath(int directory, ref char[] buffer)
     {
+        var parts = PartsOf(directory, belowRoot: false);
+        if (parts.Stored == 0)
+        {
+            return parts.Head;
+        }
+
+        if (buffer.Length < parts.Length)
+        {
+            buffer = new char[Math.Max(parts.Length, 256)];
+        }
+
+        return buffer.AsSpan(0, Write(parts, buffer));
+    }
+
+    /// <summary>
+    /// How a directory's path is made: <see cref="Parts.Head"/> (its root's path, empty below the
+    /// root, or the whole path where it is not kept in the store), then where both are there a
+    /// separator, then the part kept in the store.
+    /// </summary>
+    private Parts PartsOf(int directory, bool belowRoot)
+    {
         var (root, start, length) = entries[directory];
-        if (length == Whole)
+        if (length != Whole)
         {
-            return whole[directory];
+            var head = belowRoot ? "" : roots[root];
+            var stored = NameStore.LengthOf(length);
+            var separator = head.Length > 0 && stored > 0 && !System.IO.Path.EndsInDirectorySeparator(head) ? 1 : 0;
+            return new Parts(head, separator, start, length, stored);
         }
 
-        var head = roots[root];
-        var storedPart = NameStore.LengthOf(length);
-        if (storedPart == 0)
+        var path = whole[directory];
+        if (belowRoot)
         {
-            return head;
+            // Not below the root's path as a string (never expected): what follows the root's length.
+            var rootLength = roots[root].Length;
+            path = path.Length <= rootLength ? "" : path[(System.IO.Path.EndsInDirectorySeparator(roots[root]) ? rootLength : rootLength + 1)..];
         }
 
-        var separator = System.IO.Path.EndsInDirectorySeparator(head) ? 0 : 1;
-        var total = head.Length + separator + storedPart;
-        if (buffer.Length < total)
+        return new Parts(path, 0, 0, 0, 0);
+    }
+
+    /// <summary>Writes a directory's path at the start of <paramref name="destination"/>; returns its length.</summary>
+    private int Write(in Parts parts, Span<char> destination)
+    {
+        parts.Head.CopyTo(destination);
+        var at = parts.Head.Length;
+        if (parts.Separator == 1)
         {
-            buffer = new char[Math.Max(total, 256)];
+            destination[at++] = System.IO.Path.DirectorySeparatorChar;
         }
 
-        head.CopyTo(buffer);
-        if (separator == 1)
+        if (parts.Stored > 0)
         {
-            buffer[head.Length] = System.IO.Path.DirectorySeparatorChar;
+            store.CopyTo(parts.Start, parts.StoredLength, destination[at..]);
+            at += parts.Stored;
         }
 
-        store.CopyTo(start, length, buffer.AsSpan(head.Length + separator));
-        return buffer.AsSpan(0, total);
+        return at;
+    }
+
+    private readonly record struct Parts(string Head, int Separator, int Start, ushort StoredLength, int Stored)
+    {
+        public int Length => Head.Length + Separator + Stored;
     }
 }
