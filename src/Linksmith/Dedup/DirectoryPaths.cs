@@ -4,7 +4,8 @@ namespace Linksmith;
 /// The directories of a dedupe run that hold scanned files, each known by its index: the root it
 /// was walked from and its path below that root's, kept in a <see cref="NameStore"/> (one byte a
 /// char for Latin-1 paths), not as a string of the whole path. On the large preset (10,001
-/// directories, 84 chars on average) whole strings took 1.9 MB; the parts below the root, 0.5 MB.
+/// directories, 84 chars on average: about 1.9 MB as strings) this lowered dedupe's peak memory by
+/// 1.2–2.0 MB.
 /// Paths are made whole only when asked for, joined with a file's name.
 /// </summary>
 internal sealed class DirectoryPaths
