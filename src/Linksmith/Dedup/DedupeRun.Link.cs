@@ -5,106 +5,6 @@ namespace Linksmith;
 // Linking: a survivor per set, each duplicate re-checked and replaced by a hard link to it.
 internal sealed partial class DedupeRun
 {
-    /// <summary>
-    /// Resolves every set in parallel: sets share no file. Replacing, on up to
-    /// <see cref="LinkerThreads"/>; the replaced duplicates are closed, which frees their blocks,
-    /// by a <see cref="DeferredCloser"/> (on a file system mounted with <c>discard</c> that waits for
-    /// the device, and the closer's threads wait in parallel instead of the linkers; large preset on
-    /// ext4 without a journal mounted with discard, six alternating rounds: median 6.56 → 5.68 s,
-    /// faster in five; on a journaled ext4 loop image, where closes cost only processor time,
-    /// 6.48 → 6.27 s, five rounds). Reporting, one a core (<see cref="ReporterThreads"/>). Outcomes are handed to
-    /// <paramref name="merge"/> in the order of the sets, so reports read the same whatever the
-    /// threads did, a batch at a time, so they are not all held at once.
-    /// </summary>
-    private void ResolveAll(Action<SetOutcome> merge)
-    {
-        const int Batch = 1024;
-        using var closing = options.Apply && !options.Reflink ? new DeferredCloser() : null;
-        closer = closing;
-        progress.AddSetsToResolve(sets.Count);
-        var outcomes = new SetOutcome[Math.Min(Batch, sets.Count)];
-        for (var first = 0; first < sets.Count; first += Batch)
-        {
-            var count = Math.Min(Batch, sets.Count - first);
-            var next = -1;
-
-            void Worker()
-            {
-                int index;
-                while (!cancellationToken.IsCancellationRequested && (index = Interlocked.Increment(ref next)) < count)
-                {
-                    // Reused from batch to batch: a big run resolves tens of thousands of sets.
-                    var outcome = outcomes[index] ??= new SetOutcome(this);
-                    outcome.Clear();
-                    var set = sets[first + index];
-                    Resolve(CollectionsMarshal.AsSpan(setMembers).Slice(set.Start, set.Count), outcome);
-                    progress.AddResolved();
-                }
-            }
-
-            WorkerThreads.Run(Math.Min(options.Apply ? LinkerThreads : ReporterThreads, count), "dedupe linker", _ => Worker());
-            cancellationToken.ThrowIfCancellationRequested();
-            for (var i = 0; i < count; i++)
-            {
-                merge(outcomes[i]);
-            }
-        }
-    }
-
-    // Closes the replaced duplicates (dedupe --apply, hard links), which frees their blocks; only
-    // while ResolveAll runs, which waits for the last close before it returns.
-    private DeferredCloser? closer;
-
-    /// <summary>
-    /// Sets re-linked or shared at once: as asked; else for hard links 8, since a replacement mostly
-    /// waits for the file system's journal; for reflinks one a core (at most 8), since the kernel's
-    /// compare of the two files is work for a core, and more threads only wait on each other's
-    /// inode locks (mid preset on XFS, 2 cores: 2 threads against 8, a cold run 3.78 s against
-    /// 3.93 s median of three, a warm rerun 286 ms against 369 ms).
-    /// </summary>
-    private int LinkerThreads => options.Threads > 0 ? options.Threads : options.Reflink ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 8;
-
-    /// <summary>Sets resolved at once for a report (a survivor picked, savings counted: work for a core, not the disk): one a core, at most two.</summary>
-    private static int ReporterThreads => Math.Min(Environment.ProcessorCount, 2);
-
-    /// <summary>What resolving one set of identical files did (lists made only when something goes in them).</summary>
-    private sealed class SetOutcome(DedupeRun run)
-    {
-        private GroupList? groups;
-        private List<DedupeSkip>? skipped;
-        private List<LinksmithException>? errors;
-        private List<(int Inode, long ReadChangedTicks)>? relinked;
-        private List<int>? gone;
-        private List<(int Duplicate, int Keeper)>? foundShared;
-
-        public GroupList Groups => groups ??= new GroupList(run);
-
-        public List<DedupeSkip> Skipped => skipped ??= [];
-
-        public List<LinksmithException> Errors => errors ??= [];
-
-        public List<(int Inode, long ReadChangedTicks)> Relinked => relinked ??= [];
-
-        /// <summary>Duplicates whose every name now points at the survivor: the files are gone, and so must their cache rows be.</summary>
-        public List<int> Gone => gone ??= [];
-
-        /// <summary>Duplicates now known to share every block with their survivor (dedupe --reflink), for the cache.</summary>
-        public List<(int Duplicate, int Keeper)> FoundShared => foundShared ??= [];
-
-        public long SavedBytes { get; set; }
-
-        public void Clear()
-        {
-            groups?.Clear();
-            skipped?.Clear();
-            errors?.Clear();
-            relinked?.Clear();
-            gone?.Clear();
-            foundShared?.Clear();
-            SavedBytes = 0;
-        }
-    }
-
     /// <summary>The order in which files of a set are preferred as the survivor.</summary>
     private int SurvivorFirst(int x, int y)
     {
@@ -171,7 +71,7 @@ internal sealed partial class DedupeRun
         {
             if (duplicates.Count > 0)
             {
-                outcome.Groups.Add(keeperFile.Size, keeperName, CollectionsMarshal.AsSpan(duplicates), duplicateFiles);
+                outcome.AddGroup(keeperFile.Size, keeperName, CollectionsMarshal.AsSpan(duplicates), duplicateFiles);
             }
 
             if (linkedAny)

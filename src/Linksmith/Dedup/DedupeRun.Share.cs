@@ -20,12 +20,12 @@ internal sealed partial class DedupeRun
     /// Windows: the volume's block-cloning flag), which fails where the file system has no reflinks
     /// (<see cref="ReflinksNotSupportedException"/>, ending the run).
     /// </summary>
-    private void ProbeReflinks()
+    private void ProbeReflinks(FoundSets found)
     {
         var probed = new HashSet<ulong>();
-        foreach (var set in sets)
+        foreach (var set in found.Sets)
         {
-            var first = FirstNameIndex(setMembers[set.Start]);
+            var first = FirstNameIndex(found.Members[set.Start]);
             var volume = ClassOf(files[first]).Volume;
             if (probed.Contains(volume))
             {
@@ -33,7 +33,7 @@ internal sealed partial class DedupeRun
             }
 
             var source = Locate(first);
-            var destination = Locate(FirstNameIndex(setMembers[set.Start + 1]));
+            var destination = Locate(FirstNameIndex(found.Members[set.Start + 1]));
             try
             {
                 using var pair = SharingPair.Open(source.Root, source.RelativePath, destination.Root, destination.RelativePath);

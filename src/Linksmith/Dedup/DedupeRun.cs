@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using System.Runtime;
+using System.Runtime.InteropServices;
 
 namespace Linksmith;
 
 /// <summary>
 /// The state of one dedupe run and what its phases share; see <see cref="Deduplicator"/>. The
 /// phases, in the order they run: DedupeRun.Scan.cs, .Group.cs (candidates), .Read.cs, .Group.cs
-/// (sets of equal hashes), .Link.cs.
+/// (sets of equal hashes), .Resolve.cs with .Link.cs or .Share.cs (with --apply and hard links,
+/// each batch's sets are re-linked while the next batches are read).
 /// </summary>
 internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken cancellationToken)
 {
@@ -24,7 +26,7 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
     // The roots, open: a directory root itself, or a file root's parent.
     private readonly List<DirectoryHandle> walkedRoots = [];
     private int[] directoryRank = [];
-    private readonly ScannedFiles files = new();
+    private readonly ChunkedList<ScannedFile> files = new();
     private readonly FileClasses classes = new();
     private readonly NameStore names = new();
     private readonly List<LinksmithException> errors = [];
@@ -93,60 +95,37 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
         using var cache = OpenCache();
         Scan();
         Group();
-        var usableCache = cache;
         progress.SetCandidates(inodes.Length);
-        var batches = Batches();
-        for (var next = 0; next < batches.Count; next++)
+        HashCache? usableCache;
+        using (var closing = options.Apply && !options.Reflink ? new DeferredCloser() : null)
         {
-            batch = batches[next];
-            if (usableCache is not null && !Guard(() => LoadCached(usableCache)))
+            // Re-linking mostly waits for the file system (to free the duplicates' blocks; on a file
+            // system mounted with discard, for the device), while reading is work for the cores:
+            // each batch's sets are re-linked in the background while the next batches are read.
+            // Reflinks are shared once every set is known (ProbeReflinks), and reports wait for nothing.
+            closer = closing;
+            using var background = closing is not null ? new BackgroundResolver(this) : null;
+            usableCache = ReadBatches(cache, background);
+            progress.SetPhase(DedupePhase.Linking);
+            if (background is not null)
             {
-                usableCache = null;
+                background.Finish();
+            }
+            else
+            {
+                var found = TakeSets();
+                if (options.Reflink)
+                {
+                    ProbeReflinks(found);
+                }
+
+                ResolveAll(found);
             }
 
-            ReadSamples();
-            ReadContents();
-            if (usableCache is not null && !Guard(() => ForgetAndStore(usableCache)))
-            {
-                usableCache = null;
-            }
-
-            FindSets();
-            progress.AddChecked(batch.InodeCount);
-            if (next + 1 < batches.Count)
-            {
-                // A batch leaves megabytes of short-lived paths and descriptors behind; collected and
-                // compacted here, the next batch reuses that memory instead of growing the heap.
-                CollectGarbage();
-            }
+            closer = null;
         }
 
-        // What only the batches needed goes before the sets are resolved and reported: the
-        // readers (a pinned buffer each), samples, hashes and flags. Collected with the last
-        // batch's garbage, their place is free for the groups' lists.
-        ReleaseBatchState();
-        CollectGarbage();
-
-        // Reported in walk order of each set's first file, whatever batch found it.
-        sets.Sort((a, b) => WalkOrder(FirstNameIndex(setMembers[a.Start]), FirstNameIndex(setMembers[b.Start])));
-        if (options.Reflink)
-        {
-            ProbeReflinks();
-        }
-
-        progress.SetPhase(DedupePhase.Linking);
-        groups = NewGroupList();
-        ResolveAll(outcome =>
-        {
-            groups.AddRange(outcome.Groups);
-            skipped.AddRange(outcome.Skipped);
-            errors.AddRange(outcome.Errors);
-            relinked.AddRange(outcome.Relinked);
-            foundShared.AddRange(outcome.FoundShared);
-            replacedDuplicates.AddRange(outcome.Gone);
-            savedBytes += outcome.SavedBytes;
-        });
-
+        PutInWalkOrder();
         if (usableCache is not null && options.Apply)
         {
             Guard(() => usableCache.UpdateChangeTimes(RelinkedSurvivors()));
@@ -166,10 +145,6 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
         var candidates = inodes.Length;
         order = [];
         inodes = [];
-        setMembers.Clear();
-        setMembers.Capacity = 0;
-        sets.Clear();
-        sets.Capacity = 0;
         relinked.Clear();
         relinked.Capacity = 0;
         foundShared.Clear();
@@ -205,23 +180,50 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
         };
     }
 
-    /// <summary>A full, blocking, compacting collection, between the phases of a big run.</summary>
-    private static void CollectGarbage() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-
     /// <summary>
-    /// The groups' list, made at the size the sets can fill (a group per set, and at most every
-    /// name of every set), so it is not grown by doubling, each old array left on the large-object heap.
+    /// Reads the candidates a batch at a time and finds their sets, each batch's handed to
+    /// <paramref name="background"/> when there is one, else kept in <see cref="sets"/>; then lets go
+    /// of what only the batches needed. The cache as still usable (null once it failed).
     /// </summary>
-    private GroupList NewGroupList()
+    private HashCache? ReadBatches(HashCache? cache, BackgroundResolver? background)
     {
-        var names = 0L;
-        foreach (var member in setMembers)
+        var batches = Batches();
+        for (var next = 0; next < batches.Count; next++)
         {
-            names += inodes[member].Count;
+            batch = batches[next];
+            if (cache is not null && !Guard(() => LoadCached(cache)))
+            {
+                cache = null;
+            }
+
+            ReadSamples();
+            ReadContents();
+            if (cache is not null && !Guard(() => ForgetAndStore(cache)))
+            {
+                cache = null;
+            }
+
+            FindSets();
+            progress.AddChecked(batch.InodeCount);
+            background?.Add(TakeSets());
+            if (next + 1 < batches.Count)
+            {
+                // A batch leaves megabytes of short-lived paths and descriptors behind; collected and
+                // compacted here, the next batch reuses that memory instead of growing the heap.
+                CollectGarbage();
+            }
         }
 
-        return new GroupList(this, sets.Count, (int)Math.Min(names, Array.MaxLength));
+        // What only the batches needed goes before the sets are resolved and reported: the
+        // readers (a pinned buffer each), samples, hashes and flags. Collected with the last
+        // batch's garbage, their place is free for the groups' lists.
+        ReleaseBatchState();
+        CollectGarbage();
+        return cache;
     }
+
+    /// <summary>A full, blocking, compacting collection, between the phases of a big run.</summary>
+    private static void CollectGarbage() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
 
     private HashCache? OpenCache()
     {
@@ -282,10 +284,15 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
     /// paths are made in turn, only when read: a big run reports tens of thousands of groups, and
     /// holding each as objects and strings would cost more than the rest of the run together.
     /// </summary>
-    private sealed class GroupList(DedupeRun run, int groupCapacity = 0, int nameCapacity = 0) : IReadOnlyList<DuplicateGroup>
+    private sealed class GroupList(DedupeRun run) : IReadOnlyList<DuplicateGroup>
     {
-        private readonly List<int> names = new(nameCapacity);
-        private readonly List<(long Size, int Start, int DuplicateFiles)> heads = new(groupCapacity);
+        private readonly ChunkedList<int> names = new();
+        private readonly ChunkedList<(long Size, int Start, int DuplicateFiles)> heads = new();
+
+        // Each group's key (its set's first name) as it is added, until PutInOrder; then the
+        // groups' numbers in the order they are read in (null: as added).
+        private ChunkedList<int>? keys = new();
+        private int[]? order;
 
         public int Count => heads.Count;
 
@@ -293,33 +300,58 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
         {
             get
             {
-                var (size, start, duplicateFiles) = heads[index];
-                var end = index + 1 < heads.Count ? heads[index + 1].Start : names.Count;
+                // A group's names run up to the next group's, in the order they were added.
+                var added = order is null ? index : order[index];
+                var (size, start, duplicateFiles) = heads[added];
+                var end = added + 1 < heads.Count ? heads[added + 1].Start : names.Count;
                 return new DuplicateGroup(size, run.PathOf(names[start]), new FilePaths(run, names, start + 1, end - start - 1), duplicateFiles);
             }
         }
 
-        public void Add(long size, int keeperName, ReadOnlySpan<int> duplicateNames, int duplicateFiles)
+        /// <summary>Adds the groups one set gave under <paramref name="key"/>.</summary>
+        public void AddRange(SetOutcome outcome, int key)
         {
-            heads.Add((size, names.Count, duplicateFiles));
-            names.Add(keeperName);
-            names.AddRange(duplicateNames);
-        }
-
-        public void AddRange(GroupList other)
-        {
-            foreach (var (size, start, duplicateFiles) in other.heads)
+            if (outcome.GroupHeads.Count == 0)
             {
-                heads.Add((size, names.Count + start, duplicateFiles));
+                return;
             }
 
-            names.AddRange(other.names);
+            foreach (var (size, start, duplicateFiles) in outcome.GroupHeads)
+            {
+                heads.Add((size, names.Count + start, duplicateFiles));
+                keys!.Add(key);
+            }
+
+            names.AddRange(CollectionsMarshal.AsSpan(outcome.GroupNames));
         }
 
-        public void Clear()
+        /// <summary>
+        /// Puts the groups in the order of their keys by <paramref name="compare"/>, those of one key
+        /// in the order they were added; the keys are let go.
+        /// </summary>
+        public void PutInOrder(Comparison<int> compare)
         {
-            names.Clear();
-            heads.Clear();
+            var added = keys!;
+            keys = null;
+            for (var i = 1; i < added.Count; i++)
+            {
+                if (compare(added[i - 1], added[i]) > 0)
+                {
+                    var numbers = new int[added.Count];
+                    for (var n = 0; n < numbers.Length; n++)
+                    {
+                        numbers[n] = n;
+                    }
+
+                    numbers.AsSpan().Sort((x, y) =>
+                    {
+                        var c = compare(added[x], added[y]);
+                        return c != 0 ? c : x.CompareTo(y);
+                    });
+                    order = numbers;
+                    return;
+                }
+            }
         }
 
         public IEnumerator<DuplicateGroup> GetEnumerator()
@@ -334,7 +366,7 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
     }
 
     /// <summary>The paths of <paramref name="count"/> scanned names from <paramref name="start"/> in <paramref name="names"/>, each made when it is read.</summary>
-    private sealed class FilePaths(DedupeRun run, List<int> names, int start, int count) : IReadOnlyList<string>
+    private sealed class FilePaths(DedupeRun run, ChunkedList<int> names, int start, int count) : IReadOnlyList<string>
     {
         public int Count => count;
 

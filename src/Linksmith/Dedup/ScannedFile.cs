@@ -159,31 +159,3 @@ internal sealed class NameStore
         }
     }
 }
-
-/// <summary>
-/// The scanned files, in fixed-size chunks: a list doubling its array would allocate 2× the
-/// final size on the way (every old array stays on the large-object heap until a full GC), and
-/// on the large preset that was most of the run's peak memory.
-/// </summary>
-internal sealed class ScannedFiles
-{
-    private const int ChunkBits = 12;
-    private const int ChunkSize = 1 << ChunkBits;
-
-    private readonly List<ScannedFile[]> chunks = [];
-
-    public int Count { get; private set; }
-
-    public ref ScannedFile this[int index] => ref chunks[index >> ChunkBits][index & (ChunkSize - 1)];
-
-    public void Add(in ScannedFile file)
-    {
-        if ((Count & (ChunkSize - 1)) == 0)
-        {
-            chunks.Add(new ScannedFile[ChunkSize]);
-        }
-
-        chunks[^1][Count & (ChunkSize - 1)] = file;
-        Count++;
-    }
-}

@@ -44,6 +44,26 @@ public sealed class FindingDuplicatesTests : DedupeTestBase
     }
 
     [Fact]
+    public void A_group_is_reported_where_its_first_file_is_in_walk_order_whichever_file_survives_and_whatever_batch_found_it()
+    {
+        // P's survivor (older) comes after Q's first file in walk order; P's first file before it.
+        // Read a batch each, P's re-linked while Q's batch is read.
+        var p = RandomBytes(3_000, 71);
+        var q = RandomBytes(4_000, 72);
+        var pFirst = Write("a/p", p);
+        var pSurvivor = Write("c/p", p);
+        File.SetLastWriteTimeUtc(pSurvivor, new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var qFirst = Write("b/q", q);
+        var qSecond = Write("d/q", q);
+
+        var report = Dedupe(apply: false, o => o with { BatchFiles = 2, UseCache = false });
+        var applied = Dedupe(apply: true, o => o with { BatchFiles = 2, UseCache = false });
+
+        Assert.All([report, applied], result => Assert.Equal([(pSurvivor, pFirst), (qFirst, qSecond)], result.Groups.Select(g => (g.Keep, g.Duplicates.Single()))));
+        Assert.Equal(Id(pSurvivor), Id(pFirst));
+    }
+
+    [Fact]
     public void The_duplicates_space_is_free_when_the_run_returns_and_none_of_them_is_left_open()
     {
         Platform.RequireLinux("counts the process's open descriptors in /proc/self/fd");

@@ -57,7 +57,7 @@ public sealed class HashCacheTests : DedupeTestBase
         var applied = Dedupe(apply: true, o => o with { BatchFiles = 3 });
 
         Assert.Equal(whole.SavedBytes, applied.SavedBytes);
-        // Re-linked a batch at a time, reported as one.
+        // Each batch's sets re-linked while the next batches were read; reported as one, in walk order.
         Assert.Equal(Describe(whole), Describe(applied));
         Assert.All(pairs, p => Assert.Equal(Id(p.A), Id(p.B)));
         Assert.All(pairs, p => Assert.Equal(1, Links(p.Other)));
