@@ -19,7 +19,7 @@ internal sealed class ChunkedList<T>
 
     public void Add(in T item)
     {
-        if ((Count & (ChunkSize - 1)) == 0 && Count >> ChunkBits == chunks.Count)
+        if ((Count & (ChunkSize - 1)) == 0)
         {
             chunks.Add(new T[ChunkSize]);
         }
@@ -35,7 +35,4 @@ internal sealed class ChunkedList<T>
             Add(item);
         }
     }
-
-    /// <summary>Empties the list, keeping its chunks for what is added next.</summary>
-    public void Clear() => Count = 0;
 }

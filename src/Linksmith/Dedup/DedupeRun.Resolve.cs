@@ -16,7 +16,11 @@ internal sealed partial class DedupeRun
     private readonly List<(int FirstName, LinksmithException Error)> resolvedErrors = [];
 
     // Closes the replaced duplicates (dedupe --apply, hard links), which frees their blocks; set
-    // while sets are re-linked, and the run waits for its last close before it returns.
+    // while sets are re-linked, and the run waits for its last close before it returns. On a file
+    // system mounted with discard a close waits for the device, and the closer's threads wait in
+    // parallel instead of the linkers (large preset on ext4 without a journal mounted with
+    // discard, six alternating rounds: median 6.56 -> 5.68 s, faster in five; on a journaled ext4
+    // loop image, where closes cost only processor time, 6.48 -> 6.27 s, five rounds).
     private DeferredCloser? closer;
 
     /// <summary>
