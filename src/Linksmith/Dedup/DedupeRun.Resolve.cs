@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.ExceptionServices;
 
 namespace Linksmith;
@@ -10,7 +9,7 @@ namespace Linksmith;
 // set's first file, whatever batch found it.
 internal sealed partial class DedupeRun
 {
-    // What the sets resolved gave, each group (in groups), skip and error with its set's first name
+    // What the sets resolved gave, each group (in Groups), skip and error with its set's first name
     // (see ResolveAll), until PutInWalkOrder.
     private readonly List<(int FirstName, DedupeSkip Skip)> resolvedSkips = [];
     private readonly List<(int FirstName, LinksmithException Error)> resolvedErrors = [];
@@ -94,9 +93,17 @@ internal sealed partial class DedupeRun
             for (var i = 0; i < count; i++)
             {
                 var outcome = outcomes[i];
-                (groups ??= new GroupList(this)).AddRange(outcome, firstNames[i]);
-                resolvedSkips.AddRange(outcome.Skipped.Select(skip => (firstNames[i], skip)));
-                resolvedErrors.AddRange(outcome.Errors.Select(error => (firstNames[i], error)));
+                Groups.AddRange(outcome, firstNames[i]);
+                foreach (var skip in outcome.Skipped)
+                {
+                    resolvedSkips.Add((firstNames[i], skip));
+                }
+
+                foreach (var error in outcome.Errors)
+                {
+                    resolvedErrors.Add((firstNames[i], error));
+                }
+
                 relinked.AddRange(outcome.Relinked);
                 foundShared.AddRange(outcome.FoundShared);
                 replacedDuplicates.AddRange(outcome.Gone);
@@ -107,13 +114,12 @@ internal sealed partial class DedupeRun
 
     /// <summary>
     /// The groups, skips and errors of every set resolved, in walk order of each set's first name
-    /// (those of one set in the order it gave them), into <see cref="groups"/>, <see cref="skipped"/>
+    /// (those of one set in the order it gave them), into <see cref="Groups"/>, <see cref="skipped"/>
     /// and <see cref="errors"/>.
     /// </summary>
-    [MemberNotNull(nameof(groups))]
     private void PutInWalkOrder()
     {
-        (groups ??= new GroupList(this)).PutInOrder(WalkOrder);
+        Groups.PutInOrder(WalkOrder);
         var walkOrder = Comparer<int>.Create(WalkOrder);
         skipped.AddRange(resolvedSkips.OrderBy(entry => entry.FirstName, walkOrder).Select(entry => entry.Skip));
         errors.AddRange(resolvedErrors.OrderBy(entry => entry.FirstName, walkOrder).Select(entry => entry.Error));

@@ -34,6 +34,9 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
     private readonly ConcurrentQueue<DedupeSkip> readSkips = new();
     private readonly List<DedupeSkip> skipped = [];
     private GroupList? groups;
+
+    // The groups found, in the order PutInWalkOrder gives them once every set is resolved.
+    private GroupList Groups => groups ??= new GroupList(this);
     private readonly DedupeProgress progress = options.Progress ?? new DedupeProgress();
 
     // Names sorted by (volume, size, [uid, gid, mode], identity, walk order); each inode is a run in it.
@@ -164,7 +167,7 @@ internal sealed partial class DedupeRun(DedupeOptions options, CancellationToken
         return new DedupeResult
         {
             Applied = options.Apply,
-            Groups = groups,
+            Groups = Groups,
             SavedBytes = savedBytes,
             Skipped = skipped,
             Errors = errors,
